@@ -1,0 +1,183 @@
+//! The append-only audit log of security-relevant actions.
+//!
+//! Services append an [`AuditEntry`] in the same transaction as the change it
+//! records, so an action and its record commit or roll back together. The
+//! table refuses `UPDATE`, `DELETE` and `TRUNCATE` at the database level.
+//! Entries name people by id only; details must not hold personal data, so
+//! erasing a member's personal fields leaves the log intact and harmless.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::id::{MemberId, NodeId};
+use crate::pagination::PageRequest;
+use crate::request;
+use crate::schema::audit::events;
+
+/// An action to record.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    action: &'static str,
+    actor: Option<MemberId>,
+    subject: Option<(&'static str, Uuid)>,
+    details: serde_json::Value,
+}
+
+impl AuditEntry {
+    /// An entry for `action`, a dotted verb such as `membership.login_failed`.
+    pub fn new(action: &'static str) -> Self {
+        Self {
+            action,
+            actor: None,
+            subject: None,
+            details: serde_json::Value::Object(Default::default()),
+        }
+    }
+
+    /// The member who acted (omit for the system and the command line).
+    pub fn by(mut self, actor: MemberId) -> Self {
+        self.actor = Some(actor);
+        self
+    }
+
+    /// The entity acted on.
+    pub fn on<I: NodeId>(mut self, subject: I) -> Self {
+        self.subject = Some((I::NODE_TYPE, subject.uuid()));
+        self
+    }
+
+    /// Non-personal particulars: ids, counts, reasons.
+    pub fn details(mut self, details: serde_json::Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = events)]
+struct NewEvent<'a> {
+    id: Uuid,
+    occurred_at: DateTime<Utc>,
+    actor_id: Option<Uuid>,
+    action: &'a str,
+    subject_type: Option<&'a str>,
+    subject_id: Option<Uuid>,
+    details: &'a serde_json::Value,
+    request_id: Option<String>,
+}
+
+/// Appends `entry`, stamped with `at` and the current request id.
+pub async fn record(
+    conn: &mut AsyncPgConnection,
+    at: DateTime<Utc>,
+    entry: AuditEntry,
+) -> Result<(), AppError> {
+    let row = NewEvent {
+        id: Uuid::now_v7(),
+        occurred_at: at,
+        actor_id: entry.actor.map(|actor| actor.0),
+        action: entry.action,
+        subject_type: entry.subject.map(|(node_type, _)| node_type),
+        subject_id: entry.subject.map(|(_, id)| id),
+        details: &entry.details,
+        request_id: request::current_request_id(),
+    };
+    diesel::insert_into(events::table)
+        .values(&row)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A recorded action.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = events)]
+pub struct AuditEvent {
+    /// Entry id.
+    pub id: Uuid,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// The member who acted, if any.
+    pub actor_id: Option<Uuid>,
+    /// Dotted verb.
+    pub action: String,
+    /// GraphQL type name of the subject.
+    pub subject_type: Option<String>,
+    /// Id of the subject.
+    pub subject_id: Option<Uuid>,
+    /// Particulars.
+    pub details: serde_json::Value,
+    /// The request that caused it.
+    pub request_id: Option<String>,
+}
+
+impl AuditEvent {
+    /// The keyset pagination key: newest first.
+    pub fn page_key(&self) -> AuditPageKey {
+        (self.occurred_at, self.id)
+    }
+}
+
+/// Sort key of the audit log (newest first).
+pub type AuditPageKey = (DateTime<Utc>, Uuid);
+
+/// Which entries to list; every field narrows the list.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Exactly this action.
+    pub action: Option<String>,
+    /// Done by this member.
+    pub actor: Option<MemberId>,
+    /// Done to this entity.
+    pub subject: Option<Uuid>,
+}
+
+/// One page of the log, newest first, in reading order (see
+/// [`PageRequest::into_connection`]).
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &AuditFilter,
+    page: &PageRequest<AuditPageKey>,
+) -> Result<Vec<AuditEvent>, AppError> {
+    let mut query = events::table.select(AuditEvent::as_select()).into_boxed();
+    if let Some(action) = &filter.action {
+        query = query.filter(events::action.eq(action.clone()));
+    }
+    if let Some(actor) = filter.actor {
+        query = query.filter(events::actor_id.eq(actor.0));
+    }
+    if let Some(subject) = filter.subject {
+        query = query.filter(events::subject_id.eq(subject));
+    }
+    // The list is newest first, so "after" a cursor means older.
+    if let Some((at, id)) = page.after {
+        query = query.filter(key_compare("<", at, id));
+    }
+    if let Some((at, id)) = page.before {
+        query = query.filter(key_compare(">", at, id));
+    }
+    query = if page.reads_in_list_order() {
+        query.order((events::occurred_at.desc(), events::id.desc()))
+    } else {
+        query.order((events::occurred_at.asc(), events::id.asc()))
+    };
+    Ok(query.limit(page.fetch_limit()).load(conn).await?)
+}
+
+/// Row-value comparison on the sort key, which PostgreSQL answers from the
+/// `(occurred_at, id)` indexes.
+fn key_compare(
+    operator: &'static str,
+    at: DateTime<Utc>,
+    id: Uuid,
+) -> diesel::expression::SqlLiteral<Bool, impl diesel::query_builder::QueryFragment<diesel::pg::Pg> + Send> {
+    diesel::dsl::sql::<Bool>(&format!("(audit.events.occurred_at, audit.events.id) {operator} ("))
+        .bind::<Timestamptz, _>(at)
+        .sql(", ")
+        .bind::<diesel::sql_types::Uuid, _>(id)
+        .sql(")")
+}

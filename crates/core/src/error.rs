@@ -1,0 +1,347 @@
+//! The one error type of the API and its stable codes.
+//!
+//! Policy: every error a client sees carries `extensions.code` from a small,
+//! stable set. Messages of client-facing variants are written for the client
+//! and may be shown to users. `INTERNAL` and `SERVICE_UNAVAILABLE` never carry
+//! their cause to the client: the cause is logged (with the request id, which
+//! the client also receives as `extensions.requestId` to quote to operators).
+//!
+//! | code | meaning |
+//! |---|---|
+//! | `UNAUTHENTICATED` | no valid session: sign in (again) |
+//! | `FORBIDDEN` | signed in, but not allowed |
+//! | `NOT_FOUND` | no such entity, or not visible to the viewer |
+//! | `BAD_USER_INPUT` | an argument is invalid; `extensions.field` names it |
+//! | `CONFLICT` | the change collides with the current state or a concurrent change |
+//! | `RATE_LIMITED` | too many attempts; `extensions.retryAfterSeconds` says when to retry |
+//! | `TERMS_NOT_ACCEPTED` | the member must accept the current terms first |
+//! | `SERVICE_UNAVAILABLE` | a dependency (the database) is unreachable; retry later |
+//! | `INTERNAL` | a bug; details are in the server log under the request id |
+
+use std::borrow::Cow;
+use std::error::Error as StdError;
+use std::sync::Arc;
+
+use async_graphql::ErrorExtensions;
+use diesel::result::DatabaseErrorKind;
+
+use crate::request;
+
+/// An error cause, kept for the log only. Shared, so that errors can be
+/// cloned (DataLoader hands one error to every waiting field).
+pub type Cause = Arc<dyn StdError + Send + Sync + 'static>;
+
+fn cause(error: impl Into<Box<dyn StdError + Send + Sync + 'static>>) -> Cause {
+    Arc::from(error.into())
+}
+
+/// An error of the API, mapped to a stable `extensions.code`.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AppError {
+    /// No valid session.
+    #[error("{0}")]
+    Unauthenticated(Cow<'static, str>),
+    /// Signed in, but the viewer may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The entity does not exist or is not visible to the viewer.
+    #[error("{entity} not found")]
+    NotFound {
+        /// What was looked for, e.g. `"Member"`.
+        entity: &'static str,
+    },
+    /// An argument is invalid.
+    #[error("{field}: {message}")]
+    BadUserInput {
+        /// The argument or input field at fault, as named in the schema.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The change collides with the current state or with a concurrent change.
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many attempts.
+    #[error("too many attempts; try again in {retry_after_seconds} seconds")]
+    RateLimited {
+        /// Seconds until another attempt may succeed.
+        retry_after_seconds: u64,
+    },
+    /// The member must accept the current terms first.
+    #[error("accept the current terms of use to continue")]
+    TermsNotAccepted,
+    /// A dependency is unreachable.
+    #[error("the service is temporarily unavailable; try again shortly")]
+    ServiceUnavailable(#[source] Cause),
+    /// A bug or an unexpected state.
+    #[error("internal error")]
+    Internal(#[source] Cause),
+}
+
+impl AppError {
+    /// Invalid argument `field`.
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::BadUserInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// An unexpected failure; `cause` goes to the log only.
+    pub fn internal(error: impl Into<Box<dyn StdError + Send + Sync + 'static>>) -> Self {
+        AppError::Internal(cause(error))
+    }
+
+    /// A dependency is unreachable; `cause` goes to the log only.
+    pub fn unavailable(error: impl Into<Box<dyn StdError + Send + Sync + 'static>>) -> Self {
+        AppError::ServiceUnavailable(cause(error))
+    }
+
+    /// The stable code clients switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
+            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::NotFound { .. } => "NOT_FOUND",
+            AppError::BadUserInput { .. } => "BAD_USER_INPUT",
+            AppError::Conflict(_) => "CONFLICT",
+            AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::TermsNotAccepted => "TERMS_NOT_ACCEPTED",
+            AppError::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
+            AppError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// The argument at fault, for `BAD_USER_INPUT`.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::BadUserInput { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// Writes the cause of server-side failures to the log. Called once, when
+    /// the error leaves the service layer for a client.
+    fn log_cause(&self) {
+        match self {
+            AppError::Internal(cause) => {
+                tracing::error!(error = %ErrorChain(cause.as_ref()), "internal error");
+            }
+            AppError::ServiceUnavailable(cause) => {
+                tracing::warn!(error = %ErrorChain(cause.as_ref()), "service unavailable");
+            }
+            _ => {}
+        }
+    }
+
+    /// The error as GraphQL sees it: client-safe message plus extensions.
+    pub fn to_graphql_error(&self) -> async_graphql::Error {
+        self.log_cause();
+        async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
+            ext.set("code", self.code());
+            match self {
+                AppError::BadUserInput { field, .. } => ext.set("field", field.as_str()),
+                AppError::RateLimited {
+                    retry_after_seconds,
+                } => ext.set("retryAfterSeconds", *retry_after_seconds),
+                AppError::Internal(_) | AppError::ServiceUnavailable(_) => {
+                    if let Some(request_id) = request::current_request_id() {
+                        ext.set("requestId", request_id);
+                    }
+                }
+                _ => {}
+            }
+        })
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(error: AppError) -> Self {
+        error.to_graphql_error()
+    }
+}
+
+/// Displays an error with its whole `source()` chain, for logs.
+pub struct ErrorChain<'a>(pub &'a (dyn StdError + 'static));
+
+impl std::fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::Error as E;
+        match error {
+            E::NotFound => AppError::NotFound { entity: "record" },
+            E::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            )
+            | E::BrokenTransactionManager => AppError::unavailable(error),
+            E::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => AppError::Conflict(
+                "the data changed while this request was being processed; try again".into(),
+            ),
+            other => AppError::internal(other),
+        }
+    }
+}
+
+/// Errors from checking a connection out of the pool.
+pub type PoolError =
+    deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>;
+
+impl From<PoolError> for AppError {
+    fn from(error: PoolError) -> Self {
+        match error {
+            PoolError::NoRuntimeSpecified | PoolError::PostCreateHook(_) => {
+                AppError::internal(error)
+            }
+            PoolError::Timeout(_) | PoolError::Backend(_) | PoolError::Closed => {
+                AppError::unavailable(error)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::Value;
+
+    fn extensions(error: &AppError) -> async_graphql::ErrorExtensionValues {
+        let graphql = error.to_graphql_error();
+        graphql.extensions.expect("every error has extensions")
+    }
+
+    fn code_of(error: &AppError) -> String {
+        match extensions(error).get("code") {
+            Some(Value::String(code)) => code.clone(),
+            other => panic!("code missing: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unauthenticated_maps_to_its_code() {
+        let error = AppError::Unauthenticated("sign in".into());
+        assert_eq!(code_of(&error), "UNAUTHENTICATED");
+        assert_eq!(error.to_graphql_error().message, "sign in");
+    }
+
+    #[test]
+    fn forbidden_maps_to_its_code() {
+        let error = AppError::Forbidden("secretariat only".into());
+        assert_eq!(code_of(&error), "FORBIDDEN");
+    }
+
+    #[test]
+    fn not_found_names_the_entity() {
+        let error = AppError::NotFound { entity: "Member" };
+        assert_eq!(code_of(&error), "NOT_FOUND");
+        assert_eq!(error.to_graphql_error().message, "Member not found");
+    }
+
+    #[test]
+    fn bad_user_input_names_the_field() {
+        let error = AppError::bad_input("password", "must be at least 12 characters");
+        let ext = extensions(&error);
+        assert_eq!(code_of(&error), "BAD_USER_INPUT");
+        assert_eq!(ext.get("field"), Some(&Value::String("password".into())));
+    }
+
+    #[test]
+    fn conflict_maps_to_its_code() {
+        assert_eq!(code_of(&AppError::Conflict("taken".into())), "CONFLICT");
+    }
+
+    #[test]
+    fn rate_limited_says_when_to_retry() {
+        let error = AppError::RateLimited {
+            retry_after_seconds: 60,
+        };
+        assert_eq!(code_of(&error), "RATE_LIMITED");
+        assert_eq!(
+            extensions(&error).get("retryAfterSeconds"),
+            Some(&Value::Number(60.into()))
+        );
+    }
+
+    #[test]
+    fn terms_not_accepted_maps_to_its_code() {
+        assert_eq!(code_of(&AppError::TermsNotAccepted), "TERMS_NOT_ACCEPTED");
+    }
+
+    #[test]
+    fn service_unavailable_hides_its_cause() {
+        let error = AppError::unavailable("connection refused to 10.0.0.5:5432");
+        assert_eq!(code_of(&error), "SERVICE_UNAVAILABLE");
+        assert!(!error.to_graphql_error().message.contains("10.0.0.5"));
+    }
+
+    #[test]
+    fn internal_hides_its_cause_and_carries_the_request_id() {
+        let error = AppError::internal("relation \"membership.members\" does not exist");
+        let graphql = request::with_request_id("req-42".into(), || error.to_graphql_error());
+        assert_eq!(graphql.message, "internal error");
+        let ext = graphql.extensions.unwrap();
+        assert_eq!(ext.get("code"), Some(&Value::from("INTERNAL")));
+        assert_eq!(ext.get("requestId"), Some(&Value::from("req-42")));
+    }
+
+    #[test]
+    fn lost_database_connections_are_service_unavailable() {
+        for kind in [
+            DatabaseErrorKind::ClosedConnection,
+            DatabaseErrorKind::UnableToSendCommand,
+        ] {
+            let error = diesel::result::Error::DatabaseError(kind, Box::new("gone".to_owned()));
+            assert_eq!(AppError::from(error).code(), "SERVICE_UNAVAILABLE");
+        }
+        let broken = diesel::result::Error::BrokenTransactionManager;
+        assert_eq!(AppError::from(broken).code(), "SERVICE_UNAVAILABLE");
+    }
+
+    #[test]
+    fn serialization_failures_are_conflicts() {
+        let error = diesel::result::Error::DatabaseError(
+            DatabaseErrorKind::SerializationFailure,
+            Box::new("could not serialize access".to_owned()),
+        );
+        assert_eq!(AppError::from(error).code(), "CONFLICT");
+    }
+
+    #[test]
+    fn other_database_errors_are_internal() {
+        let error = diesel::result::Error::DatabaseError(
+            DatabaseErrorKind::CheckViolation,
+            Box::new("violates check constraint".to_owned()),
+        );
+        assert_eq!(AppError::from(error).code(), "INTERNAL");
+        assert_eq!(
+            AppError::from(diesel::result::Error::NotFound).code(),
+            "NOT_FOUND"
+        );
+    }
+
+    #[test]
+    fn pool_errors_map_by_cause() {
+        let timeout = PoolError::Timeout(deadpool::managed::TimeoutType::Wait);
+        assert_eq!(AppError::from(timeout).code(), "SERVICE_UNAVAILABLE");
+        let refused = PoolError::Backend(diesel_async::pooled_connection::PoolError::ConnectionError(
+            diesel::ConnectionError::BadConnection("connection refused".into()),
+        ));
+        assert_eq!(AppError::from(refused).code(), "SERVICE_UNAVAILABLE");
+        assert_eq!(AppError::from(PoolError::Closed).code(), "SERVICE_UNAVAILABLE");
+        assert_eq!(
+            AppError::from(PoolError::NoRuntimeSpecified).code(),
+            "INTERNAL"
+        );
+    }
+}

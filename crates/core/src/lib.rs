@@ -1,0 +1,50 @@
+//! Shared foundations of the Alumni Network backend.
+//!
+//! Every domain crate builds on these: typed ids and Relay global ids
+//! ([`id`]), the viewer of a request and their roles ([`viewer`]), the one
+//! error type with its stable codes ([`error`]), keyset cursor pagination
+//! ([`pagination`]), the database pool ([`db`]), an injectable clock
+//! ([`clock`]) and the append-only audit log ([`audit`]).
+
+pub mod audit;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod id;
+pub mod pagination;
+pub mod request;
+mod schema;
+pub mod viewer;
+
+pub use clock::{Clock, SharedClock};
+pub use db::{DbConn, DbPool};
+pub use error::AppError;
+pub use id::{GlobalId, MemberId, NodeId, SessionId};
+pub use viewer::{Identity, Role, RoleSet, Viewer};
+
+/// What every service call needs besides the viewer: the database and the
+/// clock. One per process, cheap to clone.
+#[derive(Clone)]
+pub struct ServiceContext {
+    /// The connection pool.
+    pub pool: DbPool,
+    /// The source of "now".
+    pub clock: SharedClock,
+}
+
+impl ServiceContext {
+    /// Checks out a database connection (`SERVICE_UNAVAILABLE` if the
+    /// database cannot be reached in time).
+    pub async fn conn(&self) -> Result<DbConn, AppError> {
+        db::connection(&self.pool).await
+    }
+
+    /// The current time from the context's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}
+
+/// Result of service functions.
+pub type AppResult<T> = Result<T, AppError>;

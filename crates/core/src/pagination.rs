@@ -1,0 +1,334 @@
+//! Relay cursor connections over keyset (seek) pagination.
+//!
+//! A list field takes `first`/`after` (forward) or `last`/`before`
+//! (backward); [`PageRequest`] validates them and decodes the cursors into the
+//! list's sort key `K`. The store then seeks past the key on an index and
+//! fetches [`PageRequest::fetch_limit`] rows (one more than the page, to learn
+//! whether another page follows); [`PageRequest::into_connection`] trims,
+//! orders and wraps them. Offsets are never used, so page N costs the same as
+//! page 1 and rows inserted meanwhile do not shift pages.
+//!
+//! Cursors are opaque to clients: URL-safe base64 of the JSON-encoded key.
+
+use std::borrow::Cow;
+
+use async_graphql::{Object, OutputType, SimpleObject, TypeName};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+
+/// Page size when neither `first` nor `last` is given.
+pub const DEFAULT_PAGE_SIZE: usize = 20;
+/// The largest page a client may ask for.
+pub const MAX_PAGE_SIZE: usize = 100;
+
+/// Which way a page is read relative to the list's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// `first`/`after`: from the start of the list (or a cursor) onward.
+    Forward,
+    /// `last`/`before`: from the end of the list (or a cursor) backward.
+    Backward,
+}
+
+/// A validated page request with decoded cursor keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRequest<K> {
+    /// Reading direction.
+    pub direction: Direction,
+    /// Number of items on the page.
+    pub size: usize,
+    /// Only items after this key.
+    pub after: Option<K>,
+    /// Only items before this key.
+    pub before: Option<K>,
+}
+
+impl<K: Serialize + DeserializeOwned> PageRequest<K> {
+    /// Validates Relay connection arguments. `first` and `last` together are
+    /// refused, as are negative sizes, sizes over [`MAX_PAGE_SIZE`] and
+    /// cursors that do not decode.
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Self, AppError> {
+        let (direction, requested) = match (first, last) {
+            (Some(_), Some(_)) => {
+                return Err(AppError::bad_input(
+                    "last",
+                    "pass either `first` or `last`, not both",
+                ));
+            }
+            (Some(first), None) => (Direction::Forward, Some(("first", first))),
+            (None, Some(last)) => (Direction::Backward, Some(("last", last))),
+            (None, None) if before.is_some() && after.is_none() => (Direction::Backward, None),
+            (None, None) => (Direction::Forward, None),
+        };
+        let size = match requested {
+            None => DEFAULT_PAGE_SIZE,
+            Some((field, value)) => usize::try_from(value)
+                .ok()
+                .filter(|size| *size <= MAX_PAGE_SIZE)
+                .ok_or_else(|| {
+                    AppError::bad_input(field, format!("must be between 0 and {MAX_PAGE_SIZE}"))
+                })?,
+        };
+        Ok(Self {
+            direction,
+            size,
+            after: after.map(|cursor| decode_cursor(&cursor, "after")).transpose()?,
+            before: before.map(|cursor| decode_cursor(&cursor, "before")).transpose()?,
+        })
+    }
+
+    /// The first page of `size` items; for internal callers.
+    pub fn first(size: usize) -> Self {
+        Self {
+            direction: Direction::Forward,
+            size,
+            after: None,
+            before: None,
+        }
+    }
+
+    /// How many rows the store should fetch: one more than the page size.
+    pub fn fetch_limit(&self) -> i64 {
+        i64::try_from(self.size).unwrap_or(i64::MAX).saturating_add(1)
+    }
+
+    /// Whether the store should read the list in its natural order
+    /// (`true`) or reversed (`false`, for backward pages).
+    pub fn reads_in_list_order(&self) -> bool {
+        self.direction == Direction::Forward
+    }
+
+    /// Builds the connection from rows fetched in reading order (list order
+    /// for forward pages, reverse for backward), at most
+    /// [`fetch_limit`](Self::fetch_limit) of them.
+    pub fn into_connection<R, N>(
+        self,
+        mut rows: Vec<R>,
+        key: impl Fn(&R) -> K,
+        node: impl FnMut(R) -> N,
+    ) -> Connection<N> {
+        let has_more = rows.len() > self.size;
+        rows.truncate(self.size);
+        if self.direction == Direction::Backward {
+            rows.reverse();
+        }
+        let (has_previous_page, has_next_page) = match self.direction {
+            Direction::Forward => (self.after.is_some(), has_more),
+            Direction::Backward => (has_more, self.before.is_some()),
+        };
+        let cursors: Vec<String> = rows.iter().map(|row| encode_cursor(&key(row))).collect();
+        let edges: Vec<Edge<N>> = cursors
+            .into_iter()
+            .zip(rows.into_iter().map(node))
+            .map(|(cursor, node)| Edge { cursor, node })
+            .collect();
+        let page_info = PageInfo {
+            has_previous_page,
+            has_next_page,
+            start_cursor: edges.first().map(|edge| edge.cursor.clone()),
+            end_cursor: edges.last().map(|edge| edge.cursor.clone()),
+        };
+        Connection { edges, page_info }
+    }
+}
+
+/// Query complexity of a connection field: the page size times the cost of
+/// one item. Use as `#[graphql(complexity = "connection_complexity(first,
+/// last, child_complexity)")]` so a deep query over large pages is refused
+/// before it runs.
+pub fn connection_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first
+        .or(last)
+        .and_then(|size| usize::try_from(size).ok())
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .min(MAX_PAGE_SIZE);
+    size.max(1).saturating_mul(child_complexity).saturating_add(1)
+}
+
+fn encode_cursor<K: Serialize>(key: &K) -> String {
+    // A key is plain data (strings, numbers, uuids, timestamps); serialising
+    // it cannot fail.
+    let json = serde_json::to_vec(key).unwrap_or_default();
+    URL_SAFE_NO_PAD.encode(json)
+}
+
+fn decode_cursor<K: DeserializeOwned>(cursor: &str, field: &str) -> Result<K, AppError> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|json| serde_json::from_slice(&json).ok())
+        .ok_or_else(|| AppError::bad_input(field, "not a cursor of this list"))
+}
+
+/// A page of results in a Relay cursor connection. Page forward with
+/// `first`/`after`, backward with `last`/`before`.
+pub struct Connection<N> {
+    /// The items of the page with their cursors.
+    pub edges: Vec<Edge<N>>,
+    /// Where the page sits in the whole list.
+    pub page_info: PageInfo,
+}
+
+#[Object(name_type)]
+impl<N: OutputType> Connection<N> {
+    /// The items of this page, each with its cursor.
+    async fn edges(&self) -> &[Edge<N>] {
+        &self.edges
+    }
+
+    /// The items of this page, for clients that need no per-item cursor.
+    async fn nodes(&self) -> Vec<&N> {
+        self.edges.iter().map(|edge| &edge.node).collect()
+    }
+
+    /// Where this page sits in the whole list.
+    async fn page_info(&self) -> &PageInfo {
+        &self.page_info
+    }
+}
+
+impl<N: OutputType> TypeName for Connection<N> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Connection", N::type_name()).into()
+    }
+}
+
+/// One item of a connection with the cursor that points at it.
+pub struct Edge<N> {
+    /// Opaque cursor of this item; pass as `after` or `before`.
+    pub cursor: String,
+    /// The item.
+    pub node: N,
+}
+
+#[Object(name_type)]
+impl<N: OutputType> Edge<N> {
+    /// Opaque cursor of this item; pass it as `after` to read on, or as
+    /// `before` to read back.
+    async fn cursor(&self) -> &str {
+        &self.cursor
+    }
+
+    /// The item.
+    async fn node(&self) -> &N {
+        &self.node
+    }
+}
+
+impl<N: OutputType> TypeName for Edge<N> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Edge", N::type_name()).into()
+    }
+}
+
+/// Where a page sits in the whole list.
+#[derive(Debug, Clone, PartialEq, Eq, SimpleObject)]
+pub struct PageInfo {
+    /// Whether items exist before this page. When paging forward this is
+    /// `true` whenever an `after` cursor was given.
+    pub has_previous_page: bool,
+    /// Whether items exist after this page. When paging backward this is
+    /// `true` whenever a `before` cursor was given.
+    pub has_next_page: bool,
+    /// Cursor of the first item of the page.
+    pub start_cursor: Option<String>,
+    /// Cursor of the last item of the page.
+    pub end_cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Key = (String, u32);
+
+    fn request(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<PageRequest<Key>, AppError> {
+        PageRequest::new(first, after, last, before)
+    }
+
+    #[test]
+    fn defaults_to_a_forward_page_of_the_default_size() {
+        let page = request(None, None, None, None).unwrap();
+        assert_eq!(page.direction, Direction::Forward);
+        assert_eq!(page.size, DEFAULT_PAGE_SIZE);
+        assert_eq!(page.fetch_limit(), DEFAULT_PAGE_SIZE as i64 + 1);
+    }
+
+    #[test]
+    fn refuses_first_and_last_together() {
+        let err = request(Some(5), None, Some(5), None).unwrap_err();
+        assert_eq!(err.code(), "BAD_USER_INPUT");
+        assert_eq!(err.field(), Some("last"));
+    }
+
+    #[test]
+    fn refuses_sizes_out_of_range() {
+        let too_big = request(Some(MAX_PAGE_SIZE as i32 + 1), None, None, None).unwrap_err();
+        assert_eq!(too_big.field(), Some("first"));
+        let negative = request(None, None, Some(-1), None).unwrap_err();
+        assert_eq!(negative.field(), Some("last"));
+        assert!(request(Some(MAX_PAGE_SIZE as i32), None, None, None).is_ok());
+    }
+
+    #[test]
+    fn refuses_foreign_cursors() {
+        let err = request(Some(5), Some("garbage!".into()), None, None).unwrap_err();
+        assert_eq!(err.field(), Some("after"));
+        let other_shape = URL_SAFE_NO_PAD.encode(b"{\"x\":1}");
+        let err = request(None, None, Some(5), Some(other_shape)).unwrap_err();
+        assert_eq!(err.field(), Some("before"));
+    }
+
+    #[test]
+    fn forward_page_reports_more_and_cursors_resume() {
+        let rows: Vec<Key> = (0..4).map(|n| (format!("k{n}"), n)).collect();
+        let page = request(Some(3), None, None, None).unwrap();
+        let connection = page.into_connection(rows, Clone::clone, |row| row.1);
+        assert_eq!(
+            connection.edges.iter().map(|e| e.node).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
+        assert!(connection.page_info.has_next_page);
+        assert!(!connection.page_info.has_previous_page);
+
+        let resumed =
+            request(Some(3), connection.page_info.end_cursor.clone(), None, None).unwrap();
+        assert_eq!(resumed.after, Some(("k2".to_owned(), 2)));
+    }
+
+    #[test]
+    fn backward_page_is_returned_in_list_order() {
+        // Backward pages are fetched in reverse list order.
+        let fetched: Vec<Key> = [9, 8, 7].into_iter().map(|n| (format!("k{n}"), n)).collect();
+        let page = request(None, None, Some(2), None).unwrap();
+        assert!(!page.reads_in_list_order());
+        let connection = page.into_connection(fetched, Clone::clone, |row| row.1);
+        assert_eq!(
+            connection.edges.iter().map(|e| e.node).collect::<Vec<_>>(),
+            [8, 9]
+        );
+        assert!(connection.page_info.has_previous_page);
+        assert!(!connection.page_info.has_next_page);
+    }
+
+    #[test]
+    fn complexity_scales_with_page_size() {
+        assert_eq!(connection_complexity(Some(10), None, 3), 31);
+        assert_eq!(connection_complexity(None, None, 1), DEFAULT_PAGE_SIZE + 1);
+        assert_eq!(connection_complexity(Some(10_000), None, 1), MAX_PAGE_SIZE + 1);
+    }
+}

@@ -1,0 +1,115 @@
+//! The stitched GraphQL schema: each domain's roots merged into one API.
+//!
+//! [`schema_builder`] is the single definition used by the server, the
+//! tests and `alumni export-schema`.
+
+use alumni_core::graphql::viewer;
+use alumni_core::{AppError, GlobalId, MemberId, NodeId, Viewer};
+use alumni_membership::graphql::load_member;
+use alumni_membership::{Member, MembershipMutation, MembershipQuery, MembershipViewer};
+use async_graphql::{
+    Context, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema, SchemaBuilder,
+};
+
+/// The most ids `nodes(ids:)` resolves at once.
+pub const MAX_NODES: usize = 100;
+
+/// An object with a global id. Any such id resolves through `node(id:)`.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Opaque global id of the object."))]
+pub enum Node {
+    /// A member of the network.
+    Member(Member),
+}
+
+/// The signed-in member's own view of the network: their account and, per
+/// domain, what is theirs.
+#[derive(MergedObject)]
+#[graphql(name = "Viewer")]
+pub struct ViewerObject(MembershipViewer);
+
+/// Queries every client shares: who am I, and resolving global ids.
+#[derive(Default)]
+pub struct GatewayQuery;
+
+#[Object]
+impl GatewayQuery {
+    /// The signed-in member; `null` when signed out. A rejected session
+    /// (expired, revoked, unknown token) answers `UNAUTHENTICATED` so the
+    /// client knows to sign in again.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Option<ViewerObject>> {
+        match viewer(ctx)? {
+            Viewer::Anonymous => Ok(None),
+            rejected @ Viewer::RejectedSession(_) => Err(rejected.identity().unwrap_err().into()),
+            Viewer::Member(identity) => Ok(Some(ViewerObject(MembershipViewer::new(identity.clone())))),
+        }
+    }
+
+    /// Any object by its global id, with the viewer's visibility applied.
+    /// Unknown ids answer `NOT_FOUND`; malformed ones `BAD_USER_INPUT`.
+    async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "Global id of the object.")] id: ID) -> Result<Node> {
+        let global = GlobalId::decode(&id, "id")?;
+        Ok(resolve_node(ctx, global).await?)
+    }
+
+    /// Several objects by global id, in the order asked (at most 100).
+    /// Each id that does not resolve gives `null` and an error at its index.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ids of the objects.")] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(AppError::bad_input("ids", format!("at most {MAX_NODES} ids at once")).into());
+        }
+        let globals = ids
+            .iter()
+            .map(|id| GlobalId::decode(id, "ids"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut resolved = Vec::with_capacity(globals.len());
+        // The loaders batch these look-ups into one query per type.
+        let lookups = globals.into_iter().map(|global| resolve_node(ctx, global));
+        for result in futures_util::future::join_all(lookups).await {
+            resolved.push(match result {
+                Ok(node) => Some(node),
+                Err(AppError::NotFound { .. }) => None,
+                Err(other) => return Err(other.into()),
+            });
+        }
+        Ok(resolved)
+    }
+}
+
+async fn resolve_node(ctx: &Context<'_>, global: GlobalId) -> Result<Node, AppError> {
+    match global.node_type.as_str() {
+        MemberId::NODE_TYPE => Ok(Node::Member(
+            load_member(ctx, MemberId::from_uuid(global.uuid)).await?,
+        )),
+        _ => Err(AppError::NotFound { entity: "Node" }),
+    }
+}
+
+/// The root of every query.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(GatewayQuery, MembershipQuery);
+
+/// The root of every mutation.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(MembershipMutation);
+
+/// The API's schema type.
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// The schema with every domain's types; add runtime data and limits, then
+/// `finish()`.
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+        .register_output_type::<Node>()
+}
+
+/// The schema in SDL, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    schema_builder().finish().sdl()
+}

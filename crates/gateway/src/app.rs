@@ -1,0 +1,90 @@
+//! Assembling the application from its settings: pool, services, schema and
+//! router. Shared by `alumni serve` and the test harness.
+
+use alumni_core::db::{self, PoolBuildError, PoolSettings, StatementCounter};
+use alumni_core::{DbPool, ServiceContext, SharedClock};
+use alumni_membership::{AccountSettings, MembershipService};
+use axum::Router;
+
+use crate::api::{AppSchema, schema_builder};
+use crate::config::{
+    DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUERY_COMPLEXITY, DEFAULT_MAX_QUERY_DEPTH,
+};
+use crate::http::{self, AppState, HttpLimits};
+use crate::limits::OperationLimits;
+
+/// Everything that shapes the application.
+#[derive(Debug, Clone)]
+pub struct AppSettings {
+    /// Database pool.
+    pub pool: PoolSettings,
+    /// Limits on HTTP requests.
+    pub http: HttpLimits,
+    /// Limits on each GraphQL operation.
+    pub operations: OperationLimits,
+    /// Sessions.
+    pub accounts: AccountSettings,
+    /// Browser origins allowed by CORS.
+    pub allowed_origins: Vec<String>,
+}
+
+impl AppSettings {
+    /// The documented defaults, for the database at `database_url`.
+    pub fn with_defaults(database_url: &str) -> Self {
+        Self {
+            pool: PoolSettings::new(database_url),
+            http: HttpLimits {
+                max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+                max_batch_size: DEFAULT_MAX_BATCH_SIZE,
+            },
+            operations: OperationLimits {
+                max_depth: DEFAULT_MAX_QUERY_DEPTH,
+                max_complexity: DEFAULT_MAX_QUERY_COMPLEXITY,
+            },
+            accounts: AccountSettings::default(),
+            allowed_origins: Vec::new(),
+        }
+    }
+}
+
+/// The assembled application.
+pub struct App {
+    /// The HTTP routes.
+    pub router: Router,
+    /// The GraphQL schema with its data and limits.
+    pub schema: AppSchema,
+    /// Membership services (for the command line and seeding).
+    pub membership: MembershipService,
+    /// The connection pool.
+    pub pool: DbPool,
+    /// Counts SQL statements on the pool's connections.
+    pub statements: StatementCounter,
+}
+
+impl App {
+    /// Builds the application. No connection is opened yet, so this works
+    /// while the database is down; requests then answer
+    /// `SERVICE_UNAVAILABLE` until it is back.
+    pub fn build(settings: &AppSettings, clock: SharedClock) -> Result<App, PoolBuildError> {
+        let statements = StatementCounter::default();
+        let pool = db::build_pool(&settings.pool, statements.clone())?;
+        let ctx = ServiceContext {
+            pool: pool.clone(),
+            clock,
+        };
+        let membership = MembershipService::new(ctx, settings.accounts.clone());
+        let schema = schema_builder()
+            .data(membership.clone())
+            .extension(settings.operations)
+            .finish();
+        let state = AppState::new(schema.clone(), membership.clone(), pool.clone(), settings.http);
+        let router = http::router(state, &settings.allowed_origins);
+        Ok(App {
+            router,
+            schema,
+            membership,
+            pool,
+            statements,
+        })
+    }
+}

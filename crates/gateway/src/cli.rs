@@ -1,0 +1,291 @@
+//! The `alumni` command line.
+
+use std::io::{BufRead as _, IsTerminal as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use alumni_core::clock::SystemClock;
+use alumni_core::db::local::ServerOrigin;
+use alumni_core::{AppError, Role, RoleSet};
+use alumni_membership::NewAccount;
+use alumni_membership::demo::{DEMO_LOGINS, DEMO_PASSWORD};
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+use crate::app::{App, AppSettings};
+use crate::config::{DatabaseConfig, DemoData, LogConfig, ServeConfig};
+use crate::database::{self, ResolvedDatabase};
+use crate::{seed, telemetry};
+
+/// Environment variable holding the password for `account create`.
+pub const ACCOUNT_PASSWORD_ENV: &str = "ALUMNI_ACCOUNT_PASSWORD";
+
+/// The Alumni Network server. Without a command, it serves.
+#[derive(Debug, Parser)]
+#[command(name = "alumni", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(flatten)]
+    database: DatabaseConfig,
+    #[command(flatten)]
+    log: LogConfig,
+    #[command(flatten)]
+    serve: ServeConfig,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start the server (the default): migrate, load demo data into an empty
+    /// local database, serve GraphQL and GraphiQL.
+    Serve(ServeConfig),
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load demo data into an empty database.
+    Seed {
+        /// Load the demo company, members and content.
+        #[arg(long, required = true)]
+        demo: bool,
+    },
+    /// Write the GraphQL schema (SDL); `-` writes to standard output.
+    ExportSchema {
+        /// Where to write it.
+        #[arg(long, short, default_value = "schema.graphql")]
+        output: PathBuf,
+    },
+    /// Manage accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountCommand {
+    /// Create an account, e.g. the first secretariat account. The password is
+    /// read from ALUMNI_ACCOUNT_PASSWORD or, if unset, from standard input
+    /// (prompted without echo on a terminal); never from a flag.
+    Create {
+        /// E-mail address to sign in with.
+        #[arg(long)]
+        email: String,
+        /// A role to grant (ALUMNUS, EMPLOYEE, SECRETARIAT, MODERATOR,
+        /// ANALYST); repeat or comma-separate for several.
+        #[arg(long = "role", value_delimiter = ',', required = true)]
+        roles: Vec<Role>,
+    },
+}
+
+/// Parses the command line, runs the command and reports failure.
+pub fn main() -> ExitCode {
+    // A missing .env is normal; settings then come from the environment.
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    telemetry::init(&cli.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(cli.run()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+impl Cli {
+    async fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            None => serve(&self.database, &self.serve).await,
+            Some(Command::Serve(serve_config)) => serve(&self.database, &serve_config).await,
+            Some(Command::Migrate) => {
+                let database = prepare_database(&self.database).await?;
+                println!("database {} is up to date", redact(&database.url));
+                Ok(())
+            }
+            Some(Command::Seed { demo: _ }) => {
+                let app = open_app(&self.database, &self.serve).await?;
+                if !app.membership.is_empty().await.map_err(describe)? {
+                    anyhow::bail!("the database already holds accounts; demo data loads only into an empty database");
+                }
+                seed::demo(&app).await.map_err(describe)?;
+                print_demo_logins();
+                Ok(())
+            }
+            Some(Command::ExportSchema { output }) => export_schema(&output),
+            Some(Command::Account(AccountCommand::Create { email, roles })) => {
+                let password = read_password()?;
+                let app = open_app(&self.database, &self.serve).await?;
+                let member = app
+                    .membership
+                    .create_account(NewAccount {
+                        email,
+                        password,
+                        roles: roles.into_iter().collect::<RoleSet>(),
+                    })
+                    .await
+                    .map_err(describe)?;
+                let roles: Vec<&str> = member
+                    .role_set()
+                    .map_err(describe)?
+                    .iter()
+                    .map(Role::as_str)
+                    .collect();
+                println!("created account {} ({}) with roles {}", member.email, member.id, roles.join(", "));
+                Ok(())
+            }
+        }
+    }
+}
+
+async fn serve(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> anyhow::Result<()> {
+    let database = prepare_database(database_config).await?;
+    let app = build_app(database_config, serve_config, &database)?;
+    let load_demo = match serve_config.demo_data {
+        DemoData::Always => true,
+        DemoData::Never => false,
+        DemoData::Auto => database.origin != ServerOrigin::Configured,
+    };
+    if load_demo && app.membership.is_empty().await.map_err(describe)? {
+        seed::demo(&app).await.map_err(describe)?;
+        tracing::info!("loaded demo data into the empty database");
+    }
+    let listener = tokio::net::TcpListener::bind(serve_config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", serve_config.bind))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "serving");
+    println!("\nAlumni Network is running.\n  GraphiQL:  http://{address}/graphql\n  Readiness: http://{address}/readyz");
+    if load_demo {
+        print_demo_logins();
+    }
+    axum::serve(listener, app.router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server failed")?;
+    tracing::info!("shut down");
+    Ok(())
+}
+
+fn print_demo_logins() {
+    println!("\nDemo sign-ins (password `{DEMO_PASSWORD}` for all):");
+    for (email, role) in DEMO_LOGINS {
+        println!("  {role:<12} {email}");
+    }
+    println!(
+        "In GraphiQL run\n  mutation {{ login(email: \"{}\", password: \"{DEMO_PASSWORD}\") {{ token }} }}\n\
+         then add the header {{\"Authorization\": \"Bearer <token>\"}} and query\n  {{ me {{ roles member {{ email }} }} }}\n",
+        DEMO_LOGINS[0].0
+    );
+}
+
+/// Resolves the database and applies pending migrations.
+async fn prepare_database(config: &DatabaseConfig) -> anyhow::Result<ResolvedDatabase> {
+    let database = database::resolve(config).await?;
+    match &database.origin {
+        ServerOrigin::Configured => tracing::info!("using DATABASE_URL"),
+        ServerOrigin::LocalDefault => tracing::info!(url = %redact(&database.url), "using the local PostgreSQL"),
+        ServerOrigin::PrivateCluster(dir) => tracing::info!(
+            dir = %dir.display(),
+            url = %redact(&database.url),
+            "using the private PostgreSQL cluster (stop it with `pg_ctl stop -D {}/data`)",
+            dir.display()
+        ),
+    }
+    let applied = database::migrate(&database.url).await?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "applied migrations");
+    }
+    Ok(database)
+}
+
+fn build_app(
+    database_config: &DatabaseConfig,
+    serve_config: &ServeConfig,
+    database: &ResolvedDatabase,
+) -> anyhow::Result<App> {
+    let settings = AppSettings {
+        pool: database_config.pool_settings(&database.url),
+        http: serve_config.http_limits(),
+        operations: serve_config.operation_limits(),
+        accounts: serve_config.account_settings(),
+        allowed_origins: serve_config.allowed_origins(),
+    };
+    Ok(App::build(&settings, Arc::new(SystemClock))?)
+}
+
+async fn open_app(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> anyhow::Result<App> {
+    let database = prepare_database(database_config).await?;
+    build_app(database_config, serve_config, &database)
+}
+
+fn export_schema(output: &PathBuf) -> anyhow::Result<()> {
+    let sdl = crate::api::sdl();
+    if output.as_os_str() == "-" {
+        print!("{sdl}");
+    } else {
+        std::fs::write(output, &sdl).with_context(|| format!("cannot write {}", output.display()))?;
+        eprintln!("wrote {}", output.display());
+    }
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var(ACCOUNT_PASSWORD_ENV) {
+        return Ok(password);
+    }
+    if std::io::stdin().is_terminal() {
+        let password = rpassword::prompt_password("Password: ")?;
+        let repeated = rpassword::prompt_password("Repeat password: ")?;
+        anyhow::ensure!(password == repeated, "the passwords differ");
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// An application error as a command-line message, with its code.
+fn describe(error: AppError) -> anyhow::Error {
+    anyhow::anyhow!("{} ({})", error, error.code())
+}
+
+/// The URL without its password, for logs.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.into()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

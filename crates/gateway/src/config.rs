@@ -1,0 +1,176 @@
+//! Configuration: command-line flags, each with an environment variable
+//! (also read from `.env`) and a default that works for a local run. This
+//! is the one place settings are defined; the README lists them.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use alumni_core::db::{
+    DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_STATEMENT_TIMEOUT_MS, PoolSettings,
+};
+use alumni_membership::AccountSettings;
+use alumni_membership::service::DEFAULT_SESSION_TTL_HOURS;
+use clap::{Args, ValueEnum};
+
+use crate::http::HttpLimits;
+use crate::limits::OperationLimits;
+
+/// Default largest request body, in bytes.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Default deepest selection nesting.
+pub const DEFAULT_MAX_QUERY_DEPTH: usize = 15;
+/// Default highest query complexity.
+pub const DEFAULT_MAX_QUERY_COMPLEXITY: usize = 5_000;
+/// Default most operations in one batch.
+pub const DEFAULT_MAX_BATCH_SIZE: usize = 10;
+
+/// Where the database is and how to use it.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseConfig {
+    /// PostgreSQL URL. When unset, a local server at 127.0.0.1:5432 is used
+    /// (database `alumni`, created if missing), or else a private cluster
+    /// under the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Folder for local state (the private PostgreSQL cluster).
+    #[arg(long, env = "ALUMNI_DATA_DIR", default_value = ".alumni", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Most connections the pool opens.
+    #[arg(long, env = "ALUMNI_DB_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS, global = true)]
+    pub db_max_connections: usize,
+
+    /// Longest any one SQL statement may run, in milliseconds.
+    #[arg(long, env = "ALUMNI_DB_STATEMENT_TIMEOUT_MS", default_value_t = DEFAULT_STATEMENT_TIMEOUT_MS, global = true)]
+    pub db_statement_timeout_ms: u64,
+
+    /// Longest a request waits for a database connection (or for a new one
+    /// to be established), in milliseconds; after that it answers
+    /// `SERVICE_UNAVAILABLE`.
+    #[arg(long, env = "ALUMNI_DB_ACQUIRE_TIMEOUT_MS", default_value_t = DEFAULT_ACQUIRE_TIMEOUT_MS, global = true)]
+    pub db_acquire_timeout_ms: u64,
+}
+
+impl DatabaseConfig {
+    /// Pool settings for the resolved database URL.
+    pub fn pool_settings(&self, database_url: &str) -> PoolSettings {
+        let acquire = Duration::from_millis(self.db_acquire_timeout_ms);
+        PoolSettings {
+            database_url: database_url.to_owned(),
+            max_connections: self.db_max_connections,
+            statement_timeout: Duration::from_millis(self.db_statement_timeout_ms),
+            connect_timeout: acquire,
+            acquire_timeout: acquire,
+            application_name: "alumni".to_owned(),
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable on a terminal, JSON otherwise.
+    Auto,
+    /// One JSON object per line.
+    Json,
+    /// Human-readable.
+    Pretty,
+}
+
+/// Logging.
+#[derive(Debug, Clone, Args)]
+pub struct LogConfig {
+    /// Log filter in `tracing` syntax, e.g. `info` or `info,alumni_gateway=debug`.
+    #[arg(long, env = "ALUMNI_LOG", default_value = "info", global = true)]
+    pub log: String,
+
+    /// Log line format.
+    #[arg(long, env = "ALUMNI_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto, global = true)]
+    pub log_format: LogFormat,
+}
+
+/// Whether `serve` loads demo data into an empty database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoData {
+    /// Only when no `DATABASE_URL` is set (the zero-set-up local run).
+    Auto,
+    /// Whenever the database is empty.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Settings of the HTTP server.
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address and port to listen on.
+    #[arg(long, env = "ALUMNI_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "ALUMNI_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+
+    /// Deepest selection nesting a query may have.
+    #[arg(long, env = "ALUMNI_MAX_QUERY_DEPTH", default_value_t = DEFAULT_MAX_QUERY_DEPTH)]
+    pub max_query_depth: usize,
+
+    /// Highest query complexity accepted: each field costs 1, list fields
+    /// cost their page size times their items.
+    #[arg(long, env = "ALUMNI_MAX_QUERY_COMPLEXITY", default_value_t = DEFAULT_MAX_QUERY_COMPLEXITY)]
+    pub max_query_complexity: usize,
+
+    /// Most operations in one batched request (a JSON array); 1 disables
+    /// batching.
+    #[arg(long, env = "ALUMNI_MAX_BATCH_SIZE", default_value_t = DEFAULT_MAX_BATCH_SIZE)]
+    pub max_batch_size: usize,
+
+    /// Origins allowed to call the API from a browser (CORS), comma-separated,
+    /// e.g. `http://localhost:3000`. Empty allows none.
+    #[arg(long, env = "ALUMNI_CORS_ORIGINS", value_delimiter = ',', default_value = "")]
+    pub cors_origins: Vec<String>,
+
+    /// How long a session lasts after sign-in, in hours.
+    #[arg(long, env = "ALUMNI_SESSION_TTL_HOURS", default_value_t = DEFAULT_SESSION_TTL_HOURS)]
+    pub session_ttl_hours: i64,
+
+    /// Whether to load demo data into an empty database.
+    #[arg(long, env = "ALUMNI_DEMO_DATA", value_enum, default_value_t = DemoData::Auto)]
+    pub demo_data: DemoData,
+}
+
+impl ServeConfig {
+    /// The request limits.
+    pub fn http_limits(&self) -> HttpLimits {
+        HttpLimits {
+            max_body_bytes: self.max_body_bytes,
+            max_batch_size: self.max_batch_size.max(1),
+        }
+    }
+
+    /// The per-operation limits.
+    pub fn operation_limits(&self) -> OperationLimits {
+        OperationLimits {
+            max_depth: self.max_query_depth,
+            max_complexity: self.max_query_complexity,
+        }
+    }
+
+    /// Session settings.
+    pub fn account_settings(&self) -> AccountSettings {
+        AccountSettings {
+            session_ttl: chrono::Duration::hours(self.session_ttl_hours.max(1)),
+        }
+    }
+
+    /// Allowed browser origins, blanks dropped.
+    pub fn allowed_origins(&self) -> Vec<String> {
+        self.cors_origins
+            .iter()
+            .map(|origin| origin.trim().to_owned())
+            .filter(|origin| !origin.is_empty())
+            .collect()
+    }
+}

@@ -1,0 +1,310 @@
+//! The HTTP surface: GraphQL over HTTP, GraphiQL, health checks and the
+//! SDL.
+//!
+//! | route | what |
+//! |---|---|
+//! | `POST /graphql` | GraphQL over HTTP (JSON body; a JSON array is a batch) |
+//! | `GET /graphql` | GraphiQL, for exploring the API in a browser |
+//! | `GET /livez` | the process is up |
+//! | `GET /readyz` | the database answers; `503` while it does not |
+//! | `GET /schema.graphql` | the schema in SDL |
+//!
+//! Every response carries an `x-request-id` (the caller's, or a new one);
+//! every log line of the request carries it too.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use alumni_core::{AppError, DbPool, Viewer, db, request};
+use alumni_membership::MembershipService;
+use alumni_membership::graphql::member_loader;
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{BatchRequest, ServerError};
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::api::AppSchema;
+
+/// Limits applied before GraphQL sees a request.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpLimits {
+    /// Largest body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Most operations in one batch.
+    pub max_batch_size: usize,
+}
+
+/// Everything the handlers share.
+#[derive(Clone)]
+pub struct AppState(Arc<StateInner>);
+
+struct StateInner {
+    schema: AppSchema,
+    membership: MembershipService,
+    pool: DbPool,
+    limits: HttpLimits,
+    sdl: String,
+}
+
+impl AppState {
+    /// State over a finished schema and the services its requests need.
+    pub fn new(schema: AppSchema, membership: MembershipService, pool: DbPool, limits: HttpLimits) -> Self {
+        let sdl = schema.sdl();
+        Self(Arc::new(StateInner {
+            schema,
+            membership,
+            pool,
+            limits,
+            sdl,
+        }))
+    }
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+/// The application's routes with request ids, tracing and (if origins are
+/// given) CORS.
+pub fn router(state: AppState, allowed_origins: &[String]) -> Router {
+    let router = Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/livez", get(livez))
+        .route("/readyz", get(readyz))
+        .route("/schema.graphql", get(schema_sdl))
+        .with_state(state)
+        .layer(middleware::from_fn(request_scope))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<Body>| {
+                    let request_id = request
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|value| value.to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!(
+                        "request",
+                        request_id,
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                    )
+                })
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, NewRequestId));
+    match cors_layer(allowed_origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
+}
+
+fn cors_layer(allowed_origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = allowed_origins
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin).ok())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([AUTHORIZATION, CONTENT_TYPE, REQUEST_ID])
+            .expose_headers([REQUEST_ID])
+            .max_age(Duration::from_secs(3600)),
+    )
+}
+
+/// Request ids are UUID v7, so they sort by time in logs.
+#[derive(Clone, Copy)]
+struct NewRequestId;
+
+impl MakeRequestId for NewRequestId {
+    fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&uuid::Uuid::now_v7().to_string())
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// Makes the request id available to audit records and error reports.
+async fn request_scope(request: Request, next: Next) -> Response {
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    request::scope(request_id, next.run(request)).await
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("Alumni Network API")
+            .finish(),
+    )
+}
+
+async fn livez() -> impl IntoResponse {
+    axum::Json(json!({ "status": "live" }))
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match tokio::time::timeout(Duration::from_secs(3), db::ping(&state.0.pool)).await {
+        Ok(Ok(())) => axum::Json(json!({ "status": "ready" })).into_response(),
+        outcome => {
+            let reason = match outcome {
+                Ok(Err(error)) => error.to_string(),
+                _ => "database check timed out".to_owned(),
+            };
+            tracing::warn!(%reason, "not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(json!({ "status": "unavailable", "database": "unreachable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn schema_sdl(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "text/plain; charset=utf-8")],
+        state.0.sdl.clone(),
+    )
+}
+
+async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let limits = state.0.limits;
+    let bytes = match read_body(body, limits.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
+    };
+    let mut batch: BatchRequest = match serde_json::from_slice(&bytes) {
+        Ok(batch) => batch,
+        Err(error) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                format!("the body is not a GraphQL request: {error}"),
+            );
+        }
+    };
+    if let BatchRequest::Batch(requests) = &batch
+        && requests.len() > limits.max_batch_size
+    {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            "BATCH_TOO_LARGE",
+            format!(
+                "the batch holds {} operations; the limit is {}",
+                requests.len(),
+                limits.max_batch_size
+            ),
+        );
+    }
+    let viewer = match authenticate(&state.0.membership, &headers).await {
+        Ok(viewer) => viewer,
+        Err(error) => return app_error(error),
+    };
+    for request in batch.iter_mut() {
+        request.data.insert(viewer.clone());
+        request
+            .data
+            .insert(member_loader(state.0.membership.clone(), viewer.clone()));
+    }
+    let response = state.0.schema.execute_batch(batch).await;
+    let body = match serde_json::to_vec(&response) {
+        Ok(body) => body,
+        Err(error) => return app_error(AppError::internal(error)),
+    };
+    ([(CONTENT_TYPE, response_content_type(&headers))], body).into_response()
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, Response> {
+    axum::body::to_bytes(body, limit).await.map_err(|error| {
+        let too_large = std::error::Error::source(&error)
+            .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+        if too_large {
+            request_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                format!("the request body exceeds the limit of {limit} bytes"),
+            )
+        } else {
+            request_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "the request body could not be read".to_owned(),
+            )
+        }
+    })
+}
+
+/// The viewer behind the `Authorization` header. A header that is not a
+/// bearer token counts as a rejected session, like an unknown token.
+async fn authenticate(membership: &MembershipService, headers: &HeaderMap) -> Result<Viewer, AppError> {
+    use alumni_core::viewer::SessionRejection;
+
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Ok(Viewer::Anonymous);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
+    match token {
+        Some(token) => membership.authenticate(token).await,
+        None => Ok(Viewer::RejectedSession(SessionRejection::Unknown)),
+    }
+}
+
+/// Answers in the GraphQL-over-HTTP media type when the client asks for it.
+fn response_content_type(headers: &HeaderMap) -> &'static str {
+    let accepts_graphql_response = headers
+        .get(ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains(GRAPHQL_RESPONSE_JSON));
+    if accepts_graphql_response {
+        "application/graphql-response+json; charset=utf-8"
+    } else {
+        "application/json"
+    }
+}
+
+/// A request refused before GraphQL execution, in the GraphQL error shape.
+fn request_error(status: StatusCode, code: &'static str, message: String) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, axum::Json(body)).into_response()
+}
+
+/// A service error that prevents executing the request at all (for
+/// instance, the database is down while authenticating).
+fn app_error(error: AppError) -> Response {
+    let status = match error {
+        AppError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let graphql = error.to_graphql_error();
+    let mut server_error = ServerError::new(graphql.message, None);
+    server_error.extensions = graphql.extensions;
+    let body = json!({ "errors": [server_error] });
+    (status, axum::Json(body)).into_response()
+}

@@ -1,0 +1,19 @@
+//! The Alumni Network server.
+//!
+//! The gateway stitches the domains' GraphQL roots into one schema
+//! ([`api`]), serves it over HTTP with authentication, limits and health
+//! checks ([`http`], [`limits`]), and provides the `alumni` command line
+//! ([`cli`]).
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod database;
+pub mod http;
+pub mod limits;
+pub mod seed;
+pub mod telemetry;
+
+pub use api::{AppSchema, schema_builder, sdl};
+pub use app::{App, AppSettings};

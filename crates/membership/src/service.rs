@@ -1,0 +1,404 @@
+//! Rules of accounts and sessions. Every public function that acts for a
+//! client takes the [`Viewer`] and decides from it.
+
+use alumni_core::audit::{self, AuditEntry, AuditEvent, AuditFilter, AuditPageKey};
+use alumni_core::pagination::PageRequest;
+use alumni_core::{AppError, AppResult, Identity, MemberId, Role, RoleSet, ServiceContext, SessionId, Viewer};
+use argon2::password_hash::rand_core::{OsRng, RngCore as _};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use diesel::result::DatabaseErrorKind;
+use diesel_async::AsyncConnection as _;
+use serde_json::json;
+use sha2::{Digest as _, Sha256};
+
+use crate::model::{MemberRecord, NewMember, SessionRecord, normalize_email, validate_email};
+use crate::password::{decoy_hash, hash_password, validate_password, verify_password};
+use crate::store;
+use crate::visibility::MemberView;
+
+/// Prefix of every session token, so leaked tokens are recognisable (for
+/// secret scanners) and foreign strings are refused without a query.
+pub const TOKEN_PREFIX: &str = "alm_";
+
+/// Failed sign-ins for one address before further attempts are blocked.
+pub const FAILURES_BEFORE_THROTTLE: i32 = 5;
+/// Failures older than this are forgotten.
+pub const FAILURE_MEMORY: Duration = Duration::hours(1);
+/// The first block lasts this long; each further failure doubles it.
+pub const FIRST_BLOCK: Duration = Duration::minutes(1);
+/// No block lasts longer than this.
+pub const LONGEST_BLOCK: Duration = Duration::hours(1);
+
+/// Default session lifetime, in hours (30 days: members of a monthly
+/// network should not have to sign in on every visit).
+pub const DEFAULT_SESSION_TTL_HOURS: i64 = 720;
+
+/// Tunables of accounts and sessions.
+#[derive(Debug, Clone)]
+pub struct AccountSettings {
+    /// How long a session lasts after sign-in.
+    pub session_ttl: Duration,
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        Self {
+            session_ttl: Duration::hours(DEFAULT_SESSION_TTL_HOURS),
+        }
+    }
+}
+
+/// A freshly issued session. The token is shown to the client once and
+/// never stored.
+#[derive(Debug, Clone)]
+pub struct IssuedSession {
+    /// Bearer token for the `Authorization` header.
+    pub token: String,
+    /// The session.
+    pub session_id: SessionId,
+    /// Whose session it is.
+    pub member_id: MemberId,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An account to create.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    /// E-mail address (normalised on the way in).
+    pub email: String,
+    /// Plain password, checked against the length rules.
+    pub password: String,
+    /// Initial roles.
+    pub roles: RoleSet,
+}
+
+/// The membership domain's services.
+#[derive(Clone)]
+pub struct MembershipService {
+    ctx: ServiceContext,
+    settings: AccountSettings,
+}
+
+impl MembershipService {
+    /// Services over a database and clock.
+    pub fn new(ctx: ServiceContext, settings: AccountSettings) -> Self {
+        Self { ctx, settings }
+    }
+
+    /// The shared service context.
+    pub fn context(&self) -> &ServiceContext {
+        &self.ctx
+    }
+
+    /// Creates an account. For trusted callers only (the command line, demo
+    /// data, tests): it checks the input but not who asks.
+    pub async fn create_account(&self, account: NewAccount) -> AppResult<MemberRecord> {
+        let email = validate_email(&account.email, "email")?;
+        validate_password(&account.password, "password")?;
+        let password_hash = hash_password(account.password).await?;
+        let now = self.ctx.now();
+        let new_member = NewMember {
+            id: MemberId::new(),
+            email: &email,
+            password_hash: &password_hash,
+            roles: account.roles.to_names(),
+            created_at: now,
+            updated_at: now,
+        };
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            store::insert_member(conn, &new_member).await.map_err(|err| match err {
+                diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                    AppError::Conflict("an account with this e-mail address already exists".into())
+                }
+                other => other.into(),
+            })?;
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("membership.account_created")
+                    .on(new_member.id)
+                    .details(json!({ "roles": new_member.roles })),
+            )
+            .await
+        })
+        .await?;
+        store::member_by_email(&mut conn, &email)
+            .await?
+            .ok_or_else(|| AppError::internal("account vanished after insert"))
+    }
+
+    /// Signs in with e-mail and password and issues a session.
+    ///
+    /// Wrong credentials answer `UNAUTHENTICATED` with the same message and
+    /// about the same delay whether or not the address has an account. After
+    /// [`FAILURES_BEFORE_THROTTLE`] recent failures for an address, further
+    /// attempts (right or wrong) answer `RATE_LIMITED` until the block ends.
+    pub async fn login(&self, email: &str, password: &str) -> AppResult<IssuedSession> {
+        let email = normalize_email(email);
+        let email_hash = sha256(email.as_bytes());
+        let now = self.ctx.now();
+
+        // Look up, then release the connection before the deliberately slow
+        // password check.
+        let member = {
+            let mut conn = self.ctx.conn().await?;
+            if let Some(until) = store::login_blocked_until(&mut conn, &email_hash).await?
+                && until > now
+            {
+                return Err(AppError::RateLimited {
+                    retry_after_seconds: seconds_until(now, until),
+                });
+            }
+            store::member_by_email(&mut conn, &email).await?
+        };
+        let stored_hash = member
+            .as_ref()
+            .map_or_else(decoy_hash, |member| member.password_hash.clone());
+        let verified = verify_password(password.to_owned(), stored_hash).await? && member.is_some();
+
+        let mut conn = self.ctx.conn().await?;
+        let member = match member {
+            Some(member) if verified => member,
+            unverified => {
+                let member_id = unverified.map(|member| member.id);
+                self.record_login_failure(&mut conn, &email_hash, member_id, now).await?;
+                return Err(AppError::Unauthenticated(
+                    "invalid e-mail address or password".into(),
+                ));
+            }
+        };
+
+        let (issued, session) = self.new_session(member.id, now);
+        conn.transaction(async |conn| {
+            store::clear_login_failures(conn, &email_hash).await?;
+            store::insert_session(conn, &session).await?;
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("membership.login_succeeded")
+                    .by(member.id)
+                    .on(session.id),
+            )
+            .await
+        })
+        .await?;
+        Ok(issued)
+    }
+
+    /// A new session for `member_id` starting `now`: the token for the
+    /// client and the record to store.
+    fn new_session(&self, member_id: MemberId, now: DateTime<Utc>) -> (IssuedSession, SessionRecord) {
+        let token = new_token();
+        let record = SessionRecord {
+            id: SessionId::new(),
+            member_id,
+            token_hash: sha256(token.as_bytes()),
+            created_at: now,
+            expires_at: now + self.settings.session_ttl,
+            revoked_at: None,
+        };
+        let issued = IssuedSession {
+            token,
+            session_id: record.id,
+            member_id,
+            expires_at: record.expires_at,
+        };
+        (issued, record)
+    }
+
+    /// Counts a failed sign-in, blocks the address once failures pile up,
+    /// and records the failure in the audit log.
+    async fn record_login_failure(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        email_hash: &[u8],
+        member_id: Option<MemberId>,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        conn.transaction(async |conn| {
+            let failures =
+                store::count_login_failure(conn, email_hash, now, now - FAILURE_MEMORY).await?;
+            if failures >= FAILURES_BEFORE_THROTTLE {
+                store::block_login(conn, email_hash, now + block_length(failures)).await?;
+            }
+            let mut entry = AuditEntry::new("membership.login_failed")
+                .details(json!({ "recentFailures": failures }));
+            if let Some(member_id) = member_id {
+                entry = entry.on(member_id);
+            }
+            audit::record(conn, now, entry).await
+        })
+        .await
+    }
+
+    /// Issues a session without a password. For trusted callers only (demo
+    /// data and tests).
+    pub async fn issue_session(&self, member_id: MemberId) -> AppResult<IssuedSession> {
+        let (issued, session) = self.new_session(member_id, self.ctx.now());
+        let mut conn = self.ctx.conn().await?;
+        store::insert_session(&mut conn, &session).await?;
+        Ok(issued)
+    }
+
+    /// Resolves a bearer token to the viewer it stands for. Unknown, expired
+    /// and revoked tokens give a [`Viewer::RejectedSession`], not an error:
+    /// the request goes on, and anything needing a member says why not.
+    pub async fn authenticate(&self, token: &str) -> AppResult<Viewer> {
+        use alumni_core::viewer::SessionRejection;
+
+        if !token.starts_with(TOKEN_PREFIX) {
+            return Ok(Viewer::RejectedSession(SessionRejection::Unknown));
+        }
+        let mut conn = self.ctx.conn().await?;
+        let Some((session, role_names)) =
+            store::session_by_token_hash(&mut conn, &sha256(token.as_bytes())).await?
+        else {
+            return Ok(Viewer::RejectedSession(SessionRejection::Unknown));
+        };
+        if session.revoked_at.is_some() {
+            return Ok(Viewer::RejectedSession(SessionRejection::Revoked));
+        }
+        if session.expires_at <= self.ctx.now() {
+            return Ok(Viewer::RejectedSession(SessionRejection::Expired));
+        }
+        let names: Vec<&str> = role_names.iter().flatten().map(String::as_str).collect();
+        Ok(Viewer::Member(Identity {
+            member_id: session.member_id,
+            session_id: session.id,
+            session_expires_at: session.expires_at,
+            roles: RoleSet::from_names(&names).map_err(AppError::internal)?,
+        }))
+    }
+
+    /// Ends the session the viewer is signed in with.
+    pub async fn logout(&self, viewer: &Viewer) -> AppResult<()> {
+        let identity = viewer.identity()?;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            store::revoke_session(conn, identity.session_id, now).await?;
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("membership.logout")
+                    .by(identity.member_id)
+                    .on(identity.session_id),
+            )
+            .await
+        })
+        .await
+    }
+
+    /// Ends every session of the viewer, this one included (for a lost
+    /// device or a leaked token). Returns how many were ended.
+    pub async fn revoke_all_my_sessions(&self, viewer: &Viewer) -> AppResult<usize> {
+        let identity = viewer.identity()?;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            let revoked = store::revoke_member_sessions(conn, identity.member_id, now).await?;
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("membership.sessions_revoked")
+                    .by(identity.member_id)
+                    .on(identity.member_id)
+                    .details(json!({ "count": revoked })),
+            )
+            .await?;
+            Ok(revoked)
+        })
+        .await
+    }
+
+    /// Members by id as the viewer may see them; ids that do not exist are
+    /// absent from the result. Signed-out viewers see no one.
+    pub async fn members_by_ids(&self, viewer: &Viewer, ids: &[MemberId]) -> AppResult<Vec<MemberView>> {
+        viewer.identity()?;
+        let mut conn = self.ctx.conn().await?;
+        let records = store::members_by_ids(&mut conn, ids).await?;
+        records
+            .into_iter()
+            .map(|record| MemberView::for_viewer(record, viewer))
+            .collect()
+    }
+
+    /// One member as the viewer may see them.
+    pub async fn member(&self, viewer: &Viewer, id: MemberId) -> AppResult<MemberView> {
+        self.members_by_ids(viewer, &[id])
+            .await?
+            .pop()
+            .ok_or(AppError::NotFound { entity: "Member" })
+    }
+
+    /// A page of the audit log, newest first. Secretariat only.
+    pub async fn audit_events(
+        &self,
+        viewer: &Viewer,
+        filter: &AuditFilter,
+        page: &PageRequest<AuditPageKey>,
+    ) -> AppResult<Vec<AuditEvent>> {
+        viewer.require_role(Role::Secretariat)?;
+        let mut conn = self.ctx.conn().await?;
+        audit::list(&mut conn, filter, page).await
+    }
+
+    /// Whether the database holds no accounts yet.
+    pub async fn is_empty(&self) -> AppResult<bool> {
+        let mut conn = self.ctx.conn().await?;
+        Ok(!store::any_member_exists(&mut conn).await?)
+    }
+}
+
+fn new_token() -> String {
+    let mut bytes = [0_u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn sha256(bytes: &[u8]) -> Vec<u8> {
+    Sha256::digest(bytes).to_vec()
+}
+
+/// Length of the block after `failures` recent failures.
+fn block_length(failures: i32) -> Duration {
+    let doublings = u32::try_from(failures - FAILURES_BEFORE_THROTTLE).unwrap_or(0).min(16);
+    (FIRST_BLOCK * 2_i32.pow(doublings)).min(LONGEST_BLOCK)
+}
+
+fn seconds_until(now: DateTime<Utc>, until: DateTime<Utc>) -> u64 {
+    let millis = u64::try_from((until - now).num_milliseconds()).unwrap_or(0);
+    millis.div_ceil(1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_grow_then_cap() {
+        assert_eq!(block_length(5), Duration::minutes(1));
+        assert_eq!(block_length(6), Duration::minutes(2));
+        assert_eq!(block_length(8), Duration::minutes(8));
+        assert_eq!(block_length(40), LONGEST_BLOCK);
+    }
+
+    #[test]
+    fn tokens_are_prefixed_and_unique() {
+        let first = new_token();
+        assert!(first.starts_with(TOKEN_PREFIX));
+        assert_eq!(first.len(), TOKEN_PREFIX.len() + 43);
+        assert_ne!(first, new_token());
+    }
+
+    #[test]
+    fn retry_after_rounds_up() {
+        let now = Utc::now();
+        assert_eq!(seconds_until(now, now + Duration::milliseconds(1500)), 2);
+        assert_eq!(seconds_until(now, now - Duration::seconds(5)), 0);
+    }
+}

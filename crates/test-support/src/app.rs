@@ -1,0 +1,195 @@
+//! The real application on an ephemeral port, over its own database.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use alumni_core::clock::ManualClock;
+use alumni_core::db::StatementCounter;
+use alumni_core::{MemberId, NodeId, Role};
+use alumni_gateway::{App, AppSettings};
+use alumni_membership::{MembershipService, NewAccount};
+use chrono::{DateTime, Utc};
+use tokio::task::JoinHandle;
+
+use crate::client::TestClient;
+use crate::database::TestDb;
+use crate::proxy::DbProxy;
+
+/// Password of every account the factories create.
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
+/// Where every test's clock starts: 2026-04-01 09:00 in Tokyo.
+pub fn test_start() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-04-01T09:00:00+09:00")
+        .expect("valid timestamp")
+        .to_utc()
+}
+
+/// A member created by a factory, already signed in.
+#[derive(Debug, Clone)]
+pub struct TestMember {
+    /// Member id.
+    pub id: MemberId,
+    /// E-mail address (password is [`TEST_PASSWORD`]).
+    pub email: String,
+    /// Bearer token of a live session.
+    pub token: String,
+}
+
+impl TestMember {
+    /// The member's global id, as the API shows it.
+    pub fn global_id(&self) -> String {
+        self.id.to_global().0
+    }
+}
+
+/// The application under test: the real router on an ephemeral port, its
+/// own database (reached through a cuttable proxy) and a manual clock.
+pub struct TestApp {
+    /// The clock the application reads; move it to expire things.
+    pub clock: Arc<ManualClock>,
+    /// Membership services, for factories and direct checks.
+    pub membership: MembershipService,
+    base_url: String,
+    http: reqwest::Client,
+    statements: StatementCounter,
+    members_created: AtomicUsize,
+    server: JoinHandle<()>,
+    proxy: DbProxy,
+    // Declared last: dropped after the server that uses it.
+    db: TestDb,
+}
+
+impl TestApp {
+    /// Starts the application with the documented defaults.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts the application with adjusted settings.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut AppSettings)) -> TestApp {
+        let db = TestDb::create().await;
+        let mut database_url = url::Url::parse(db.url()).expect("test database URL");
+        let upstream = upstream_address(&database_url).await;
+        let proxy = DbProxy::start(upstream).await;
+        database_url
+            .set_host(Some("127.0.0.1"))
+            .expect("set proxy host");
+        database_url
+            .set_port(Some(proxy.address().port()))
+            .expect("set proxy port");
+
+        let mut settings = AppSettings::with_defaults(database_url.as_str());
+        // Small pools (tests run in parallel) and quick give-up times, so
+        // outage tests answer promptly.
+        settings.pool.max_connections = 8;
+        settings.pool.acquire_timeout = Duration::from_secs(2);
+        settings.pool.connect_timeout = Duration::from_secs(2);
+        adjust(&mut settings);
+
+        let clock = Arc::new(ManualClock::new(test_start()));
+        let app = App::build(&settings, clock.clone()).expect("build application");
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .expect("bind test server");
+        let address = listener.local_addr().expect("server address");
+        let router = app.router;
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router).await.expect("test server");
+        });
+        TestApp {
+            clock,
+            membership: app.membership,
+            base_url: format!("http://{address}"),
+            http: reqwest::Client::new(),
+            statements: app.statements,
+            members_created: AtomicUsize::new(0),
+            server,
+            proxy,
+            db,
+        }
+    }
+
+    /// Base URL of the server, e.g. `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// A signed-out client.
+    pub fn client(&self) -> TestClient {
+        TestClient::new(self.http.clone(), self.base_url.clone(), None)
+    }
+
+    /// A client signed in as `member`.
+    pub fn client_as(&self, member: &TestMember) -> TestClient {
+        self.client().with_token(member.token.clone())
+    }
+
+    /// Creates a signed-in member with `roles`.
+    pub async fn create_member(&self, roles: &[Role]) -> TestMember {
+        let n = self.members_created.fetch_add(1, Ordering::Relaxed);
+        let email = format!("member{n}@test.example");
+        let record = self
+            .membership
+            .create_account(NewAccount {
+                email: email.clone(),
+                password: TEST_PASSWORD.to_owned(),
+                roles: roles.iter().copied().collect(),
+            })
+            .await
+            .expect("create test member");
+        let session = self
+            .membership
+            .issue_session(record.id)
+            .await
+            .expect("issue test session");
+        TestMember {
+            id: record.id,
+            email,
+            token: session.token,
+        }
+    }
+
+    /// SQL statements run by the application so far.
+    pub fn statements(&self) -> u64 {
+        self.statements.count()
+    }
+
+    /// Runs `operation` and returns its output with the number of SQL
+    /// statements it caused.
+    pub async fn count_statements<T>(&self, operation: impl Future<Output = T>) -> (T, u64) {
+        let before = self.statements();
+        let output = operation.await;
+        (output, self.statements() - before)
+    }
+
+    /// The proxy between the application and its database: `cut()` it to
+    /// simulate an outage, `restore()` it to end one.
+    pub fn database_link(&self) -> &DbProxy {
+        &self.proxy
+    }
+
+    /// The test's database, for direct checks.
+    pub fn database(&self) -> &TestDb {
+        &self.db
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+async fn upstream_address(database_url: &url::Url) -> SocketAddr {
+    let host = database_url.host_str().unwrap_or("127.0.0.1");
+    let port = database_url.port().unwrap_or(5432);
+    tokio::net::lookup_host((host, port))
+        .await
+        .ok()
+        .and_then(|mut addresses| addresses.next())
+        .unwrap_or_else(|| panic!("cannot resolve the test database host {host}:{port}"))
+}
