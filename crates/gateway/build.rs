@@ -17,7 +17,10 @@ fn main() {
         file.strip_prefix(&dir).unwrap_or(file).hash(&mut hasher);
         fs::read(file).unwrap_or_default().hash(&mut hasher);
     }
-    println!("cargo:rustc-env=ALUMNI_MIGRATIONS_FINGERPRINT={:016x}", hasher.finish());
+    println!(
+        "cargo:rustc-env=ALUMNI_MIGRATIONS_FINGERPRINT={:016x}",
+        hasher.finish()
+    );
 }
 
 fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) {

@@ -174,10 +174,15 @@ fn key_compare(
     operator: &'static str,
     at: DateTime<Utc>,
     id: Uuid,
-) -> diesel::expression::SqlLiteral<Bool, impl diesel::query_builder::QueryFragment<diesel::pg::Pg> + Send> {
-    diesel::dsl::sql::<Bool>(&format!("(audit.events.occurred_at, audit.events.id) {operator} ("))
-        .bind::<Timestamptz, _>(at)
-        .sql(", ")
-        .bind::<diesel::sql_types::Uuid, _>(id)
-        .sql(")")
+) -> diesel::expression::SqlLiteral<
+    Bool,
+    impl diesel::query_builder::QueryFragment<diesel::pg::Pg> + Send,
+> {
+    diesel::dsl::sql::<Bool>(&format!(
+        "(audit.events.occurred_at, audit.events.id) {operator} ("
+    ))
+    .bind::<Timestamptz, _>(at)
+    .sql(", ")
+    .bind::<diesel::sql_types::Uuid, _>(id)
+    .sql(")")
 }

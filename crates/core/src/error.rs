@@ -195,8 +195,7 @@ impl From<diesel::result::Error> for AppError {
 }
 
 /// Errors from checking a connection out of the pool.
-pub type PoolError =
-    deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>;
+pub type PoolError = deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>;
 
 impl From<PoolError> for AppError {
     fn from(error: PoolError) -> Self {
@@ -334,11 +333,15 @@ mod tests {
     fn pool_errors_map_by_cause() {
         let timeout = PoolError::Timeout(deadpool::managed::TimeoutType::Wait);
         assert_eq!(AppError::from(timeout).code(), "SERVICE_UNAVAILABLE");
-        let refused = PoolError::Backend(diesel_async::pooled_connection::PoolError::ConnectionError(
-            diesel::ConnectionError::BadConnection("connection refused".into()),
-        ));
+        let refused =
+            PoolError::Backend(diesel_async::pooled_connection::PoolError::ConnectionError(
+                diesel::ConnectionError::BadConnection("connection refused".into()),
+            ));
         assert_eq!(AppError::from(refused).code(), "SERVICE_UNAVAILABLE");
-        assert_eq!(AppError::from(PoolError::Closed).code(), "SERVICE_UNAVAILABLE");
+        assert_eq!(
+            AppError::from(PoolError::Closed).code(),
+            "SERVICE_UNAVAILABLE"
+        );
         assert_eq!(
             AppError::from(PoolError::NoRuntimeSpecified).code(),
             "INTERNAL"

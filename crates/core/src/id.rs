@@ -68,7 +68,9 @@ impl GlobalId {
     /// Decodes the wire form; `field` names the argument for error reporting.
     pub fn decode(id: &ID, field: &str) -> Result<Self, AppError> {
         let malformed = || AppError::bad_input(field, "not a valid id");
-        let bytes = URL_SAFE_NO_PAD.decode(id.as_str()).map_err(|_| malformed())?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(id.as_str())
+            .map_err(|_| malformed())?;
         let text = String::from_utf8(bytes).map_err(|_| malformed())?;
         let (node_type, raw_uuid) = text.split_once(':').ok_or_else(malformed)?;
         let uuid = Uuid::try_parse(raw_uuid).map_err(|_| malformed())?;

@@ -81,8 +81,12 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
         Ok(Self {
             direction,
             size,
-            after: after.map(|cursor| decode_cursor(&cursor, "after")).transpose()?,
-            before: before.map(|cursor| decode_cursor(&cursor, "before")).transpose()?,
+            after: after
+                .map(|cursor| decode_cursor(&cursor, "after"))
+                .transpose()?,
+            before: before
+                .map(|cursor| decode_cursor(&cursor, "before"))
+                .transpose()?,
         })
     }
 
@@ -98,7 +102,9 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
 
     /// How many rows the store should fetch: one more than the page size.
     pub fn fetch_limit(&self) -> i64 {
-        i64::try_from(self.size).unwrap_or(i64::MAX).saturating_add(1)
+        i64::try_from(self.size)
+            .unwrap_or(i64::MAX)
+            .saturating_add(1)
     }
 
     /// Whether the store should read the list in its natural order
@@ -145,13 +151,19 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
 /// one item. Use as `#[graphql(complexity = "connection_complexity(first,
 /// last, child_complexity)")]` so a deep query over large pages is refused
 /// before it runs.
-pub fn connection_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+pub fn connection_complexity(
+    first: Option<i32>,
+    last: Option<i32>,
+    child_complexity: usize,
+) -> usize {
     let size = first
         .or(last)
         .and_then(|size| usize::try_from(size).ok())
         .unwrap_or(DEFAULT_PAGE_SIZE)
         .min(MAX_PAGE_SIZE);
-    size.max(1).saturating_mul(child_complexity).saturating_add(1)
+    size.max(1)
+        .saturating_mul(child_complexity)
+        .saturating_add(1)
 }
 
 fn encode_cursor<K: Serialize>(key: &K) -> String {
@@ -178,6 +190,8 @@ pub struct Connection<N> {
     pub page_info: PageInfo,
 }
 
+/// A page of results in a Relay cursor connection. Page forward with
+/// `first`/`after`, backward with `last`/`before`.
 #[Object(name_type)]
 impl<N: OutputType> Connection<N> {
     /// The items of this page, each with its cursor.
@@ -210,6 +224,7 @@ pub struct Edge<N> {
     pub node: N,
 }
 
+/// One item of a connection with the cursor that points at it.
 #[Object(name_type)]
 impl<N: OutputType> Edge<N> {
     /// Opaque cursor of this item; pass it as `after` to read on, or as
@@ -313,7 +328,10 @@ mod tests {
     #[test]
     fn backward_page_is_returned_in_list_order() {
         // Backward pages are fetched in reverse list order.
-        let fetched: Vec<Key> = [9, 8, 7].into_iter().map(|n| (format!("k{n}"), n)).collect();
+        let fetched: Vec<Key> = [9, 8, 7]
+            .into_iter()
+            .map(|n| (format!("k{n}"), n))
+            .collect();
         let page = request(None, None, Some(2), None).unwrap();
         assert!(!page.reads_in_list_order());
         let connection = page.into_connection(fetched, Clone::clone, |row| row.1);
@@ -329,6 +347,9 @@ mod tests {
     fn complexity_scales_with_page_size() {
         assert_eq!(connection_complexity(Some(10), None, 3), 31);
         assert_eq!(connection_complexity(None, None, 1), DEFAULT_PAGE_SIZE + 1);
-        assert_eq!(connection_complexity(Some(10_000), None, 1), MAX_PAGE_SIZE + 1);
+        assert_eq!(
+            connection_complexity(Some(10_000), None, 1),
+            MAX_PAGE_SIZE + 1
+        );
     }
 }

@@ -101,7 +101,9 @@ impl RoleSet {
 
     /// The roles in declaration order.
     pub fn iter(self) -> impl Iterator<Item = Role> {
-        Role::ALL.into_iter().filter(move |role| self.contains(*role))
+        Role::ALL
+            .into_iter()
+            .filter(move |role| self.contains(*role))
     }
 
     /// Role names as stored in the database.

@@ -32,6 +32,7 @@ pub struct ViewerObject(MembershipViewer);
 #[derive(Default)]
 pub struct GatewayQuery;
 
+/// Queries every client shares.
 #[Object]
 impl GatewayQuery {
     /// The signed-in member; `null` when signed out. A rejected session
@@ -41,13 +42,19 @@ impl GatewayQuery {
         match viewer(ctx)? {
             Viewer::Anonymous => Ok(None),
             rejected @ Viewer::RejectedSession(_) => Err(rejected.identity().unwrap_err().into()),
-            Viewer::Member(identity) => Ok(Some(ViewerObject(MembershipViewer::new(identity.clone())))),
+            Viewer::Member(identity) => {
+                Ok(Some(ViewerObject(MembershipViewer::new(identity.clone()))))
+            }
         }
     }
 
     /// Any object by its global id, with the viewer's visibility applied.
     /// Unknown ids answer `NOT_FOUND`; malformed ones `BAD_USER_INPUT`.
-    async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "Global id of the object.")] id: ID) -> Result<Node> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the object.")] id: ID,
+    ) -> Result<Node> {
         let global = GlobalId::decode(&id, "id")?;
         Ok(resolve_node(ctx, global).await?)
     }
@@ -60,7 +67,9 @@ impl GatewayQuery {
         #[graphql(desc = "Global ids of the objects.")] ids: Vec<ID>,
     ) -> Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
-            return Err(AppError::bad_input("ids", format!("at most {MAX_NODES} ids at once")).into());
+            return Err(
+                AppError::bad_input("ids", format!("at most {MAX_NODES} ids at once")).into(),
+            );
         }
         let globals = ids
             .iter()
@@ -105,8 +114,12 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 /// The schema with every domain's types; add runtime data and limits, then
 /// `finish()`.
 pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
-        .register_output_type::<Node>()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .register_output_type::<Node>()
 }
 
 /// The schema in SDL, as checked in at `schema.graphql`.

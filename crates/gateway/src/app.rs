@@ -8,7 +8,8 @@ use axum::Router;
 
 use crate::api::{AppSchema, schema_builder};
 use crate::config::{
-    DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUERY_COMPLEXITY, DEFAULT_MAX_QUERY_DEPTH,
+    DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUERY_COMPLEXITY,
+    DEFAULT_MAX_QUERY_DEPTH,
 };
 use crate::http::{self, AppState, HttpLimits};
 use crate::limits::OperationLimits;
@@ -77,7 +78,12 @@ impl App {
             .data(membership.clone())
             .extension(settings.operations)
             .finish();
-        let state = AppState::new(schema.clone(), membership.clone(), pool.clone(), settings.http);
+        let state = AppState::new(
+            schema.clone(),
+            membership.clone(),
+            pool.clone(),
+            settings.http,
+        );
         let router = http::router(state, &settings.allowed_origins);
         Ok(App {
             router,

@@ -23,7 +23,12 @@ pub const ACCOUNT_PASSWORD_ENV: &str = "ALUMNI_ACCOUNT_PASSWORD";
 
 /// The Alumni Network server. Without a command, it serves.
 #[derive(Debug, Parser)]
-#[command(name = "alumni", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "alumni",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(flatten)]
     database: DatabaseConfig,
@@ -81,7 +86,10 @@ pub fn main() -> ExitCode {
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
     telemetry::init(&cli.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");
@@ -110,7 +118,9 @@ impl Cli {
             Some(Command::Seed { demo: _ }) => {
                 let app = open_app(&self.database, &self.serve).await?;
                 if !app.membership.is_empty().await.map_err(describe)? {
-                    anyhow::bail!("the database already holds accounts; demo data loads only into an empty database");
+                    anyhow::bail!(
+                        "the database already holds accounts; demo data loads only into an empty database"
+                    );
                 }
                 seed::demo(&app).await.map_err(describe)?;
                 print_demo_logins();
@@ -135,7 +145,12 @@ impl Cli {
                     .iter()
                     .map(Role::as_str)
                     .collect();
-                println!("created account {} ({}) with roles {}", member.email, member.id, roles.join(", "));
+                println!(
+                    "created account {} ({}) with roles {}",
+                    member.email,
+                    member.id,
+                    roles.join(", ")
+                );
                 Ok(())
             }
         }
@@ -159,7 +174,9 @@ async fn serve(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> 
         .with_context(|| format!("cannot listen on {}", serve_config.bind))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving");
-    println!("\nAlumni Network is running.\n  GraphiQL:  http://{address}/graphql\n  Readiness: http://{address}/readyz");
+    println!(
+        "\nAlumni Network is running.\n  GraphiQL:  http://{address}/graphql\n  Readiness: http://{address}/readyz"
+    );
     if load_demo {
         print_demo_logins();
     }
@@ -188,7 +205,9 @@ async fn prepare_database(config: &DatabaseConfig) -> anyhow::Result<ResolvedDat
     let database = database::resolve(config).await?;
     match &database.origin {
         ServerOrigin::Configured => tracing::info!("using DATABASE_URL"),
-        ServerOrigin::LocalDefault => tracing::info!(url = %redact(&database.url), "using the local PostgreSQL"),
+        ServerOrigin::LocalDefault => {
+            tracing::info!(url = %redact(&database.url), "using the local PostgreSQL")
+        }
         ServerOrigin::PrivateCluster(dir) => tracing::info!(
             dir = %dir.display(),
             url = %redact(&database.url),
@@ -218,7 +237,10 @@ fn build_app(
     Ok(App::build(&settings, Arc::new(SystemClock))?)
 }
 
-async fn open_app(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> anyhow::Result<App> {
+async fn open_app(
+    database_config: &DatabaseConfig,
+    serve_config: &ServeConfig,
+) -> anyhow::Result<App> {
     let database = prepare_database(database_config).await?;
     build_app(database_config, serve_config, &database)
 }
@@ -228,7 +250,8 @@ fn export_schema(output: &PathBuf) -> anyhow::Result<()> {
     if output.as_os_str() == "-" {
         print!("{sdl}");
     } else {
-        std::fs::write(output, &sdl).with_context(|| format!("cannot write {}", output.display()))?;
+        std::fs::write(output, &sdl)
+            .with_context(|| format!("cannot write {}", output.display()))?;
         eprintln!("wrote {}", output.display());
     }
     Ok(())

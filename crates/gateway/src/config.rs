@@ -35,7 +35,12 @@ pub struct DatabaseConfig {
     pub database_url: Option<String>,
 
     /// Folder for local state (the private PostgreSQL cluster).
-    #[arg(long, env = "ALUMNI_DATA_DIR", default_value = ".alumni", global = true)]
+    #[arg(
+        long,
+        env = "ALUMNI_DATA_DIR",
+        default_value = ".alumni",
+        global = true
+    )]
     pub data_dir: PathBuf,
 
     /// Most connections the pool opens.
@@ -129,7 +134,12 @@ pub struct ServeConfig {
 
     /// Origins allowed to call the API from a browser (CORS), comma-separated,
     /// e.g. `http://localhost:3000`. Empty allows none.
-    #[arg(long, env = "ALUMNI_CORS_ORIGINS", value_delimiter = ',', default_value = "")]
+    #[arg(
+        long,
+        env = "ALUMNI_CORS_ORIGINS",
+        value_delimiter = ',',
+        default_value = ""
+    )]
     pub cors_origins: Vec<String>,
 
     /// How long a session lasts after sign-in, in hours.

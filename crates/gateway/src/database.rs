@@ -28,7 +28,11 @@ pub struct ResolvedDatabase {
 /// Resolves the database as described in [`alumni_core::db::local`],
 /// creating database `alumni` on a server found automatically.
 pub async fn resolve(config: &DatabaseConfig) -> anyhow::Result<ResolvedDatabase> {
-    let server = PgServer::locate(config.database_url.as_deref(), &config.data_dir.join("postgres")).await?;
+    let server = PgServer::locate(
+        config.database_url.as_deref(),
+        &config.data_dir.join("postgres"),
+    )
+    .await?;
     let url = match server.origin {
         ServerOrigin::Configured => server.url().to_owned(),
         ServerOrigin::LocalDefault | ServerOrigin::PrivateCluster(_) => {

@@ -30,7 +30,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -59,7 +61,12 @@ struct StateInner {
 
 impl AppState {
     /// State over a finished schema and the services its requests need.
-    pub fn new(schema: AppSchema, membership: MembershipService, pool: DbPool, limits: HttpLimits) -> Self {
+    pub fn new(
+        schema: AppSchema,
+        membership: MembershipService,
+        pool: DbPool,
+        limits: HttpLimits,
+    ) -> Self {
         let sdl = schema.sdl();
         Self(Arc::new(StateInner {
             schema,
@@ -205,6 +212,13 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Body) 
             );
         }
     };
+    if batch.iter().any(|request| request.query.trim().is_empty()) {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "the request has no `query`".to_owned(),
+        );
+    }
     if let BatchRequest::Batch(requests) = &batch
         && requests.len() > limits.max_batch_size
     {
@@ -258,7 +272,10 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, Response> {
 
 /// The viewer behind the `Authorization` header. A header that is not a
 /// bearer token counts as a rejected session, like an unknown token.
-async fn authenticate(membership: &MembershipService, headers: &HeaderMap) -> Result<Viewer, AppError> {
+async fn authenticate(
+    membership: &MembershipService,
+    headers: &HeaderMap,
+) -> Result<Viewer, AppError> {
     use alumni_core::viewer::SessionRejection;
 
     let Some(value) = headers.get(AUTHORIZATION) else {

@@ -28,6 +28,8 @@ impl Member {
     }
 }
 
+/// A member of the network: anyone with an account, whatever their roles.
+/// Fields the viewer may not see are `null`.
 #[Object]
 impl Member {
     /// Opaque global id; resolves through `node(id:)`.
@@ -95,6 +97,7 @@ impl MembershipViewer {
     }
 }
 
+/// The signed-in member's own account.
 #[Object]
 impl MembershipViewer {
     /// The viewer's own member record, with every field they may see.
@@ -120,6 +123,7 @@ pub struct LoginPayload {
     member: MemberView,
 }
 
+/// Result of a successful `login`: the bearer token and who signed in.
 #[Object]
 impl LoginPayload {
     /// Bearer token: send it as `Authorization: Bearer <token>`. Shown once;
@@ -154,6 +158,7 @@ pub struct AuditEventFilter {
     pub subject_id: Option<ID>,
 }
 
+/// Membership queries.
 #[Object]
 impl MembershipQuery {
     /// The audit log of security-relevant actions, newest first. Secretariat
@@ -163,7 +168,9 @@ impl MembershipQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrows the log.")] filter: Option<AuditEventFilter>,
-        #[graphql(desc = "Page size, reading forward (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Page size, reading forward (default 20, at most 100).")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Read on after this cursor.")] after: Option<String>,
         #[graphql(desc = "Page size, reading backward.")] last: Option<i32>,
         #[graphql(desc = "Read back before this cursor.")] before: Option<String>,
@@ -191,6 +198,8 @@ impl MembershipQuery {
 /// An entry of the audit log.
 pub struct AuditEventEntry(AuditEvent);
 
+/// An entry of the append-only audit log: who did what to which entity,
+/// when, and in which request.
 #[Object(name = "AuditEvent")]
 impl AuditEventEntry {
     /// Entry id.
@@ -247,6 +256,7 @@ impl AuditEventEntry {
 #[derive(Default)]
 pub struct MembershipMutation;
 
+/// Membership mutations.
 #[Object]
 impl MembershipMutation {
     /// Signs in and returns a bearer token. Wrong credentials answer
@@ -260,7 +270,13 @@ impl MembershipMutation {
     ) -> Result<LoginPayload> {
         let service = data::<MembershipService>(ctx)?;
         let session = service.login(&email, &password).await?;
-        let member = self_view(service, &session.member_id, session.session_id, session.expires_at).await?;
+        let member = self_view(
+            service,
+            &session.member_id,
+            session.session_id,
+            session.expires_at,
+        )
+        .await?;
         Ok(LoginPayload {
             token: session.token,
             expires_at: session.expires_at,

@@ -84,9 +84,9 @@ pub fn validate_email(email: &str, field: &str) -> Result<String, AppError> {
     let email = normalize_email(email);
     let well_formed = email.len() <= MAX_EMAIL_LENGTH
         && !email.chars().any(char::is_whitespace)
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.contains('@'));
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.contains('@')
+        });
     if well_formed {
         Ok(email)
     } else {
@@ -100,8 +100,18 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(validate_email("  Hanako.Sato@Example.JP ", "email").unwrap(), "hanako.sato@example.jp");
-        for bad in ["", "no-at-sign", "@example.jp", "a@b", "a b@example.jp", "a@b@example.jp"] {
+        assert_eq!(
+            validate_email("  Hanako.Sato@Example.JP ", "email").unwrap(),
+            "hanako.sato@example.jp"
+        );
+        for bad in [
+            "",
+            "no-at-sign",
+            "@example.jp",
+            "a@b",
+            "a b@example.jp",
+            "a@b@example.jp",
+        ] {
             let err = validate_email(bad, "email").unwrap_err();
             assert_eq!(err.field(), Some("email"), "{bad}");
         }

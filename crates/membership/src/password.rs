@@ -7,9 +7,9 @@
 use std::sync::OnceLock;
 
 use alumni_core::AppError;
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::Argon2;
 
 /// Shortest password accepted, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -94,8 +94,20 @@ mod tests {
     async fn hashes_verify_only_their_password() {
         let hash = hash_password("correct horse battery".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery".into(), hash.clone()).await.unwrap());
-        assert!(!verify_password("wrong horse battery".into(), hash).await.unwrap());
-        assert!(!verify_password("anything".into(), decoy_hash()).await.unwrap());
+        assert!(
+            verify_password("correct horse battery".into(), hash.clone())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("wrong horse battery".into(), hash)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("anything".into(), decoy_hash())
+                .await
+                .unwrap()
+        );
     }
 }

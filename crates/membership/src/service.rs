@@ -3,7 +3,9 @@
 
 use alumni_core::audit::{self, AuditEntry, AuditEvent, AuditFilter, AuditPageKey};
 use alumni_core::pagination::PageRequest;
-use alumni_core::{AppError, AppResult, Identity, MemberId, Role, RoleSet, ServiceContext, SessionId, Viewer};
+use alumni_core::{
+    AppError, AppResult, Identity, MemberId, Role, RoleSet, ServiceContext, SessionId, Viewer,
+};
 use argon2::password_hash::rand_core::{OsRng, RngCore as _};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -110,12 +112,16 @@ impl MembershipService {
         };
         let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
-            store::insert_member(conn, &new_member).await.map_err(|err| match err {
-                diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                    AppError::Conflict("an account with this e-mail address already exists".into())
-                }
-                other => other.into(),
-            })?;
+            store::insert_member(conn, &new_member)
+                .await
+                .map_err(|err| match err {
+                    diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                        AppError::Conflict(
+                            "an account with this e-mail address already exists".into(),
+                        )
+                    }
+                    other => other.into(),
+                })?;
             audit::record(
                 conn,
                 now,
@@ -165,7 +171,8 @@ impl MembershipService {
             Some(member) if verified => member,
             unverified => {
                 let member_id = unverified.map(|member| member.id);
-                self.record_login_failure(&mut conn, &email_hash, member_id, now).await?;
+                self.record_login_failure(&mut conn, &email_hash, member_id, now)
+                    .await?;
                 return Err(AppError::Unauthenticated(
                     "invalid e-mail address or password".into(),
                 ));
@@ -191,7 +198,11 @@ impl MembershipService {
 
     /// A new session for `member_id` starting `now`: the token for the
     /// client and the record to store.
-    fn new_session(&self, member_id: MemberId, now: DateTime<Utc>) -> (IssuedSession, SessionRecord) {
+    fn new_session(
+        &self,
+        member_id: MemberId,
+        now: DateTime<Utc>,
+    ) -> (IssuedSession, SessionRecord) {
         let token = new_token();
         let record = SessionRecord {
             id: SessionId::new(),
@@ -317,7 +328,11 @@ impl MembershipService {
 
     /// Members by id as the viewer may see them; ids that do not exist are
     /// absent from the result. Signed-out viewers see no one.
-    pub async fn members_by_ids(&self, viewer: &Viewer, ids: &[MemberId]) -> AppResult<Vec<MemberView>> {
+    pub async fn members_by_ids(
+        &self,
+        viewer: &Viewer,
+        ids: &[MemberId],
+    ) -> AppResult<Vec<MemberView>> {
         viewer.identity()?;
         let mut conn = self.ctx.conn().await?;
         let records = store::members_by_ids(&mut conn, ids).await?;
@@ -366,7 +381,9 @@ fn sha256(bytes: &[u8]) -> Vec<u8> {
 
 /// Length of the block after `failures` recent failures.
 fn block_length(failures: i32) -> Duration {
-    let doublings = u32::try_from(failures - FAILURES_BEFORE_THROTTLE).unwrap_or(0).min(16);
+    let doublings = u32::try_from(failures - FAILURES_BEFORE_THROTTLE)
+        .unwrap_or(0)
+        .min(16);
     (FIRST_BLOCK * 2_i32.pow(doublings)).min(LONGEST_BLOCK)
 }
 

@@ -11,7 +11,10 @@ use crate::model::{MemberRecord, NewMember, SessionRecord};
 use crate::schema::membership::{login_throttle, members, sessions};
 
 /// Inserts an account.
-pub async fn insert_member(conn: &mut AsyncPgConnection, member: &NewMember<'_>) -> QueryResult<()> {
+pub async fn insert_member(
+    conn: &mut AsyncPgConnection,
+    member: &NewMember<'_>,
+) -> QueryResult<()> {
     diesel::insert_into(members::table)
         .values(member)
         .execute(conn)
@@ -20,7 +23,10 @@ pub async fn insert_member(conn: &mut AsyncPgConnection, member: &NewMember<'_>)
 }
 
 /// The account with this (normalised) e-mail address.
-pub async fn member_by_email(conn: &mut AsyncPgConnection, email: &str) -> QueryResult<Option<MemberRecord>> {
+pub async fn member_by_email(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+) -> QueryResult<Option<MemberRecord>> {
     members::table
         .filter(members::email.eq(email))
         .select(MemberRecord::as_select())
@@ -30,7 +36,10 @@ pub async fn member_by_email(conn: &mut AsyncPgConnection, email: &str) -> Query
 }
 
 /// Accounts by id, for DataLoaders; missing ids are simply absent.
-pub async fn members_by_ids(conn: &mut AsyncPgConnection, ids: &[MemberId]) -> QueryResult<Vec<MemberRecord>> {
+pub async fn members_by_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[MemberId],
+) -> QueryResult<Vec<MemberRecord>> {
     members::table
         .filter(members::id.eq_any(ids))
         .select(MemberRecord::as_select())
@@ -46,7 +55,10 @@ pub async fn any_member_exists(conn: &mut AsyncPgConnection) -> QueryResult<bool
 }
 
 /// Records a session.
-pub async fn insert_session(conn: &mut AsyncPgConnection, session: &SessionRecord) -> QueryResult<()> {
+pub async fn insert_session(
+    conn: &mut AsyncPgConnection,
+    session: &SessionRecord,
+) -> QueryResult<()> {
     diesel::insert_into(sessions::table)
         .values(session)
         .execute(conn)
@@ -69,7 +81,11 @@ pub async fn session_by_token_hash(
 }
 
 /// Ends one session; returns whether it was live.
-pub async fn revoke_session(conn: &mut AsyncPgConnection, id: SessionId, at: DateTime<Utc>) -> QueryResult<bool> {
+pub async fn revoke_session(
+    conn: &mut AsyncPgConnection,
+    id: SessionId,
+    at: DateTime<Utc>,
+) -> QueryResult<bool> {
     let updated = diesel::update(sessions::table)
         .filter(sessions::id.eq(id))
         .filter(sessions::revoked_at.is_null())
@@ -126,10 +142,11 @@ pub async fn count_login_failure(
         .on_conflict(login_throttle::email_hash)
         .do_update()
         .set((
-            login_throttle::failures.eq(
-                case_when::<_, _, Integer>(login_throttle::last_failure_at.lt(forget_before), 1)
-                    .otherwise(login_throttle::failures + 1),
-            ),
+            login_throttle::failures.eq(case_when::<_, _, Integer>(
+                login_throttle::last_failure_at.lt(forget_before),
+                1,
+            )
+            .otherwise(login_throttle::failures + 1)),
             login_throttle::last_failure_at.eq(at),
         ))
         .returning(login_throttle::failures)
@@ -138,7 +155,11 @@ pub async fn count_login_failure(
 }
 
 /// Blocks sign-ins for this e-mail hash until `until`.
-pub async fn block_login(conn: &mut AsyncPgConnection, email_hash: &[u8], until: DateTime<Utc>) -> QueryResult<()> {
+pub async fn block_login(
+    conn: &mut AsyncPgConnection,
+    email_hash: &[u8],
+    until: DateTime<Utc>,
+) -> QueryResult<()> {
     diesel::update(login_throttle::table)
         .filter(login_throttle::email_hash.eq(email_hash))
         .set(login_throttle::blocked_until.eq(until))
@@ -148,7 +169,10 @@ pub async fn block_login(conn: &mut AsyncPgConnection, email_hash: &[u8], until:
 }
 
 /// Forgets failed sign-ins after a successful one.
-pub async fn clear_login_failures(conn: &mut AsyncPgConnection, email_hash: &[u8]) -> QueryResult<()> {
+pub async fn clear_login_failures(
+    conn: &mut AsyncPgConnection,
+    email_hash: &[u8],
+) -> QueryResult<()> {
     diesel::delete(login_throttle::table)
         .filter(login_throttle::email_hash.eq(email_hash))
         .execute(conn)

@@ -12,7 +12,11 @@ pub struct TestClient {
 
 impl TestClient {
     pub(crate) fn new(http: reqwest::Client, base_url: String, token: Option<String>) -> Self {
-        Self { http, base_url, token }
+        Self {
+            http,
+            base_url,
+            token,
+        }
     }
 
     /// The bearer token this client sends, if any.
@@ -35,12 +39,14 @@ impl TestClient {
 
     /// Runs an operation with variables.
     pub async fn query_with(&self, query: &str, variables: Value) -> GqlResponse {
-        self.post_json(&json!({ "query": query, "variables": variables })).await
+        self.post_json(&json!({ "query": query, "variables": variables }))
+            .await
     }
 
     /// Posts any JSON body to `/graphql` (e.g. a batch).
     pub async fn post_json(&self, body: &Value) -> GqlResponse {
-        self.post_bytes(serde_json::to_vec(body).expect("serialise request")).await
+        self.post_bytes(serde_json::to_vec(body).expect("serialise request"))
+            .await
     }
 
     /// Posts raw bytes to `/graphql`.
@@ -89,17 +95,28 @@ impl GqlResponse {
         let text = response.text().await.expect("read response body");
         let body = serde_json::from_str(&text)
             .unwrap_or_else(|err| panic!("response is not JSON ({err}): {text}"));
-        Self { status, request_id, body }
+        Self {
+            status,
+            request_id,
+            body,
+        }
     }
 
     /// The errors, if any.
     pub fn errors(&self) -> &[Value] {
-        self.body["errors"].as_array().map(Vec::as_slice).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     /// `data`, asserting there were no errors.
     pub fn data(&self) -> &Value {
-        assert!(self.errors().is_empty(), "unexpected errors: {:#}", self.body);
+        assert!(
+            self.errors().is_empty(),
+            "unexpected errors: {:#}",
+            self.body
+        );
         &self.body["data"]
     }
 
@@ -110,7 +127,12 @@ impl GqlResponse {
 
     /// Asserts that the first error has `code` and returns that error.
     pub fn expect_error(&self, code: &str) -> &Value {
-        assert_eq!(self.error_code(), Some(code), "expected a {code} error: {:#}", self.body);
+        assert_eq!(
+            self.error_code(),
+            Some(code),
+            "expected a {code} error: {:#}",
+            self.body
+        );
         &self.errors()[0]
     }
 }

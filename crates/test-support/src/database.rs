@@ -47,10 +47,13 @@ impl TestDb {
         let shared = SHARED.get_or_init(prepare).await;
         let name = format!("{TEST_DB_PREFIX}{}", Uuid::now_v7().simple());
         let mut conn = connect(&shared.server.maintenance_url()).await;
-        diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {}", shared.template))
-            .execute(&mut conn)
-            .await
-            .unwrap_or_else(|err| panic!("cannot create test database {name}: {err}"));
+        diesel::sql_query(format!(
+            "CREATE DATABASE {name} TEMPLATE {}",
+            shared.template
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|err| panic!("cannot create test database {name}: {err}"));
         TestDb {
             url: shared.server.database_url(&name),
             maintenance_url: shared.server.maintenance_url(),
@@ -104,9 +107,12 @@ async fn connect(url: &str) -> AsyncPgConnection {
 async fn prepare() -> Shared {
     let workspace_root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let configured = std::env::var("DATABASE_URL").ok();
-    let server = PgServer::locate(configured.as_deref(), &workspace_root.join(".alumni/postgres"))
-        .await
-        .unwrap_or_else(|err| panic!("no PostgreSQL for tests: {err}"));
+    let server = PgServer::locate(
+        configured.as_deref(),
+        &workspace_root.join(".alumni/postgres"),
+    )
+    .await
+    .unwrap_or_else(|err| panic!("no PostgreSQL for tests: {err}"));
     let template = format!("{TEMPLATE_PREFIX}{MIGRATIONS_FINGERPRINT}");
     let mut conn = connect(&server.maintenance_url()).await;
     // One builder at a time across all test processes on this server.

@@ -25,7 +25,9 @@ struct ProxyState {
 impl DbProxy {
     /// Starts a proxy on an ephemeral local port forwarding to `upstream`.
     pub async fn start(upstream: SocketAddr) -> DbProxy {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind proxy");
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .expect("bind proxy");
         let address = listener.local_addr().expect("proxy address");
         let state = Arc::new(ProxyState::default());
         let loop_state = Arc::clone(&state);
@@ -41,7 +43,10 @@ impl DbProxy {
                         let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
                     }
                 });
-                let mut connections = loop_state.connections.lock().unwrap_or_else(|e| e.into_inner());
+                let mut connections = loop_state
+                    .connections
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
                 connections.retain(|handle| !handle.is_finished());
                 connections.push(forward.abort_handle());
             }
@@ -61,7 +66,13 @@ impl DbProxy {
     /// Severs every open connection and refuses new ones.
     pub fn cut(&self) {
         self.state.cut.store(true, Ordering::SeqCst);
-        let connections = std::mem::take(&mut *self.state.connections.lock().unwrap_or_else(|e| e.into_inner()));
+        let connections = std::mem::take(
+            &mut *self
+                .state
+                .connections
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
         for connection in connections {
             connection.abort();
         }

@@ -155,10 +155,15 @@ impl PgServer {
         let mut conn = AsyncPgConnection::establish(&self.maintenance_url())
             .await
             .map_err(|err| failed(err.to_string()))?;
-        if !database_exists(&mut conn, name).await.map_err(|err| failed(err.to_string()))? {
-            let created = diesel::sql_query(format!("CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0"))
-                .execute(&mut conn)
-                .await;
+        if !database_exists(&mut conn, name)
+            .await
+            .map_err(|err| failed(err.to_string()))?
+        {
+            let created = diesel::sql_query(format!(
+                "CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0"
+            ))
+            .execute(&mut conn)
+            .await;
             // A concurrent creator may have won the race; that is fine.
             if let Err(err) = created
                 && !database_exists(&mut conn, name).await.unwrap_or(false)
@@ -177,12 +182,16 @@ struct Exists {
 }
 
 /// Whether database `name` exists on the server `conn` is connected to.
-pub async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> diesel::QueryResult<bool> {
-    let row = diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
-        .bind::<Text, _>(name)
-        .get_result::<Exists>(conn)
-        .await
-        .optional()?;
+pub async fn database_exists(
+    conn: &mut AsyncPgConnection,
+    name: &str,
+) -> diesel::QueryResult<bool> {
+    let row =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<Text, _>(name)
+            .get_result::<Exists>(conn)
+            .await
+            .optional()?;
     Ok(row.is_some_and(|row| row.exists))
 }
 
@@ -191,7 +200,10 @@ async fn answers(url: &str) -> bool {
         let mut conn = AsyncPgConnection::establish(url).await.ok()?;
         diesel::sql_query("SELECT 1").execute(&mut conn).await.ok()
     };
-    matches!(tokio::time::timeout(Duration::from_secs(3), attempt).await, Ok(Some(_)))
+    matches!(
+        tokio::time::timeout(Duration::from_secs(3), attempt).await,
+        Ok(Some(_))
+    )
 }
 
 /// Initialises (first time) and starts (if stopped) the private cluster in
@@ -218,7 +230,12 @@ pub fn start_private_cluster(dir: &Path) -> Result<Url, LocalPostgresError> {
             Command::new(bin.join("initdb"))
                 .arg("--pgdata")
                 .arg(&data)
-                .args(["--username=postgres", "--auth=trust", "--encoding=UTF8", "--no-locale"]),
+                .args([
+                    "--username=postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--no-locale",
+                ]),
         )?;
     }
 
@@ -228,7 +245,12 @@ pub fn start_private_cluster(dir: &Path) -> Result<Url, LocalPostgresError> {
         .and_then(|text| text.trim().parse().ok())
         .unwrap_or(0);
     let running = runner
-        .output(Command::new(bin.join("pg_ctl")).arg("status").arg("--pgdata").arg(&data))
+        .output(
+            Command::new(bin.join("pg_ctl"))
+                .arg("status")
+                .arg("--pgdata")
+                .arg(&data),
+        )
         .is_ok_and(|output| output.status.success());
     if !running {
         if port == 0 || TcpListener::bind(("127.0.0.1", port)).is_err() {
@@ -250,7 +272,40 @@ pub fn start_private_cluster(dir: &Path) -> Result<Url, LocalPostgresError> {
         )?;
     }
     drop(lock);
-    Ok(Url::parse(&format!("postgres://postgres@127.0.0.1:{port}/postgres"))?)
+    Ok(Url::parse(&format!(
+        "postgres://postgres@127.0.0.1:{port}/postgres"
+    ))?)
+}
+
+/// Stops the private cluster in `dir` if it runs (a fast shutdown: open
+/// sessions are ended).
+pub fn stop_private_cluster(dir: &Path) -> Result<(), LocalPostgresError> {
+    let bin = find_server_binaries().ok_or(LocalPostgresError::NoServerBinaries)?;
+    let data = dir.join("data");
+    let runner = ClusterRunner::for_current_user(dir);
+    let running = runner
+        .output(
+            Command::new(bin.join("pg_ctl"))
+                .arg("status")
+                .arg("--pgdata")
+                .arg(&data),
+        )
+        .is_ok_and(|output| output.status.success());
+    if running {
+        runner.run(
+            Command::new(bin.join("pg_ctl"))
+                .arg("stop")
+                .arg("--pgdata")
+                .arg(&data)
+                .args(["--mode=fast", "--wait"]),
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether PostgreSQL server binaries (`initdb`, `pg_ctl`) are installed.
+pub fn server_binaries_installed() -> bool {
+    find_server_binaries().is_some()
 }
 
 fn free_port() -> std::io::Result<u16> {
@@ -328,11 +383,13 @@ impl ClusterRunner {
 
     fn run(&self, command: &mut Command) -> Result<(), LocalPostgresError> {
         let line = format!("{command:?}");
-        let output = self.output(command).map_err(|err| LocalPostgresError::Command {
-            command: line.clone(),
-            output: err.to_string(),
-            hint: String::new(),
-        })?;
+        let output = self
+            .output(command)
+            .map_err(|err| LocalPostgresError::Command {
+                command: line.clone(),
+                output: err.to_string(),
+                hint: String::new(),
+            })?;
         if output.status.success() {
             return Ok(());
         }
@@ -388,7 +445,8 @@ mod tests {
     #[test]
     fn database_url_keeps_credentials_and_options() {
         let server = PgServer {
-            url: Url::parse("postgres://app:secret@db.internal:6543/alumni?sslmode=require").unwrap(),
+            url: Url::parse("postgres://app:secret@db.internal:6543/alumni?sslmode=require")
+                .unwrap(),
             origin: ServerOrigin::Configured,
         };
         assert_eq!(

@@ -17,7 +17,9 @@ use std::time::Duration;
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 use futures_util::FutureExt as _;
@@ -96,7 +98,10 @@ pub struct PoolBuildError(#[from] deadpool::managed::BuildError);
 
 /// Builds a pool. Connections are opened lazily, so this succeeds even while
 /// the database is down.
-pub fn build_pool(settings: &PoolSettings, counter: StatementCounter) -> Result<DbPool, PoolBuildError> {
+pub fn build_pool(
+    settings: &PoolSettings,
+    counter: StatementCounter,
+) -> Result<DbPool, PoolBuildError> {
     let setup_settings = settings.clone();
     let mut config = ManagerConfig::default();
     // `Fast` skips a round trip per checkout; connections whose socket closed
@@ -166,8 +171,9 @@ pub async fn run_migrations(
 ) -> Result<Vec<String>, MigrationError> {
     let url = database_url.to_owned();
     tokio::task::spawn_blocking(move || {
-        let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
-            .map_err(|err| MigrationError(err.to_string()))?;
+        let mut conn =
+            <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
+                .map_err(|err| MigrationError(err.to_string()))?;
         let applied = conn
             .run_pending_migrations(migrations)
             .map_err(|err| MigrationError(err.to_string()))?;

@@ -1,0 +1,166 @@
+//! Core behaviour against a real PostgreSQL.
+
+use std::time::{Duration, Instant};
+
+use alumni_core::audit::{self, AuditEntry};
+use alumni_core::db::local::{self, PgServer, ServerOrigin};
+use alumni_core::db::{self, PoolSettings, StatementCounter};
+use alumni_core::{MemberId, request};
+use alumni_test_support::{TestDb, test_start};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde_json::json;
+
+#[tokio::test]
+async fn the_audit_log_refuses_update_delete_and_truncate() {
+    let db = TestDb::create().await;
+    let mut conn = db.connect().await;
+    let actor = MemberId::new();
+    request::scope(
+        "req-audit-1".into(),
+        audit::record(
+            &mut conn,
+            test_start(),
+            AuditEntry::new("membership.role_granted")
+                .by(actor)
+                .on(MemberId::new())
+                .details(json!({ "role": "MODERATOR" })),
+        ),
+    )
+    .await
+    .unwrap();
+
+    for statement in [
+        "UPDATE audit.events SET action = 'membership.nothing_happened'",
+        "DELETE FROM audit.events",
+        "TRUNCATE audit.events",
+    ] {
+        let error = diesel::sql_query(statement)
+            .execute(&mut conn)
+            .await
+            .expect_err(statement);
+        assert!(
+            error.to_string().contains("append-only"),
+            "{statement}: {error}"
+        );
+    }
+
+    let page = alumni_core::pagination::PageRequest::first(10);
+    let rows = audit::list(&mut conn, &Default::default(), &page)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].action, "membership.role_granted");
+    assert_eq!(rows[0].actor_id, Some(actor.0));
+    assert_eq!(rows[0].request_id.as_deref(), Some("req-audit-1"));
+}
+
+#[tokio::test]
+async fn pool_connections_count_statements_and_carry_their_settings() {
+    let db = TestDb::create().await;
+    let counter = StatementCounter::default();
+    let mut settings = PoolSettings::new(db.url());
+    settings.statement_timeout = Duration::from_millis(1500);
+    let pool = db::build_pool(&settings, counter.clone()).unwrap();
+
+    let mut conn = db::connection(&pool).await.unwrap();
+    let before = counter.count();
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        value: String,
+    }
+    let timeout: Setting =
+        diesel::sql_query("SELECT current_setting('statement_timeout') AS value")
+            .get_result(&mut conn)
+            .await
+            .unwrap();
+    let name: Setting = diesel::sql_query("SELECT current_setting('application_name') AS value")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(counter.count() - before, 2);
+    assert_eq!(timeout.value, "1500ms");
+    assert_eq!(name.value, "alumni");
+
+    // The timeout is enforced by the server.
+    let slow = diesel::sql_query("SELECT pg_sleep(5)")
+        .execute(&mut conn)
+        .await;
+    assert!(slow.unwrap_err().to_string().contains("statement timeout"));
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_service_unavailable_within_the_timeout() {
+    let free_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut settings = PoolSettings::new(format!("postgres://postgres@127.0.0.1:{free_port}/none"));
+    settings.acquire_timeout = Duration::from_millis(500);
+    settings.connect_timeout = Duration::from_millis(500);
+    let pool = db::build_pool(&settings, StatementCounter::default()).unwrap();
+
+    let started = Instant::now();
+    let error = db::connection(&pool)
+        .await
+        .err()
+        .expect("no database there");
+    assert_eq!(error.code(), "SERVICE_UNAVAILABLE");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        db::ping(&pool).await.unwrap_err().code(),
+        "SERVICE_UNAVAILABLE"
+    );
+}
+
+/// The fallback used when no server answers: a private cluster, created on
+/// first use, reused afterwards (also when the tests run as root).
+#[tokio::test]
+async fn a_private_cluster_is_created_started_and_reused() {
+    if !local::server_binaries_installed() && std::env::var("DATABASE_URL").is_ok() {
+        eprintln!(
+            "skipped: PostgreSQL server binaries are not installed here; DATABASE_URL is used instead"
+        );
+        return;
+    }
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("private-cluster-test");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let first = {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || local::start_private_cluster(&dir))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let mut conn = AsyncPgConnection::establish(first.as_str()).await.unwrap();
+    diesel::sql_query("SELECT 1")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+
+    let again = {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || local::start_private_cluster(&dir))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(first, again, "a running cluster is reused, port and all");
+
+    let server = PgServer::locate(Some(first.as_str()), &dir).await.unwrap();
+    assert_eq!(server.origin, ServerOrigin::Configured);
+    let url = server
+        .ensure_database("alumni_private_check")
+        .await
+        .unwrap();
+    AsyncPgConnection::establish(&url).await.unwrap();
+
+    tokio::task::spawn_blocking(move || local::stop_private_cluster(&dir))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(AsyncPgConnection::establish(first.as_str()).await.is_err());
+}

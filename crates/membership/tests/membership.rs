@@ -1,0 +1,111 @@
+//! Membership rules at the service level, on an isolated database.
+
+use alumni_core::{Role, RoleSet, Viewer};
+use alumni_membership::NewAccount;
+use alumni_test_support::{TEST_PASSWORD, TestApp};
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Text};
+use diesel_async::RunQueryDsl;
+
+fn account(email: &str, password: &str) -> NewAccount {
+    NewAccount {
+        email: email.to_owned(),
+        password: password.to_owned(),
+        roles: RoleSet::EMPTY.with(Role::Alumnus),
+    }
+}
+
+#[tokio::test]
+async fn accounts_refuse_bad_passwords_and_addresses() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (account("a@test.example", "elevenchars"), "password"),
+        (account("a@test.example", &"x".repeat(257)), "password"),
+        (account("not an address", TEST_PASSWORD), "email"),
+    ];
+    for (new_account, field) in cases {
+        let error = app
+            .membership
+            .create_account(new_account)
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), "BAD_USER_INPUT");
+        assert_eq!(error.field(), Some(field));
+    }
+    assert!(
+        app.membership.is_empty().await.unwrap(),
+        "nothing was written"
+    );
+}
+
+#[tokio::test]
+async fn an_address_is_taken_whatever_its_case() {
+    let app = TestApp::spawn().await;
+    app.membership
+        .create_account(account("Yuki.Tanaka@test.example", TEST_PASSWORD))
+        .await
+        .unwrap();
+    let error = app
+        .membership
+        .create_account(account("yuki.tanaka@TEST.example", TEST_PASSWORD))
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "CONFLICT");
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+#[tokio::test]
+async fn tokens_are_stored_only_as_hashes() {
+    let app = TestApp::spawn().await;
+    let member = app.create_member(&[Role::Alumnus]).await;
+    let mut conn = app.database().connect().await;
+    let by_hash: Count = diesel::sql_query(
+        "SELECT count(*) AS count FROM membership.sessions WHERE token_hash = sha256(convert_to($1, 'UTF8'))",
+    )
+    .bind::<Text, _>(&member.token)
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(by_hash.count, 1);
+    let in_clear: Count = diesel::sql_query(
+        "SELECT count(*) AS count FROM membership.sessions s WHERE position($1 in s::text) > 0",
+    )
+    .bind::<Text, _>(&member.token)
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(in_clear.count, 0);
+}
+
+#[tokio::test]
+async fn concurrent_failures_are_all_counted() {
+    let app = TestApp::spawn().await;
+    let member = app.create_member(&[Role::Alumnus]).await;
+    let attempts = (0..8).map(|_| app.membership.login(&member.email, "a wrong password"));
+    let outcomes = futures_util::future::join_all(attempts).await;
+    assert!(outcomes.iter().all(|outcome| outcome.is_err()));
+
+    let error = app
+        .membership
+        .login(&member.email, TEST_PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "RATE_LIMITED");
+}
+
+#[tokio::test]
+async fn signed_out_viewers_see_no_members() {
+    let app = TestApp::spawn().await;
+    let member = app.create_member(&[Role::Alumnus]).await;
+    let error = app
+        .membership
+        .member(&Viewer::Anonymous, member.id)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "UNAUTHENTICATED");
+}

@@ -1,0 +1,31 @@
+# Recipes for everyday work; `just --list` shows them.
+
+# Start the server (local PostgreSQL, demo data, GraphiQL)
+run:
+    cargo run
+
+# Run every test
+test:
+    cargo test --workspace
+
+# Check formatting and lints as CI does
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Regenerate schema.graphql from the code
+schema:
+    cargo run --quiet -- export-schema --output schema.graphql
+
+# Apply pending migrations
+migrate:
+    cargo run --quiet -- migrate
+
+# Regenerate the diesel table definitions after adding a migration
+# (needs diesel_cli; uses a scratch database)
+db-schema:
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/alumni_schemagen diesel database reset
+
+# Everything CI runs
+ci:
+    .ci/run

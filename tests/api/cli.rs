@@ -1,0 +1,151 @@
+//! The `alumni` command line against a test database.
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use alumni_test_support::{TestApp, TestDb};
+use serde_json::json;
+
+fn alumni(db: &TestDb) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_alumni"));
+    command
+        .env("DATABASE_URL", db.url())
+        .env("ALUMNI_LOG", "warn")
+        .env_remove("ALUMNI_ACCOUNT_PASSWORD");
+    command
+}
+
+const LOGIN: &str = "mutation($email: String!, $password: String!) { login(email: $email, password: $password) { member { roles } } }";
+
+#[tokio::test]
+async fn account_create_bootstraps_a_secretariat_that_can_sign_in() {
+    let app = TestApp::spawn().await;
+    let output = alumni(app.database())
+        .args([
+            "account",
+            "create",
+            "--email",
+            "Kanji@HR.example",
+            "--role",
+            "SECRETARIAT",
+        ])
+        .env("ALUMNI_ACCOUNT_PASSWORD", "a long enough password")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("kanji@hr.example"));
+
+    let response = app
+        .client()
+        .query_with(
+            LOGIN,
+            json!({ "email": "kanji@hr.example", "password": "a long enough password" }),
+        )
+        .await;
+    assert_eq!(
+        response.data()["login"]["member"]["roles"],
+        json!(["SECRETARIAT"])
+    );
+}
+
+#[tokio::test]
+async fn account_create_reads_the_password_from_stdin() {
+    let app = TestApp::spawn().await;
+    let mut child = alumni(app.database())
+        .args([
+            "account",
+            "create",
+            "--email",
+            "analyst@hr.example",
+            "--role",
+            "analyst,employee",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("パスワードは十二文字以上です\n".as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let response = app
+        .client()
+        .query_with(
+            LOGIN,
+            json!({ "email": "analyst@hr.example", "password": "パスワードは十二文字以上です" }),
+        )
+        .await;
+    assert_eq!(
+        response.data()["login"]["member"]["roles"],
+        json!(["EMPLOYEE", "ANALYST"])
+    );
+}
+
+#[tokio::test]
+async fn account_create_refuses_short_passwords_and_duplicates() {
+    let app = TestApp::spawn().await;
+    let short = alumni(app.database())
+        .args([
+            "account",
+            "create",
+            "--email",
+            "a@hr.example",
+            "--role",
+            "SECRETARIAT",
+        ])
+        .env("ALUMNI_ACCOUNT_PASSWORD", "too short")
+        .output()
+        .unwrap();
+    assert!(!short.status.success());
+    let message = String::from_utf8_lossy(&short.stderr);
+    assert!(
+        message.contains("at least 12 characters") && message.contains("BAD_USER_INPUT"),
+        "{message}"
+    );
+
+    let create = || {
+        alumni(app.database())
+            .args([
+                "account",
+                "create",
+                "--email",
+                "b@hr.example",
+                "--role",
+                "SECRETARIAT",
+            ])
+            .env("ALUMNI_ACCOUNT_PASSWORD", "a long enough password")
+            .output()
+            .unwrap()
+    };
+    assert!(create().status.success());
+    let duplicate = create();
+    assert!(!duplicate.status.success());
+    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("CONFLICT"));
+}
+
+#[test]
+fn export_schema_writes_the_sdl() {
+    let output = Command::new(env!("CARGO_BIN_EXE_alumni"))
+        .args(["export-schema", "--output", "-"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        alumni_gateway::sdl()
+    );
+}

@@ -1,0 +1,11 @@
+//! End-to-end tests of the API over real HTTP: each test starts the real
+//! router on an ephemeral port over a database of its own.
+
+mod audit;
+mod auth;
+mod cli;
+mod health;
+mod limits;
+mod node;
+mod outage;
+mod schema;

@@ -1,0 +1,115 @@
+//! Global ids and `node(id:)`, with visibility applied on every path.
+
+use alumni_core::{GlobalId, Role};
+use alumni_test_support::TestApp;
+use serde_json::json;
+
+const NODE: &str = "query Node($id: ID!) { node(id: $id) { id ... on Member { email roles } } }";
+
+#[tokio::test]
+async fn a_member_round_trips_through_node() {
+    let app = TestApp::spawn().await;
+    let member = app.create_member(&[Role::Alumnus]).await;
+    let client = app.client_as(&member);
+
+    let me = client.query("{ me { member { id } } }").await;
+    let id = me.data()["me"]["member"]["id"].as_str().unwrap().to_owned();
+    let node = client.query_with(NODE, json!({ "id": id })).await;
+    assert_eq!(node.data()["node"]["id"], id.as_str());
+    assert_eq!(node.data()["node"]["email"], member.email.as_str());
+    assert_eq!(node.data()["node"]["roles"], json!(["ALUMNUS"]));
+}
+
+#[tokio::test]
+async fn private_fields_stay_hidden_through_node() {
+    let app = TestApp::spawn().await;
+    let member = app.create_member(&[Role::Alumnus]).await;
+    let other = app.create_member(&[Role::Alumnus]).await;
+    let analyst = app.create_member(&[Role::Analyst]).await;
+    let secretariat = app.create_member(&[Role::Secretariat]).await;
+    let variables = json!({ "id": member.global_id() });
+
+    for viewer in [&other, &analyst] {
+        let seen = app
+            .client_as(viewer)
+            .query_with(NODE, variables.clone())
+            .await;
+        assert!(seen.data()["node"]["email"].is_null(), "{:#}", seen.body);
+    }
+    let seen = app
+        .client_as(&secretariat)
+        .query_with(NODE, variables.clone())
+        .await;
+    assert_eq!(seen.data()["node"]["email"], member.email.as_str());
+
+    app.client()
+        .query_with(NODE, variables)
+        .await
+        .expect_error("UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_ids_have_clear_errors() {
+    let app = TestApp::spawn().await;
+    let member = app.create_member(&[Role::Alumnus]).await;
+    let client = app.client_as(&member);
+
+    let malformed = client.query_with(NODE, json!({ "id": "not-an-id" })).await;
+    assert_eq!(
+        malformed.expect_error("BAD_USER_INPUT")["extensions"]["field"],
+        "id"
+    );
+
+    let unknown_member = GlobalId {
+        node_type: "Member".into(),
+        uuid: uuid::Uuid::now_v7(),
+    }
+    .encode();
+    client
+        .query_with(NODE, json!({ "id": unknown_member.0 }))
+        .await
+        .expect_error("NOT_FOUND");
+
+    let unknown_type = GlobalId {
+        node_type: "Spaceship".into(),
+        uuid: uuid::Uuid::now_v7(),
+    }
+    .encode();
+    client
+        .query_with(NODE, json!({ "id": unknown_type.0 }))
+        .await
+        .expect_error("NOT_FOUND");
+}
+
+#[tokio::test]
+async fn nodes_resolves_many_in_order_with_one_query_per_type() {
+    let app = TestApp::spawn().await;
+    let viewer = app.create_member(&[Role::Secretariat]).await;
+    let mut members = Vec::new();
+    for _ in 0..5 {
+        members.push(app.create_member(&[Role::Alumnus]).await);
+    }
+    let missing = GlobalId {
+        node_type: "Member".into(),
+        uuid: uuid::Uuid::now_v7(),
+    }
+    .encode()
+    .0;
+    let mut ids: Vec<String> = members.iter().map(|member| member.global_id()).collect();
+    ids.insert(2, missing);
+
+    let client = app.client_as(&viewer);
+    let (response, statements) = app
+        .count_statements(client.query_with(
+            "query Nodes($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            json!({ "ids": ids }),
+        ))
+        .await;
+    let nodes = response.data()["nodes"].as_array().unwrap().clone();
+    assert_eq!(nodes.len(), 6);
+    assert!(nodes[2].is_null());
+    assert_eq!(nodes[0]["id"], members[0].global_id().as_str());
+    assert_eq!(nodes[5]["id"], members[4].global_id().as_str());
+    // Authentication, then one batched load of all members.
+    assert_eq!(statements, 2);
+}
