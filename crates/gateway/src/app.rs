@@ -2,7 +2,8 @@
 //! router. Shared by `alumni serve` and the test harness.
 
 use alumni_core::db::{self, PoolBuildError, PoolSettings, StatementCounter};
-use alumni_core::{DbPool, ServiceContext, SharedClock};
+use alumni_core::{DbPool, ServiceContext, SharedClock, Viewer};
+use alumni_membership::graphql::member_loader;
 use alumni_membership::{AccountSettings, MembershipService};
 use axum::Router;
 
@@ -48,14 +49,31 @@ impl AppSettings {
     }
 }
 
+/// Every domain's services. One per process, cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    /// Membership: accounts, sessions, members.
+    pub membership: MembershipService,
+}
+
+impl Services {
+    /// Adds what one request needs: its viewer and fresh DataLoaders that
+    /// carry the viewer (never shared between requests, so no cached data
+    /// crosses viewers).
+    pub fn attach_request_data(&self, data: &mut async_graphql::Data, viewer: &Viewer) {
+        data.insert(viewer.clone());
+        data.insert(member_loader(self.membership.clone(), viewer.clone()));
+    }
+}
+
 /// The assembled application.
 pub struct App {
     /// The HTTP routes.
     pub router: Router,
     /// The GraphQL schema with its data and limits.
     pub schema: AppSchema,
-    /// Membership services (for the command line and seeding).
-    pub membership: MembershipService,
+    /// The domains' services (for the command line and seeding).
+    pub services: Services,
     /// The connection pool.
     pub pool: DbPool,
     /// Counts SQL statements on the pool's connections.
@@ -73,14 +91,16 @@ impl App {
             pool: pool.clone(),
             clock,
         };
-        let membership = MembershipService::new(ctx, settings.accounts.clone());
+        let services = Services {
+            membership: MembershipService::new(ctx, settings.accounts.clone()),
+        };
         let schema = schema_builder()
-            .data(membership.clone())
+            .data(services.membership.clone())
             .extension(settings.operations)
             .finish();
         let state = AppState::new(
             schema.clone(),
-            membership.clone(),
+            services.clone(),
             pool.clone(),
             settings.http,
         );
@@ -88,7 +108,7 @@ impl App {
         Ok(App {
             router,
             schema,
-            membership,
+            services,
             pool,
             statements,
         })

@@ -117,7 +117,7 @@ impl Cli {
             }
             Some(Command::Seed { demo: _ }) => {
                 let app = open_app(&self.database, &self.serve).await?;
-                if !app.membership.is_empty().await.map_err(describe)? {
+                if !app.services.membership.is_empty().await.map_err(describe)? {
                     anyhow::bail!(
                         "the database already holds accounts; demo data loads only into an empty database"
                     );
@@ -131,6 +131,7 @@ impl Cli {
                 let password = read_password()?;
                 let app = open_app(&self.database, &self.serve).await?;
                 let member = app
+                    .services
                     .membership
                     .create_account(NewAccount {
                         email,
@@ -165,7 +166,7 @@ async fn serve(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> 
         DemoData::Never => false,
         DemoData::Auto => database.origin != ServerOrigin::Configured,
     };
-    if load_demo && app.membership.is_empty().await.map_err(describe)? {
+    if load_demo && app.services.membership.is_empty().await.map_err(describe)? {
         seed::demo(&app).await.map_err(describe)?;
         tracing::info!("loaded demo data into the empty database");
     }

@@ -17,7 +17,6 @@ use std::time::Duration;
 
 use alumni_core::{AppError, DbPool, Viewer, db, request};
 use alumni_membership::MembershipService;
-use alumni_membership::graphql::member_loader;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, ServerError};
 use axum::Router;
@@ -37,6 +36,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::api::AppSchema;
+use crate::app::Services;
 
 /// Limits applied before GraphQL sees a request.
 #[derive(Debug, Clone, Copy)]
@@ -53,7 +53,7 @@ pub struct AppState(Arc<StateInner>);
 
 struct StateInner {
     schema: AppSchema,
-    membership: MembershipService,
+    services: Services,
     pool: DbPool,
     limits: HttpLimits,
     sdl: String,
@@ -61,16 +61,11 @@ struct StateInner {
 
 impl AppState {
     /// State over a finished schema and the services its requests need.
-    pub fn new(
-        schema: AppSchema,
-        membership: MembershipService,
-        pool: DbPool,
-        limits: HttpLimits,
-    ) -> Self {
+    pub fn new(schema: AppSchema, services: Services, pool: DbPool, limits: HttpLimits) -> Self {
         let sdl = schema.sdl();
         Self(Arc::new(StateInner {
             schema,
-            membership,
+            services,
             pool,
             limits,
             sdl,
@@ -232,15 +227,15 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Body) 
             ),
         );
     }
-    let viewer = match authenticate(&state.0.membership, &headers).await {
+    let viewer = match authenticate(&state.0.services.membership, &headers).await {
         Ok(viewer) => viewer,
         Err(error) => return app_error(error),
     };
     for request in batch.iter_mut() {
-        request.data.insert(viewer.clone());
-        request
-            .data
-            .insert(member_loader(state.0.membership.clone(), viewer.clone()));
+        state
+            .0
+            .services
+            .attach_request_data(&mut request.data, &viewer);
     }
     let response = state.0.schema.execute_batch(batch).await;
     let body = match serde_json::to_vec(&response) {

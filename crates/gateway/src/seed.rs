@@ -4,7 +4,9 @@ use alumni_core::AppResult;
 
 use crate::app::App;
 
-/// Loads each domain's demo data into an empty database.
+/// Loads each domain's demo data into an empty database. Membership goes
+/// first: the other domains' demo data refers to its members.
 pub async fn demo(app: &App) -> AppResult<()> {
-    alumni_membership::demo::seed(&app.membership).await
+    alumni_membership::demo::seed(&app.services.membership).await?;
+    Ok(())
 }

@@ -102,7 +102,7 @@ impl TestApp {
         });
         TestApp {
             clock,
-            membership: app.membership,
+            membership: app.services.membership,
             base_url: format!("http://{address}"),
             http: reqwest::Client::new(),
             statements: app.statements,
