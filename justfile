@@ -22,9 +22,13 @@ migrate:
     cargo run --quiet -- migrate
 
 # Regenerate the diesel table definitions after adding a migration
-# (needs diesel_cli; uses a scratch database)
+# (needs diesel_cli and a local PostgreSQL; uses a scratch database).
+# `diesel database reset` would also add diesel's own setup migration,
+# which this project does not use.
 db-schema:
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/alumni_schemagen diesel database reset
+    dropdb --if-exists -h 127.0.0.1 -U postgres alumni_schemagen
+    createdb -h 127.0.0.1 -U postgres alumni_schemagen
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/alumni_schemagen diesel migration run
 
 # Everything CI runs
 ci:

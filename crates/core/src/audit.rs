@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::id::{MemberId, NodeId};
-use crate::pagination::PageRequest;
+use crate::pagination::{KeysetOperator, PageRequest, keyset_filter};
 use crate::request;
 use crate::schema::audit::events;
 
@@ -155,10 +155,10 @@ pub async fn list(
     }
     // The list is newest first, so "after" a cursor means older.
     if let Some((at, id)) = page.after {
-        query = query.filter(key_compare("<", at, id));
+        query = query.filter(key_filter(KeysetOperator::Less, at, id));
     }
     if let Some((at, id)) = page.before {
-        query = query.filter(key_compare(">", at, id));
+        query = query.filter(key_filter(KeysetOperator::Greater, at, id));
     }
     query = if page.reads_in_list_order() {
         query.order((events::occurred_at.desc(), events::id.desc()))
@@ -168,21 +168,36 @@ pub async fn list(
     Ok(query.limit(page.fetch_limit()).load(conn).await?)
 }
 
-/// Row-value comparison on the sort key, which PostgreSQL answers from the
-/// `(occurred_at, id)` indexes.
-fn key_compare(
-    operator: &'static str,
+fn key_filter(
+    operator: KeysetOperator,
     at: DateTime<Utc>,
     id: Uuid,
 ) -> diesel::expression::SqlLiteral<
     Bool,
     impl diesel::query_builder::QueryFragment<diesel::pg::Pg> + Send,
 > {
-    diesel::dsl::sql::<Bool>(&format!(
-        "(audit.events.occurred_at, audit.events.id) {operator} ("
-    ))
-    .bind::<Timestamptz, _>(at)
-    .sql(", ")
-    .bind::<diesel::sql_types::Uuid, _>(id)
-    .sql(")")
+    keyset_filter::<Timestamptz, _, diesel::sql_types::Uuid, _>(
+        "audit.events.occurred_at, audit.events.id",
+        operator,
+        at,
+        id,
+    )
+}
+
+/// Every entry a member acted in or was the subject of, oldest first (for
+/// the member's data export). Answered from the actor and subject indexes.
+pub async fn concerning(
+    conn: &mut AsyncPgConnection,
+    member: MemberId,
+) -> Result<Vec<AuditEvent>, AppError> {
+    Ok(events::table
+        .filter(
+            events::actor_id
+                .eq(member.0)
+                .or(events::subject_id.eq(member.0)),
+        )
+        .order((events::occurred_at.asc(), events::id.asc()))
+        .select(AuditEvent::as_select())
+        .load(conn)
+        .await?)
 }

@@ -9,19 +9,21 @@
 pub mod audit;
 pub mod clock;
 pub mod db;
+pub mod enums;
 pub mod error;
 pub mod graphql;
 pub mod id;
 pub mod pagination;
 pub mod request;
 mod schema;
+pub mod search;
 pub mod viewer;
 
 pub use clock::{Clock, SharedClock};
 pub use db::{DbConn, DbPool};
 pub use error::AppError;
 pub use id::{GlobalId, MemberId, NodeId, SessionId};
-pub use viewer::{Identity, Role, RoleSet, Viewer};
+pub use viewer::{Identity, Role, RoleSet, Standing, Viewer};
 
 /// What every service call needs besides the viewer: the database and the
 /// clock. One per process, cheap to clone.

@@ -15,6 +15,10 @@ use std::borrow::Cow;
 use async_graphql::{Object, OutputType, SimpleObject, TypeName};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use diesel::expression::{AsExpression, SqlLiteral, TypedExpressionType};
+use diesel::pg::Pg;
+use diesel::query_builder::QueryFragment;
+use diesel::sql_types::{Bool, SqlType};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -145,6 +149,46 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
         };
         Connection { edges, page_info }
     }
+}
+
+/// `(first_column, second_column) <operator> (first, second)`: a row-value
+/// comparison on a two-column sort key, which PostgreSQL answers from a
+/// composite index on those columns (unlike the equivalent `OR` of
+/// conditions). Use `>` to seek past a cursor in ascending order, `<` in
+/// descending order. `columns` is trusted SQL such as
+/// `"membership.profiles.sort_key, membership.profiles.member_id"`.
+pub fn keyset_filter<FirstType, First, SecondType, Second>(
+    columns: &str,
+    operator: KeysetOperator,
+    first: First,
+    second: Second,
+) -> SqlLiteral<Bool, impl QueryFragment<Pg> + Send>
+where
+    FirstType: SqlType + TypedExpressionType,
+    SecondType: SqlType + TypedExpressionType,
+    First: AsExpression<FirstType>,
+    First::Expression: QueryFragment<Pg> + Send,
+    Second: AsExpression<SecondType>,
+    Second::Expression: QueryFragment<Pg> + Send,
+{
+    let operator = match operator {
+        KeysetOperator::Greater => ">",
+        KeysetOperator::Less => "<",
+    };
+    diesel::dsl::sql::<Bool>(&format!("({columns}) {operator} ("))
+        .bind::<FirstType, _>(first)
+        .sql(", ")
+        .bind::<SecondType, _>(second)
+        .sql(")")
+}
+
+/// The comparison of a [`keyset_filter`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeysetOperator {
+    /// Rows whose key sorts after the cursor's.
+    Greater,
+    /// Rows whose key sorts before the cursor's.
+    Less,
 }
 
 /// Query complexity of a connection field: the page size times the cost of

@@ -126,7 +126,17 @@ impl FromIterator<Role> for RoleSet {
     }
 }
 
-/// The authenticated member behind a request.
+/// Where a signed-in account stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// An approved member.
+    Member,
+    /// Someone whose membership application has not been approved: they may
+    /// see their application and nothing else.
+    Applicant,
+}
+
+/// The authenticated account behind a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
     /// The member.
@@ -137,6 +147,10 @@ pub struct Identity {
     pub session_expires_at: DateTime<Utc>,
     /// The member's roles at the time of the request.
     pub roles: RoleSet,
+    /// Approved member or applicant.
+    pub standing: Standing,
+    /// Whether the member has accepted the current terms of use.
+    pub terms_accepted: bool,
 }
 
 /// Why a presented bearer token did not authenticate.
@@ -176,8 +190,30 @@ pub enum Viewer {
 }
 
 impl Viewer {
-    /// The signed-in member, or `UNAUTHENTICATED`.
+    /// The signed-in member, allowed to use the network: `UNAUTHENTICATED`
+    /// when signed out, `FORBIDDEN` for an applicant awaiting approval,
+    /// `TERMS_NOT_ACCEPTED` until the current terms are accepted. Every
+    /// service acting for a member starts here, so these gates hold on
+    /// every path, nested fields and loaders included.
     pub fn identity(&self) -> Result<&Identity, AppError> {
+        let identity = self.session()?;
+        if identity.standing == Standing::Applicant {
+            return Err(AppError::Forbidden(
+                "your membership application has not been approved; only its status is available"
+                    .into(),
+            ));
+        }
+        if !identity.terms_accepted {
+            return Err(AppError::TermsNotAccepted);
+        }
+        Ok(identity)
+    }
+
+    /// The signed-in account whatever its standing and terms. Only for what
+    /// must stay possible regardless: signing out, reading and accepting the
+    /// terms, an applicant's own application, and the data-subject rights
+    /// (export and withdrawal).
+    pub fn session(&self) -> Result<&Identity, AppError> {
         match self {
             Viewer::Member(identity) => Ok(identity),
             Viewer::Anonymous => Err(AppError::Unauthenticated(
@@ -207,9 +243,10 @@ impl Viewer {
         }
     }
 
-    /// Whether the viewer is signed in and holds `role`.
+    /// Whether the viewer may use the network and holds `role`.
     pub fn has_role(&self, role: Role) -> bool {
-        matches!(self, Viewer::Member(identity) if identity.roles.contains(role))
+        self.identity()
+            .is_ok_and(|identity| identity.roles.contains(role))
     }
 
     /// Whether the viewer is the given member.
@@ -222,13 +259,19 @@ impl Viewer {
 mod tests {
     use super::*;
 
-    fn member_with(roles: &[Role]) -> Viewer {
-        Viewer::Member(Identity {
+    fn identity_with(roles: &[Role]) -> Identity {
+        Identity {
             member_id: MemberId::new(),
             session_id: SessionId::new(),
             session_expires_at: Utc::now(),
             roles: roles.iter().copied().collect(),
-        })
+            standing: Standing::Member,
+            terms_accepted: true,
+        }
+    }
+
+    fn member_with(roles: &[Role]) -> Viewer {
+        Viewer::Member(identity_with(roles))
     }
 
     #[test]
@@ -258,6 +301,31 @@ mod tests {
 
         let secretariat = member_with(&[Role::Secretariat]);
         assert!(secretariat.require_role(Role::Secretariat).is_ok());
+    }
+
+    #[test]
+    fn applicants_reach_only_their_session() {
+        let viewer = Viewer::Member(Identity {
+            standing: Standing::Applicant,
+            ..identity_with(&[])
+        });
+        assert_eq!(viewer.identity().unwrap_err().code(), "FORBIDDEN");
+        assert!(viewer.session().is_ok());
+    }
+
+    #[test]
+    fn outstanding_terms_block_everything_but_the_session() {
+        let viewer = Viewer::Member(Identity {
+            terms_accepted: false,
+            ..identity_with(&[Role::Secretariat])
+        });
+        assert_eq!(viewer.identity().unwrap_err().code(), "TERMS_NOT_ACCEPTED");
+        assert_eq!(
+            viewer.require_role(Role::Secretariat).unwrap_err().code(),
+            "TERMS_NOT_ACCEPTED"
+        );
+        assert!(!viewer.has_role(Role::Secretariat));
+        assert!(viewer.session().is_ok());
     }
 
     #[test]

@@ -3,13 +3,20 @@
 //! [`schema_builder`] is the single definition used by the server, the
 //! tests and `alumni export-schema`.
 
-use alumni_core::graphql::viewer;
+use alumni_core::graphql::{data, viewer};
 use alumni_core::{AppError, GlobalId, MemberId, NodeId, Viewer};
-use alumni_membership::graphql::load_member;
+use alumni_membership::graphql::{
+    Application, Company, TermsVersion, load_application, load_company, load_member,
+};
+use alumni_membership::model::{ApplicationId, CompanyId, TermsVersionId};
 use alumni_membership::{Member, MembershipMutation, MembershipQuery, MembershipViewer};
 use async_graphql::{
-    Context, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema, SchemaBuilder,
+    Context, EmptySubscription, ID, Interface, Json, MergedObject, Object, Result, Schema,
+    SchemaBuilder,
 };
+use serde_json::json;
+
+use crate::app::Services;
 
 /// The most ids `nodes(ids:)` resolves at once.
 pub const MAX_NODES: usize = 100;
@@ -20,6 +27,12 @@ pub const MAX_NODES: usize = 100;
 pub enum Node {
     /// A member of the network.
     Member(Member),
+    /// The company or a predecessor.
+    Company(Company),
+    /// A membership application.
+    Application(Application),
+    /// A version of the terms of use.
+    TermsVersion(TermsVersion),
 }
 
 /// The signed-in member's own view of the network: their account and, per
@@ -94,6 +107,19 @@ async fn resolve_node(ctx: &Context<'_>, global: GlobalId) -> Result<Node, AppEr
         MemberId::NODE_TYPE => Ok(Node::Member(
             load_member(ctx, MemberId::from_uuid(global.uuid)).await?,
         )),
+        CompanyId::NODE_TYPE => Ok(Node::Company(
+            load_company(ctx, CompanyId::from_uuid(global.uuid)).await?,
+        )),
+        ApplicationId::NODE_TYPE => Ok(Node::Application(
+            load_application(ctx, ApplicationId::from_uuid(global.uuid)).await?,
+        )),
+        TermsVersionId::NODE_TYPE => {
+            let terms = data::<Services>(ctx)?
+                .membership
+                .terms_version(TermsVersionId::from_uuid(global.uuid))
+                .await?;
+            Ok(Node::TermsVersion(TermsVersion::new(terms)))
+        }
         _ => Err(AppError::NotFound { entity: "Node" }),
     }
 }
@@ -103,10 +129,54 @@ async fn resolve_node(ctx: &Context<'_>, global: GlobalId) -> Result<Node, AppEr
 #[graphql(name = "Query")]
 pub struct QueryRoot(GatewayQuery, MembershipQuery);
 
+/// A member's rights over their data, which span every domain.
+#[derive(Default)]
+pub struct DataRightsMutation;
+
+/// A member's rights over their data (APPI / GDPR), across every domain.
+/// Both stay available while acceptance of new terms is outstanding.
+#[Object]
+impl DataRightsMutation {
+    /// Everything the network holds about the viewer, as JSON, one key per
+    /// domain. Recorded in the audit log.
+    async fn export_my_data(&self, ctx: &Context<'_>) -> Result<Json<serde_json::Value>> {
+        let services = data::<Services>(ctx)?;
+        let viewer = viewer(ctx)?;
+        let membership = services.membership.export_my_data(viewer).await?;
+        Ok(Json(json!({
+            "exportedAt": services.membership.context().now(),
+            "membership": membership,
+        })))
+    }
+
+    /// Leaves the network: sessions end, the profile leaves the directory,
+    /// and personal data is erased; the audit log keeps only ids. Pass
+    /// `confirm: true`. The last secretariat member cannot leave
+    /// (`CONFLICT`).
+    async fn withdraw_membership(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Must be `true`: withdrawal cannot be undone.")] confirm: bool,
+    ) -> Result<bool> {
+        if !confirm {
+            return Err(AppError::bad_input(
+                "confirm",
+                "withdrawal cannot be undone; pass `true` to confirm",
+            )
+            .into());
+        }
+        data::<Services>(ctx)?
+            .membership
+            .withdraw(viewer(ctx)?)
+            .await?;
+        Ok(true)
+    }
+}
+
 /// The root of every mutation.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(MembershipMutation);
+pub struct MutationRoot(MembershipMutation, DataRightsMutation);
 
 /// The API's schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

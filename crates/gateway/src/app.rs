@@ -3,7 +3,7 @@
 
 use alumni_core::db::{self, PoolBuildError, PoolSettings, StatementCounter};
 use alumni_core::{DbPool, ServiceContext, SharedClock, Viewer};
-use alumni_membership::graphql::member_loader;
+use alumni_membership::graphql::attach_loaders;
 use alumni_membership::{AccountSettings, MembershipService};
 use axum::Router;
 
@@ -62,7 +62,7 @@ impl Services {
     /// crosses viewers).
     pub fn attach_request_data(&self, data: &mut async_graphql::Data, viewer: &Viewer) {
         data.insert(viewer.clone());
-        data.insert(member_loader(self.membership.clone(), viewer.clone()));
+        attach_loaders(data, &self.membership, viewer);
     }
 }
 
@@ -95,6 +95,7 @@ impl App {
             membership: MembershipService::new(ctx, settings.accounts.clone()),
         };
         let schema = schema_builder()
+            .data(services.clone())
             .data(services.membership.clone())
             .extension(settings.operations)
             .finish();

@@ -62,6 +62,20 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     Account(AccountCommand),
+    /// Manage the former-employee roster.
+    #[command(subcommand)]
+    Roster(RosterCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum RosterCommand {
+    /// Import HR's roster CSV (UTF-8, header row; columns in docs/operations.md).
+    /// Entries are upserted by employee number; a file with any bad row is
+    /// refused whole, listing every bad line.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,11 +162,41 @@ impl Cli {
                     .collect();
                 println!(
                     "created account {} ({}) with roles {}",
-                    member.email,
+                    member.email.unwrap_or_default(),
                     member.id,
                     roles.join(", ")
                 );
                 Ok(())
+            }
+            Some(Command::Roster(RosterCommand::Import { file })) => {
+                let csv = std::fs::read(&file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                let app = open_app(&self.database, &self.serve).await?;
+                match app
+                    .services
+                    .membership
+                    .import_roster(&csv)
+                    .await
+                    .map_err(describe)?
+                {
+                    Ok(report) => {
+                        println!(
+                            "imported {}: {} rows, {} new, {} updated, {} unchanged",
+                            file.display(),
+                            report.rows,
+                            report.inserted,
+                            report.updated,
+                            report.unchanged
+                        );
+                        Ok(())
+                    }
+                    Err(rejected) => {
+                        for error in &rejected.errors {
+                            eprintln!("{}:{}: {}", file.display(), error.line, error.message);
+                        }
+                        Err(rejected.into())
+                    }
+                }
             }
         }
     }
@@ -191,8 +235,8 @@ async fn serve(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> 
 
 fn print_demo_logins() {
     println!("\nDemo sign-ins (password `{DEMO_PASSWORD}` for all):");
-    for (email, role) in DEMO_LOGINS {
-        println!("  {role:<12} {email}");
+    for (email, shows) in DEMO_LOGINS {
+        println!("  {shows:<12} {email}");
     }
     println!(
         "In GraphiQL run\n  mutation {{ login(email: \"{}\", password: \"{DEMO_PASSWORD}\") {{ token }} }}\n\

@@ -1,9 +1,12 @@
-//! The membership domain: who belongs to the network and who can see what.
+//! The membership domain: who may join, who they are, and who can see what.
 //!
-//! This crate owns the PostgreSQL schema `membership`: accounts with their
-//! roles, login sessions and sign-in throttling. Other domains refer to
-//! members by [`alumni_core::MemberId`] and read member data only through
-//! this crate's services and loaders.
+//! This crate owns the PostgreSQL schema `membership`: the company and its
+//! predecessors, the former-employee roster, applications and invitations,
+//! accounts with their roles and sessions, profiles with per-field
+//! visibility, the directory, the shared tag vocabulary, and the terms of
+//! use with members' consent. Other domains refer to members by
+//! [`alumni_core::MemberId`] and read member data only through this crate's
+//! services and loaders.
 
 pub mod demo;
 pub mod graphql;
@@ -14,6 +17,6 @@ pub mod service;
 mod store;
 pub mod visibility;
 
-pub use graphql::{Member, MemberLoader, MembershipMutation, MembershipQuery, MembershipViewer};
+pub use graphql::{Member, MembershipMutation, MembershipQuery, MembershipViewer};
 pub use service::{AccountSettings, IssuedSession, MembershipService, NewAccount};
 pub use visibility::MemberView;

@@ -1,4 +1,4 @@
-//! Rows of the membership schema and the invariants on their values.
+//! Accounts and sessions.
 
 use alumni_core::{AppError, MemberId, RoleSet, SessionId};
 use chrono::{DateTime, Utc};
@@ -6,22 +6,47 @@ use diesel::prelude::*;
 
 use crate::schema::membership::{members, sessions};
 
+alumni_core::text_enum! {
+    /// Where an account stands.
+    pub enum MemberStatus {
+        /// Applied; may sign in to follow the application, nothing more.
+        Applicant = "APPLICANT",
+        /// An approved member.
+        Active = "ACTIVE",
+        /// Suspended by the secretariat: cannot sign in.
+        Suspended = "SUSPENDED",
+        /// Left the network: personal data erased, cannot sign in.
+        Withdrawn = "WITHDRAWN",
+    }
+}
+
+impl MemberStatus {
+    /// Whether an account in this status may sign in.
+    pub fn may_sign_in(self) -> bool {
+        matches!(self, MemberStatus::Applicant | MemberStatus::Active)
+    }
+}
+
 /// A member's account as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = members)]
 pub struct MemberRecord {
     /// Member id.
     pub id: MemberId,
-    /// Normalised e-mail address.
-    pub email: String,
-    /// argon2id PHC string.
-    pub password_hash: String,
+    /// Normalised e-mail address; erased on withdrawal.
+    pub email: Option<String>,
+    /// argon2id PHC string; erased on withdrawal.
+    pub password_hash: Option<String>,
     /// Role names.
     pub roles: Vec<Option<String>>,
     /// Account creation time.
     pub created_at: DateTime<Utc>,
     /// Last change of the account.
     pub updated_at: DateTime<Utc>,
+    /// Where the account stands.
+    pub status: MemberStatus,
+    /// Why it was suspended (secretariat only).
+    pub status_reason: Option<String>,
 }
 
 impl MemberRecord {
@@ -49,6 +74,8 @@ pub struct NewMember<'a> {
     pub created_at: DateTime<Utc>,
     /// Same as `created_at`.
     pub updated_at: DateTime<Utc>,
+    /// Initial standing.
+    pub status: MemberStatus,
 }
 
 /// A login session as stored.

@@ -1,24 +1,21 @@
-//! Rules of accounts and sessions. Every public function that acts for a
-//! client takes the [`Viewer`] and decides from it.
+//! Accounts, sign-in and sessions.
 
-use alumni_core::audit::{self, AuditEntry, AuditEvent, AuditFilter, AuditPageKey};
-use alumni_core::pagination::PageRequest;
-use alumni_core::{
-    AppError, AppResult, Identity, MemberId, Role, RoleSet, ServiceContext, SessionId, Viewer,
-};
+use alumni_core::audit::{self, AuditEntry};
+use alumni_core::viewer::SessionRejection;
+use alumni_core::{AppError, AppResult, Identity, MemberId, RoleSet, SessionId, Standing, Viewer};
 use argon2::password_hash::rand_core::{OsRng, RngCore as _};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
-use diesel::result::DatabaseErrorKind;
-use diesel_async::AsyncConnection as _;
+use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use serde_json::json;
-use sha2::{Digest as _, Sha256};
 
-use crate::model::{MemberRecord, NewMember, SessionRecord, normalize_email, validate_email};
+use super::{MembershipService, conflict_on, sha256};
+use crate::model::{
+    MemberRecord, MemberStatus, NewMember, SessionRecord, normalize_email, validate_email,
+};
 use crate::password::{decoy_hash, hash_password, validate_password, verify_password};
-use crate::store;
-use crate::visibility::MemberView;
+use crate::store::accounts as store;
 
 /// Prefix of every session token, so leaked tokens are recognisable (for
 /// secret scanners) and foreign strings are refused without a query.
@@ -77,26 +74,15 @@ pub struct NewAccount {
     pub roles: RoleSet,
 }
 
-/// The membership domain's services.
-#[derive(Clone)]
-pub struct MembershipService {
-    ctx: ServiceContext,
-    settings: AccountSettings,
-}
+/// The unique constraint on e-mail addresses and what a clash means.
+pub(super) const EMAIL_TAKEN: (&str, &str) = (
+    "members_email_key",
+    "an account with this e-mail address already exists",
+);
 
 impl MembershipService {
-    /// Services over a database and clock.
-    pub fn new(ctx: ServiceContext, settings: AccountSettings) -> Self {
-        Self { ctx, settings }
-    }
-
-    /// The shared service context.
-    pub fn context(&self) -> &ServiceContext {
-        &self.ctx
-    }
-
-    /// Creates an account. For trusted callers only (the command line, demo
-    /// data, tests): it checks the input but not who asks.
+    /// Creates an active account. For trusted callers only (the command
+    /// line, demo data, tests): it checks the input but not who asks.
     pub async fn create_account(&self, account: NewAccount) -> AppResult<MemberRecord> {
         let email = validate_email(&account.email, "email")?;
         validate_password(&account.password, "password")?;
@@ -109,19 +95,13 @@ impl MembershipService {
             roles: account.roles.to_names(),
             created_at: now,
             updated_at: now,
+            status: MemberStatus::Active,
         };
         let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
-            store::insert_member(conn, &new_member)
+            store::insert_members(conn, std::slice::from_ref(&new_member))
                 .await
-                .map_err(|err| match err {
-                    diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                        AppError::Conflict(
-                            "an account with this e-mail address already exists".into(),
-                        )
-                    }
-                    other => other.into(),
-                })?;
+                .map_err(|err| conflict_on(err, &[EMAIL_TAKEN]))?;
             audit::record(
                 conn,
                 now,
@@ -132,7 +112,7 @@ impl MembershipService {
             .await
         })
         .await?;
-        store::member_by_email(&mut conn, &email)
+        store::member_by_id(&mut conn, new_member.id)
             .await?
             .ok_or_else(|| AppError::internal("account vanished after insert"))
     }
@@ -143,6 +123,7 @@ impl MembershipService {
     /// about the same delay whether or not the address has an account. After
     /// [`FAILURES_BEFORE_THROTTLE`] recent failures for an address, further
     /// attempts (right or wrong) answer `RATE_LIMITED` until the block ends.
+    /// A suspended account, with the right password, answers `FORBIDDEN`.
     pub async fn login(&self, email: &str, password: &str) -> AppResult<IssuedSession> {
         let email = normalize_email(email);
         let email_hash = sha256(email.as_bytes());
@@ -163,7 +144,8 @@ impl MembershipService {
         };
         let stored_hash = member
             .as_ref()
-            .map_or_else(decoy_hash, |member| member.password_hash.clone());
+            .and_then(|member| member.password_hash.clone())
+            .unwrap_or_else(decoy_hash);
         let verified = verify_password(password.to_owned(), stored_hash).await? && member.is_some();
 
         let mut conn = self.ctx.conn().await?;
@@ -171,13 +153,17 @@ impl MembershipService {
             Some(member) if verified => member,
             unverified => {
                 let member_id = unverified.map(|member| member.id);
-                self.record_login_failure(&mut conn, &email_hash, member_id, now)
-                    .await?;
+                record_login_failure(&mut conn, &email_hash, member_id, now).await?;
                 return Err(AppError::Unauthenticated(
                     "invalid e-mail address or password".into(),
                 ));
             }
         };
+        if !member.status.may_sign_in() {
+            return Err(AppError::Forbidden(
+                "this account is suspended; contact the secretariat".into(),
+            ));
+        }
 
         let (issued, session) = self.new_session(member.id, now);
         conn.transaction(async |conn| {
@@ -198,7 +184,7 @@ impl MembershipService {
 
     /// A new session for `member_id` starting `now`: the token for the
     /// client and the record to store.
-    fn new_session(
+    pub(super) fn new_session(
         &self,
         member_id: MemberId,
         now: DateTime<Utc>,
@@ -221,31 +207,6 @@ impl MembershipService {
         (issued, record)
     }
 
-    /// Counts a failed sign-in, blocks the address once failures pile up,
-    /// and records the failure in the audit log.
-    async fn record_login_failure(
-        &self,
-        conn: &mut diesel_async::AsyncPgConnection,
-        email_hash: &[u8],
-        member_id: Option<MemberId>,
-        now: DateTime<Utc>,
-    ) -> AppResult<()> {
-        conn.transaction(async |conn| {
-            let failures =
-                store::count_login_failure(conn, email_hash, now, now - FAILURE_MEMORY).await?;
-            if failures >= FAILURES_BEFORE_THROTTLE {
-                store::block_login(conn, email_hash, now + block_length(failures)).await?;
-            }
-            let mut entry = AuditEntry::new("membership.login_failed")
-                .details(json!({ "recentFailures": failures }));
-            if let Some(member_id) = member_id {
-                entry = entry.on(member_id);
-            }
-            audit::record(conn, now, entry).await
-        })
-        .await
-    }
-
     /// Issues a session without a password. For trusted callers only (demo
     /// data and tests).
     pub async fn issue_session(&self, member_id: MemberId) -> AppResult<IssuedSession> {
@@ -259,35 +220,38 @@ impl MembershipService {
     /// and revoked tokens give a [`Viewer::RejectedSession`], not an error:
     /// the request goes on, and anything needing a member says why not.
     pub async fn authenticate(&self, token: &str) -> AppResult<Viewer> {
-        use alumni_core::viewer::SessionRejection;
-
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(Viewer::RejectedSession(SessionRejection::Unknown));
         }
         let mut conn = self.ctx.conn().await?;
-        let Some((session, role_names)) =
+        let Some(session) =
             store::session_by_token_hash(&mut conn, &sha256(token.as_bytes())).await?
         else {
             return Ok(Viewer::RejectedSession(SessionRejection::Unknown));
         };
-        if session.revoked_at.is_some() {
+        if session.revoked_at.is_some() || !session.status.may_sign_in() {
             return Ok(Viewer::RejectedSession(SessionRejection::Revoked));
         }
         if session.expires_at <= self.ctx.now() {
             return Ok(Viewer::RejectedSession(SessionRejection::Expired));
         }
-        let names: Vec<&str> = role_names.iter().flatten().map(String::as_str).collect();
+        let names: Vec<&str> = session.roles.iter().flatten().map(String::as_str).collect();
         Ok(Viewer::Member(Identity {
             member_id: session.member_id,
-            session_id: session.id,
+            session_id: session.session_id,
             session_expires_at: session.expires_at,
             roles: RoleSet::from_names(&names).map_err(AppError::internal)?,
+            standing: match session.status {
+                MemberStatus::Applicant => Standing::Applicant,
+                _ => Standing::Member,
+            },
+            terms_accepted: session.terms_accepted,
         }))
     }
 
     /// Ends the session the viewer is signed in with.
     pub async fn logout(&self, viewer: &Viewer) -> AppResult<()> {
-        let identity = viewer.identity()?;
+        let identity = viewer.session()?;
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
@@ -307,7 +271,7 @@ impl MembershipService {
     /// Ends every session of the viewer, this one included (for a lost
     /// device or a leaked token). Returns how many were ended.
     pub async fn revoke_all_my_sessions(&self, viewer: &Viewer) -> AppResult<usize> {
-        let identity = viewer.identity()?;
+        let identity = viewer.session()?;
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
@@ -326,42 +290,6 @@ impl MembershipService {
         .await
     }
 
-    /// Members by id as the viewer may see them; ids that do not exist are
-    /// absent from the result. Signed-out viewers see no one.
-    pub async fn members_by_ids(
-        &self,
-        viewer: &Viewer,
-        ids: &[MemberId],
-    ) -> AppResult<Vec<MemberView>> {
-        viewer.identity()?;
-        let mut conn = self.ctx.conn().await?;
-        let records = store::members_by_ids(&mut conn, ids).await?;
-        records
-            .into_iter()
-            .map(|record| MemberView::for_viewer(record, viewer))
-            .collect()
-    }
-
-    /// One member as the viewer may see them.
-    pub async fn member(&self, viewer: &Viewer, id: MemberId) -> AppResult<MemberView> {
-        self.members_by_ids(viewer, &[id])
-            .await?
-            .pop()
-            .ok_or(AppError::NotFound { entity: "Member" })
-    }
-
-    /// A page of the audit log, newest first. Secretariat only.
-    pub async fn audit_events(
-        &self,
-        viewer: &Viewer,
-        filter: &AuditFilter,
-        page: &PageRequest<AuditPageKey>,
-    ) -> AppResult<Vec<AuditEvent>> {
-        viewer.require_role(Role::Secretariat)?;
-        let mut conn = self.ctx.conn().await?;
-        audit::list(&mut conn, filter, page).await
-    }
-
     /// Whether the database holds no accounts yet.
     pub async fn is_empty(&self) -> AppResult<bool> {
         let mut conn = self.ctx.conn().await?;
@@ -369,14 +297,34 @@ impl MembershipService {
     }
 }
 
+/// Counts a failed sign-in, blocks the address once failures pile up, and
+/// records the failure in the audit log.
+async fn record_login_failure(
+    conn: &mut AsyncPgConnection,
+    email_hash: &[u8],
+    member_id: Option<MemberId>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    conn.transaction(async |conn| {
+        let failures =
+            store::count_login_failure(conn, email_hash, now, now - FAILURE_MEMORY).await?;
+        if failures >= FAILURES_BEFORE_THROTTLE {
+            store::block_login(conn, email_hash, now + block_length(failures)).await?;
+        }
+        let mut entry = AuditEntry::new("membership.login_failed")
+            .details(json!({ "recentFailures": failures }));
+        if let Some(member_id) = member_id {
+            entry = entry.on(member_id);
+        }
+        audit::record(conn, now, entry).await
+    })
+    .await
+}
+
 fn new_token() -> String {
     let mut bytes = [0_u8; 32];
     OsRng.fill_bytes(&mut bytes);
     format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
-}
-
-fn sha256(bytes: &[u8]) -> Vec<u8> {
-    Sha256::digest(bytes).to_vec()
 }
 
 /// Length of the block after `failures` recent failures.

@@ -1,0 +1,124 @@
+//! Sign-in, sessions and the viewer's own account in GraphQL.
+
+use alumni_core::graphql::{data, viewer};
+use alumni_core::{Identity, Role, RoleSet, Standing, Viewer};
+use async_graphql::{Context, Object, Result};
+use chrono::{DateTime, Utc};
+
+use super::member::{Member, load_member};
+use crate::service::{IssuedSession, MembershipService};
+use crate::visibility::MemberView;
+
+/// The signed-in member's own account, as part of `me`.
+pub struct MembershipViewer {
+    identity: Identity,
+}
+
+impl MembershipViewer {
+    /// The account part of `me` for a signed-in viewer.
+    pub fn new(identity: Identity) -> Self {
+        Self { identity }
+    }
+}
+
+/// The signed-in member's own account.
+#[Object]
+impl MembershipViewer {
+    /// The viewer's own member record, with every field they may see.
+    async fn member(&self, ctx: &Context<'_>) -> Result<Member> {
+        Ok(load_member(ctx, self.identity.member_id).await?)
+    }
+
+    /// Roles the viewer holds in this session.
+    async fn roles(&self) -> Vec<Role> {
+        self.identity.roles.iter().collect()
+    }
+
+    /// When the current session expires; sign in again after that.
+    async fn session_expires_at(&self) -> DateTime<Utc> {
+        self.identity.session_expires_at
+    }
+}
+
+/// Result of a successful `login`.
+pub struct LoginPayload {
+    token: String,
+    expires_at: DateTime<Utc>,
+    member: MemberView,
+}
+
+/// Result of a successful `login`: the bearer token and who signed in.
+#[Object]
+impl LoginPayload {
+    /// Bearer token: send it as `Authorization: Bearer <token>`. Shown once;
+    /// the server keeps only its hash.
+    async fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// When the session expires.
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.expires_at
+    }
+
+    /// The member now signed in.
+    async fn member(&self) -> Member {
+        Member::new(self.member.clone())
+    }
+}
+
+/// Sign-in and sessions.
+#[derive(Default)]
+pub struct AccountMutation;
+
+/// Sign-in and sessions.
+#[Object]
+impl AccountMutation {
+    /// Signs in and returns a bearer token. Wrong credentials answer
+    /// `UNAUTHENTICATED`; after repeated failures for one address, attempts
+    /// answer `RATE_LIMITED` with `extensions.retryAfterSeconds`.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "E-mail address of the account.")] email: String,
+        #[graphql(desc = "The account's password.")] password: String,
+    ) -> Result<LoginPayload> {
+        let service = data::<MembershipService>(ctx)?;
+        let session = service.login(&email, &password).await?;
+        let member = service
+            .member(&session_viewer(&session), session.member_id)
+            .await?;
+        Ok(LoginPayload {
+            token: session.token,
+            expires_at: session.expires_at,
+            member,
+        })
+    }
+
+    /// Ends the current session. Returns `true`.
+    async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
+        data::<MembershipService>(ctx)?.logout(viewer(ctx)?).await?;
+        Ok(true)
+    }
+
+    /// Ends every session of the signed-in member, the current one
+    /// included. Returns how many sessions were ended.
+    async fn revoke_all_my_sessions(&self, ctx: &Context<'_>) -> Result<i32> {
+        let revoked = data::<MembershipService>(ctx)?
+            .revoke_all_my_sessions(viewer(ctx)?)
+            .await?;
+        Ok(i32::try_from(revoked).unwrap_or(i32::MAX))
+    }
+}
+
+/// The viewer a fresh session stands for, to show the member themselves.
+fn session_viewer(session: &IssuedSession) -> Viewer {
+    Viewer::Member(Identity {
+        member_id: session.member_id,
+        session_id: session.session_id,
+        session_expires_at: session.expires_at,
+        roles: RoleSet::EMPTY,
+        standing: Standing::Member,
+        terms_accepted: true,
+    })
+}

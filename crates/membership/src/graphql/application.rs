@@ -1,0 +1,561 @@
+//! Applications, roster candidates and invitations in GraphQL.
+
+use alumni_core::graphql::{data, viewer};
+use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
+use alumni_core::{AppError, NodeId, Role, Viewer};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::company::{Company, load_company};
+use super::loaders::{ApplicationLoader, CandidatesLoader, RosterEntryLoader, load_one};
+use super::member::{Member, load_member};
+use crate::model::{
+    ApplicationId, ApplicationRecord, ApplicationStatus, ApprovalBasis, CompanyId, ConsentPurpose,
+    InvitationRecord, RosterEntryId, RosterEntryRecord, strings,
+};
+use crate::service::{
+    ApplicationInput, CandidateSignal, MembershipService, RosterCandidate as Candidate,
+};
+
+/// A membership application, as its applicant or the secretariat sees it.
+pub struct Application {
+    record: ApplicationRecord,
+    secretariat_view: bool,
+}
+
+impl Application {
+    fn new(record: ApplicationRecord, viewer: &Viewer) -> Self {
+        Self {
+            record,
+            secretariat_view: viewer.has_role(Role::Secretariat),
+        }
+    }
+}
+
+/// An application to join the network. Seen by the applicant and the
+/// secretariat only.
+#[Object]
+impl Application {
+    /// Opaque global id; resolves through `node(id:)`.
+    pub async fn id(&self) -> ID {
+        self.record.id.to_global()
+    }
+
+    /// Where it stands.
+    async fn status(&self) -> ApplicationStatus {
+        self.record.status
+    }
+
+    /// Why it was approved.
+    async fn approval_basis(&self) -> Option<ApprovalBasis> {
+        self.record.approval_basis
+    }
+
+    /// Why it was rejected, for the applicant to read.
+    async fn rejection_reason(&self) -> Option<&str> {
+        self.record.rejection_reason.as_deref()
+    }
+
+    /// Full name at the company.
+    async fn full_name(&self) -> &str {
+        &self.record.full_name
+    }
+
+    /// Its reading.
+    async fn full_name_kana(&self) -> &str {
+        &self.record.full_name_kana
+    }
+
+    /// Surnames used before.
+    async fn former_surnames(&self) -> Vec<String> {
+        strings(self.record.former_surnames.clone())
+    }
+
+    /// Employee number, if given.
+    async fn employee_number(&self) -> Option<&str> {
+        self.record.employee_number.as_deref()
+    }
+
+    /// The company (or predecessor) left.
+    async fn company(&self, ctx: &Context<'_>) -> Result<Company> {
+        Ok(load_company(ctx, self.record.company_id).await?)
+    }
+
+    /// First day there.
+    async fn joined_on(&self) -> NaiveDate {
+        self.record.joined_on
+    }
+
+    /// Last day there.
+    async fn left_on(&self) -> NaiveDate {
+        self.record.left_on
+    }
+
+    /// Last department there.
+    async fn last_department(&self) -> &str {
+        &self.record.last_department
+    }
+
+    /// When it was submitted.
+    async fn submitted_at(&self) -> DateTime<Utc> {
+        self.record.submitted_at
+    }
+
+    /// When it was decided.
+    async fn decided_at(&self) -> Option<DateTime<Utc>> {
+        self.record.decided_at
+    }
+
+    /// The applicant's account. Secretariat only.
+    async fn applicant(&self, ctx: &Context<'_>) -> Result<Option<Member>> {
+        if !self.secretariat_view {
+            return Ok(None);
+        }
+        Ok(Some(load_member(ctx, self.record.member_id).await?))
+    }
+
+    /// The roster entry the applicant is, once known. Secretariat only.
+    async fn roster_entry(&self, ctx: &Context<'_>) -> Result<Option<RosterEntry>> {
+        let Some(id) = self
+            .record
+            .roster_entry_id
+            .filter(|_| self.secretariat_view)
+        else {
+            return Ok(None);
+        };
+        Ok(load_one::<RosterEntryLoader, _>(ctx, id)
+            .await?
+            .map(RosterEntry))
+    }
+
+    /// The roster entries closest to this application, strongest match
+    /// first, with what each shares with it. Secretariat only.
+    async fn candidates(&self, ctx: &Context<'_>) -> Result<Option<Vec<RosterCandidate>>> {
+        if !self.secretariat_view {
+            return Ok(None);
+        }
+        let candidates = load_one::<CandidatesLoader, _>(ctx, self.record.id)
+            .await?
+            .unwrap_or_default();
+        Ok(Some(candidates.into_iter().map(RosterCandidate).collect()))
+    }
+}
+
+/// Loads an application the viewer may see; `NOT_FOUND` otherwise.
+pub async fn load_application(
+    ctx: &Context<'_>,
+    id: ApplicationId,
+) -> Result<Application, AppError> {
+    let record = load_one::<ApplicationLoader, _>(ctx, id)
+        .await?
+        .ok_or(AppError::NotFound {
+            entity: "Application",
+        })?;
+    Ok(Application::new(record, viewer(ctx)?))
+}
+
+/// A former employee as HR's roster knows them.
+pub struct RosterEntry(RosterEntryRecord);
+
+/// A former employee as HR's roster knows them. Secretariat only.
+#[Object]
+impl RosterEntry {
+    /// Employee number.
+    async fn employee_number(&self) -> &str {
+        &self.0.employee_number
+    }
+
+    /// Full name.
+    async fn full_name(&self) -> &str {
+        &self.0.full_name
+    }
+
+    /// Its reading.
+    async fn full_name_kana(&self) -> &str {
+        &self.0.full_name_kana
+    }
+
+    /// Surnames used before.
+    async fn former_surnames(&self) -> Vec<String> {
+        strings(self.0.former_surnames.clone())
+    }
+
+    /// Known e-mail addresses.
+    async fn emails(&self) -> Vec<String> {
+        strings(self.0.emails.clone())
+    }
+
+    /// The company (or predecessor) left.
+    async fn company(&self, ctx: &Context<'_>) -> Result<Company> {
+        Ok(load_company(ctx, self.0.company_id).await?)
+    }
+
+    /// First day.
+    async fn joined_on(&self) -> NaiveDate {
+        self.0.joined_on
+    }
+
+    /// Last day.
+    async fn left_on(&self) -> NaiveDate {
+        self.0.left_on
+    }
+
+    /// Last department.
+    async fn last_department(&self) -> &str {
+        &self.0.last_department
+    }
+
+    /// Opaque id, to pass to `approveApplication(rosterEntryId:)`.
+    async fn id(&self) -> ID {
+        self.0.id.to_global()
+    }
+}
+
+/// A roster entry that may be the applicant.
+pub struct RosterCandidate(Candidate);
+
+/// A roster entry that may be the applicant, and why.
+#[Object]
+impl RosterCandidate {
+    /// The entry.
+    async fn entry(&self) -> RosterEntry {
+        RosterEntry(self.0.entry.clone())
+    }
+
+    /// What the entry shares with the application, strongest first.
+    async fn matched_on(&self) -> &[CandidateSignal] {
+        &self.0.signals
+    }
+}
+
+/// Where an invitation stands.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationStatus {
+    /// Not used yet and not expired.
+    Unused,
+    /// Used by an application.
+    Used,
+    /// Expired unused.
+    Expired,
+}
+
+/// An invitation code (the code itself is shown only once, at creation).
+pub struct Invitation {
+    record: InvitationRecord,
+    status: InvitationStatus,
+}
+
+impl Invitation {
+    fn new(record: InvitationRecord, now: DateTime<Utc>) -> Self {
+        let status = if record.used_at.is_some() {
+            InvitationStatus::Used
+        } else if record.expires_at <= now {
+            InvitationStatus::Expired
+        } else {
+            InvitationStatus::Unused
+        };
+        Self { record, status }
+    }
+}
+
+/// A single-use invitation code that makes an application pre-approved.
+/// Secretariat only.
+#[Object]
+impl Invitation {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        self.record.id.to_global()
+    }
+
+    /// Whom it is for, in the secretariat's words.
+    async fn note(&self) -> &str {
+        &self.record.note
+    }
+
+    /// Where it stands.
+    async fn status(&self) -> InvitationStatus {
+        self.status
+    }
+
+    /// The secretariat member who created it.
+    async fn created_by(&self, ctx: &Context<'_>) -> Result<Option<Member>> {
+        match load_member(ctx, self.record.created_by).await {
+            Ok(member) => Ok(Some(member)),
+            Err(AppError::NotFound { .. }) => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.record.created_at
+    }
+
+    /// After this it no longer works.
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.record.expires_at
+    }
+
+    /// When it was used.
+    async fn used_at(&self) -> Option<DateTime<Utc>> {
+        self.record.used_at
+    }
+}
+
+/// Queries on applications and invitations.
+#[derive(Default)]
+pub struct ApplicationQuery;
+
+/// Queries on applications and invitations.
+#[Object]
+impl ApplicationQuery {
+    /// The viewer's own application. Applicants follow it here until it is
+    /// approved; it is the one thing they may see.
+    async fn my_application(&self, ctx: &Context<'_>) -> Result<Option<Application>> {
+        let viewer = viewer(ctx)?;
+        let record = data::<MembershipService>(ctx)?
+            .my_application(viewer)
+            .await?;
+        Ok(record.map(|record| Application::new(record, viewer)))
+    }
+
+    /// The review queue: applications awaiting a decision, oldest first,
+    /// each with its closest roster candidates. Secretariat only.
+    #[graphql(complexity = "connection_complexity(first, last, child_complexity)")]
+    async fn pending_applications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, reading forward (default 20, at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Read on after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page size, reading backward.")] last: Option<i32>,
+        #[graphql(desc = "Read back before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<Application>> {
+        let viewer = viewer(ctx)?;
+        let page = PageRequest::new(first, after, last, before)?;
+        let rows = data::<MembershipService>(ctx)?
+            .pending_applications(viewer, &page)
+            .await?;
+        Ok(page.into_connection(
+            rows,
+            |record| (record.submitted_at, record.id.0),
+            |record| Application::new(record, viewer),
+        ))
+    }
+
+    /// Invitation codes, newest first. Secretariat only.
+    #[graphql(complexity = "connection_complexity(first, last, child_complexity)")]
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, reading forward (default 20, at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Read on after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page size, reading backward.")] last: Option<i32>,
+        #[graphql(desc = "Read back before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<Invitation>> {
+        let service = data::<MembershipService>(ctx)?;
+        let page = PageRequest::new(first, after, last, before)?;
+        let rows = service.invitations(viewer(ctx)?, &page).await?;
+        let now = service.context().now();
+        Ok(page.into_connection(
+            rows,
+            |record| (record.created_at, record.id.0),
+            |record| Invitation::new(record, now),
+        ))
+    }
+}
+
+/// An application to join.
+#[derive(InputObject)]
+pub struct ApplyForMembershipInput {
+    /// E-mail address to sign in with.
+    pub email: String,
+    /// Password to sign in with (12 to 256 characters).
+    pub password: String,
+    /// Full name at the company.
+    pub full_name: String,
+    /// Its reading, in kana.
+    pub full_name_kana: String,
+    /// Surnames used before (旧姓), if any.
+    #[graphql(default)]
+    pub former_surnames: Vec<String>,
+    /// Employee number, if known: with the name or e-mail address and the
+    /// leave date it lets the application be approved at once.
+    pub employee_number: Option<String>,
+    /// The company or predecessor left (see `companies`).
+    pub company_id: ID,
+    /// First day there.
+    pub joined_on: NaiveDate,
+    /// Last day there; not in the future.
+    pub left_on: NaiveDate,
+    /// Last department there.
+    pub last_department: Option<String>,
+    /// The version of the terms read and accepted (see `currentTerms`).
+    pub accepted_terms_version: String,
+    /// What the applicant consents to; MEMBERSHIP is required.
+    pub consent_purposes: Vec<ConsentPurpose>,
+    /// An invitation code from the secretariat, if any.
+    pub invitation_code: Option<String>,
+}
+
+/// Result of `applyForMembership`.
+pub struct ApplyForMembershipPayload {
+    application: Application,
+    token: String,
+    expires_at: DateTime<Utc>,
+}
+
+/// Result of `applyForMembership`: the application and a session, so the
+/// applicant can follow it at once.
+#[Object]
+impl ApplyForMembershipPayload {
+    /// The application: `APPROVED` at once on a roster match or invitation,
+    /// otherwise `PENDING_REVIEW`.
+    async fn application(&self) -> &Application {
+        &self.application
+    }
+
+    /// Bearer token of the applicant's first session.
+    async fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// When that session expires.
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.expires_at
+    }
+}
+
+/// A new invitation.
+#[derive(InputObject)]
+pub struct CreateInvitationInput {
+    /// Whom it is for, e.g. "田中さん (2019年退職, 関西システムズ)".
+    #[graphql(default)]
+    pub note: String,
+    /// Days it works (default 30, at most 180).
+    pub valid_for_days: Option<i32>,
+}
+
+/// Result of `createInvitation`.
+pub struct CreateInvitationPayload {
+    code: String,
+    invitation: Invitation,
+}
+
+/// Result of `createInvitation`: the code, shown only this once.
+#[Object]
+impl CreateInvitationPayload {
+    /// The code to hand to the invitee; the server keeps only its hash.
+    async fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The invitation.
+    async fn invitation(&self) -> &Invitation {
+        &self.invitation
+    }
+}
+
+/// Mutations on applications and invitations.
+#[derive(Default)]
+pub struct ApplicationMutation;
+
+/// Mutations on applications and invitations.
+#[Object]
+impl ApplicationMutation {
+    /// Applies to join. Approved at once when it matches the former-employee
+    /// roster (employee number with name or e-mail address, and leave date)
+    /// or carries a valid invitation code; otherwise it awaits the
+    /// secretariat. Refused: a leave date in the future (`BAD_USER_INPUT`),
+    /// an e-mail address in use or a person who already applied or is a
+    /// member (`CONFLICT`).
+    async fn apply_for_membership(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The application.")] input: ApplyForMembershipInput,
+    ) -> Result<ApplyForMembershipPayload> {
+        let input = ApplicationInput {
+            email: input.email,
+            password: input.password,
+            full_name: input.full_name,
+            full_name_kana: input.full_name_kana,
+            former_surnames: input.former_surnames,
+            employee_number: input.employee_number,
+            company_id: CompanyId::from_global(&input.company_id, "input.companyId")?,
+            joined_on: input.joined_on,
+            left_on: input.left_on,
+            last_department: input.last_department,
+            accepted_terms_version: input.accepted_terms_version,
+            consent_purposes: input.consent_purposes,
+            invitation_code: input.invitation_code,
+        };
+        let outcome = data::<MembershipService>(ctx)?.apply(input).await?;
+        Ok(ApplyForMembershipPayload {
+            application: Application {
+                record: outcome.application,
+                secretariat_view: false,
+            },
+            token: outcome.session.token,
+            expires_at: outcome.session.expires_at,
+        })
+    }
+
+    /// Approves a pending application, optionally naming the roster entry
+    /// the applicant is. Secretariat only.
+    async fn approve_application(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the application.")] id: ID,
+        #[graphql(desc = "The roster entry the applicant is, if known.")] roster_entry_id: Option<
+            ID,
+        >,
+    ) -> Result<Application> {
+        let viewer = viewer(ctx)?;
+        let roster_entry = roster_entry_id
+            .map(|id| RosterEntryId::from_global(&id, "rosterEntryId"))
+            .transpose()?;
+        let record = data::<MembershipService>(ctx)?
+            .approve_application(viewer, ApplicationId::from_global(&id, "id")?, roster_entry)
+            .await?;
+        Ok(Application::new(record, viewer))
+    }
+
+    /// Rejects a pending application with a reason the applicant will read.
+    /// Secretariat only.
+    async fn reject_application(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the application.")] id: ID,
+        #[graphql(desc = "Why, for the applicant.")] reason: String,
+    ) -> Result<Application> {
+        let viewer = viewer(ctx)?;
+        let record = data::<MembershipService>(ctx)?
+            .reject_application(viewer, ApplicationId::from_global(&id, "id")?, &reason)
+            .await?;
+        Ok(Application::new(record, viewer))
+    }
+
+    /// Creates a single-use invitation code that makes an application
+    /// pre-approved. Secretariat only.
+    async fn create_invitation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The invitation.")] input: CreateInvitationInput,
+    ) -> Result<CreateInvitationPayload> {
+        let service = data::<MembershipService>(ctx)?;
+        let issued = service
+            .create_invitation(
+                viewer(ctx)?,
+                &input.note,
+                input.valid_for_days.map(i64::from),
+            )
+            .await?;
+        Ok(CreateInvitationPayload {
+            code: issued.code,
+            invitation: Invitation::new(issued.invitation, service.context().now()),
+        })
+    }
+}

@@ -1,0 +1,194 @@
+//! Per-request DataLoaders of the membership domain. Each carries the
+//! request's viewer (so cached values never cross viewers) and batches the
+//! look-ups of one request into one query per kind.
+
+use std::collections::HashMap;
+
+use alumni_core::graphql::data;
+use alumni_core::{AppError, MemberId, Viewer};
+use async_graphql::Context;
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+
+use crate::model::{
+    ApplicationId, ApplicationRecord, CompanyId, CompanyRecord, RosterEntryId, RosterEntryRecord,
+    TagRecord,
+};
+use crate::service::{MembershipService, RosterCandidate};
+use crate::visibility::MemberView;
+
+/// Members as the viewer may see them.
+pub struct MemberLoader {
+    service: MembershipService,
+    viewer: Viewer,
+}
+
+impl Loader<MemberId> for MemberLoader {
+    type Value = MemberView;
+    type Error = AppError;
+
+    async fn load(&self, ids: &[MemberId]) -> Result<HashMap<MemberId, MemberView>, AppError> {
+        let views = self.service.members_by_ids(&self.viewer, ids).await?;
+        Ok(views.into_iter().map(|view| (view.id, view)).collect())
+    }
+}
+
+/// Skills of members (whether they may be shown is decided on the view).
+pub struct SkillsLoader {
+    service: MembershipService,
+    viewer: Viewer,
+}
+
+impl Loader<MemberId> for SkillsLoader {
+    type Value = Vec<TagRecord>;
+    type Error = AppError;
+
+    async fn load(&self, ids: &[MemberId]) -> Result<HashMap<MemberId, Vec<TagRecord>>, AppError> {
+        self.service.skills_of(&self.viewer, ids).await
+    }
+}
+
+/// Companies (public data).
+pub struct CompanyLoader {
+    service: MembershipService,
+}
+
+impl Loader<CompanyId> for CompanyLoader {
+    type Value = CompanyRecord;
+    type Error = AppError;
+
+    async fn load(&self, ids: &[CompanyId]) -> Result<HashMap<CompanyId, CompanyRecord>, AppError> {
+        let companies = self.service.companies_by_ids(ids).await?;
+        Ok(companies
+            .into_iter()
+            .map(|company| (company.id, company))
+            .collect())
+    }
+}
+
+/// Applications the viewer may see.
+pub struct ApplicationLoader {
+    service: MembershipService,
+    viewer: Viewer,
+}
+
+impl Loader<ApplicationId> for ApplicationLoader {
+    type Value = ApplicationRecord;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        ids: &[ApplicationId],
+    ) -> Result<HashMap<ApplicationId, ApplicationRecord>, AppError> {
+        let applications = self.service.applications_by_ids(&self.viewer, ids).await?;
+        Ok(applications
+            .into_iter()
+            .map(|application| (application.id, application))
+            .collect())
+    }
+}
+
+/// Roster entries (secretariat only).
+pub struct RosterEntryLoader {
+    service: MembershipService,
+    viewer: Viewer,
+}
+
+impl Loader<RosterEntryId> for RosterEntryLoader {
+    type Value = RosterEntryRecord;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        ids: &[RosterEntryId],
+    ) -> Result<HashMap<RosterEntryId, RosterEntryRecord>, AppError> {
+        let entries = self
+            .service
+            .roster_entries_by_ids(&self.viewer, ids)
+            .await?;
+        Ok(entries.into_iter().map(|entry| (entry.id, entry)).collect())
+    }
+}
+
+/// Roster candidates of applications (secretariat only).
+pub struct CandidatesLoader {
+    service: MembershipService,
+    viewer: Viewer,
+}
+
+impl Loader<ApplicationId> for CandidatesLoader {
+    type Value = Vec<RosterCandidate>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        ids: &[ApplicationId],
+    ) -> Result<HashMap<ApplicationId, Vec<RosterCandidate>>, AppError> {
+        self.service.roster_candidates(&self.viewer, ids).await
+    }
+}
+
+/// Adds the membership loaders for one request to its data.
+pub fn attach_loaders(
+    data: &mut async_graphql::Data,
+    service: &MembershipService,
+    viewer: &Viewer,
+) {
+    data.insert(DataLoader::with_cache(
+        MemberLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
+    data.insert(DataLoader::with_cache(
+        SkillsLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
+    data.insert(DataLoader::with_cache(
+        CompanyLoader {
+            service: service.clone(),
+        },
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
+    data.insert(DataLoader::with_cache(
+        ApplicationLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
+    data.insert(DataLoader::with_cache(
+        RosterEntryLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
+    data.insert(DataLoader::with_cache(
+        CandidatesLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
+}
+
+/// One value through the request's loader of type `L`.
+pub(crate) async fn load_one<L, K>(ctx: &Context<'_>, key: K) -> Result<Option<L::Value>, AppError>
+where
+    L: Loader<K, Error = AppError>,
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+{
+    data::<DataLoader<L, HashMapCache>>(ctx)?
+        .load_one(key)
+        .await
+}

@@ -1,0 +1,41 @@
+//! The membership part of the GraphQL API, one module per concept, merged
+//! into [`MembershipQuery`] and [`MembershipMutation`] for the gateway.
+
+mod account;
+mod application;
+mod audit;
+mod company;
+mod lifecycle;
+mod loaders;
+mod member;
+mod terms;
+
+use async_graphql::MergedObject;
+
+pub use account::{LoginPayload, MembershipViewer};
+pub use application::{Application, load_application};
+pub use company::{Company, load_company};
+pub use loaders::{MemberLoader, attach_loaders};
+pub use member::{Member, load_member};
+pub use terms::TermsVersion;
+
+/// Every membership query.
+#[derive(MergedObject, Default)]
+pub struct MembershipQuery(
+    member::MemberQuery,
+    company::CompanyQuery,
+    application::ApplicationQuery,
+    terms::TermsQuery,
+    audit::AuditQuery,
+);
+
+/// Every membership mutation.
+#[derive(MergedObject, Default)]
+pub struct MembershipMutation(
+    account::AccountMutation,
+    member::ProfileMutation,
+    application::ApplicationMutation,
+    terms::TermsMutation,
+    company::CompanyMutation,
+    lifecycle::LifecycleMutation,
+);

@@ -1,0 +1,759 @@
+//! Applications to join, the eligibility check against the roster, and
+//! invitation codes.
+//!
+//! Only former employees of the company or its predecessors may join. An
+//! application that matches a roster entry (employee number with name or
+//! e-mail address, and leave date) is approved at once; one carrying a valid
+//! invitation code likewise. Any other waits for the secretariat, who sees
+//! the closest roster entries beside it.
+
+use std::collections::HashMap;
+
+use alumni_core::audit::{self, AuditEntry};
+use alumni_core::pagination::PageRequest;
+use alumni_core::{AppError, AppResult, MemberId, Role, RoleSet, Viewer, search};
+use argon2::password_hash::rand_core::{OsRng, RngCore as _};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use diesel_async::{AsyncConnection as _, AsyncPgConnection};
+use serde_json::json;
+use unicode_normalization::UnicodeNormalization as _;
+
+use super::accounts::EMAIL_TAKEN;
+use super::{
+    IssuedSession, MembershipService, conflict_on, kana_field, list_field, sha256, text_field,
+};
+use crate::model::{
+    ApplicationId, ApplicationRecord, ApplicationStatus, ApprovalBasis, CompanyId, ConsentPurpose,
+    Decision, InvitationId, InvitationRecord, MemberStatus, NameIndex, NewMember, NewProfile,
+    RosterEntryId, RosterEntryRecord, strings, validate_email,
+};
+use crate::password::{hash_password, validate_password};
+use crate::store::applications::TimeKey;
+use crate::store::{accounts, applications as store, companies, profiles, roster, terms};
+
+/// Days an invitation works when the secretariat names no other period.
+pub const INVITATION_DEFAULT_DAYS: i64 = 30;
+/// The longest an invitation may work.
+const INVITATION_MAX_DAYS: i64 = 180;
+/// Roster candidates shown beside a pending application.
+const CANDIDATES_SHOWN: usize = 5;
+/// Letters of invitation codes: no 0/O, 1/I/L, to read them out safely.
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// Clashes that mean the person already applied or is a member.
+const PERSON_TAKEN: [(&str, &str); 3] = [
+    EMAIL_TAKEN,
+    (
+        "applications_roster_entry_key",
+        "this former employee already has an application or a membership",
+    ),
+    (
+        "applications_employee_number_key",
+        "an application with this employee number already exists; contact the secretariat if it is not yours",
+    ),
+];
+
+/// What an applicant tells about themselves.
+#[derive(Debug, Clone)]
+pub struct ApplicationInput {
+    /// E-mail address to sign in with.
+    pub email: String,
+    /// Password to sign in with.
+    pub password: String,
+    /// Full name at the company.
+    pub full_name: String,
+    /// Its reading, in kana.
+    pub full_name_kana: String,
+    /// Surnames used before (旧姓).
+    pub former_surnames: Vec<String>,
+    /// Employee number, if known.
+    pub employee_number: Option<String>,
+    /// The company (or predecessor) left.
+    pub company_id: CompanyId,
+    /// First day there.
+    pub joined_on: NaiveDate,
+    /// Last day there.
+    pub left_on: NaiveDate,
+    /// Last department there.
+    pub last_department: Option<String>,
+    /// The version of the terms the applicant read and accepts.
+    pub accepted_terms_version: String,
+    /// What the applicant consents to.
+    pub consent_purposes: Vec<ConsentPurpose>,
+    /// An invitation code from the secretariat, if any.
+    pub invitation_code: Option<String>,
+}
+
+/// A submitted application and the applicant's first session.
+#[derive(Debug, Clone)]
+pub struct ApplyOutcome {
+    /// The application, approved or pending review.
+    pub application: ApplicationRecord,
+    /// A session, so the applicant can follow the application at once.
+    pub session: IssuedSession,
+}
+
+/// A new invitation and its code, shown once.
+#[derive(Debug, Clone)]
+pub struct IssuedInvitation {
+    /// The invitation.
+    pub invitation: InvitationRecord,
+    /// The code to hand to the invitee.
+    pub code: String,
+}
+
+alumni_core::text_enum! {
+    /// Why a roster entry is shown as a candidate for an application.
+    pub enum CandidateSignal {
+        /// Same employee number.
+        EmployeeNumber = "EMPLOYEE_NUMBER",
+        /// The applicant's e-mail address is on the entry.
+        Email = "EMAIL",
+        /// Same full name.
+        Name = "NAME",
+        /// Same reading of the name.
+        Kana = "KANA",
+        /// Same company and leave date.
+        CompanyAndLeaveDate = "COMPANY_AND_LEAVE_DATE",
+    }
+}
+
+impl CandidateSignal {
+    fn weight(self) -> u32 {
+        match self {
+            CandidateSignal::EmployeeNumber => 4,
+            CandidateSignal::Email => 3,
+            CandidateSignal::Name | CandidateSignal::Kana => 2,
+            CandidateSignal::CompanyAndLeaveDate => 1,
+        }
+    }
+}
+
+/// A roster entry that may be the applicant, and why.
+#[derive(Debug, Clone)]
+pub struct RosterCandidate {
+    /// The entry.
+    pub entry: RosterEntryRecord,
+    /// What it shares with the application, strongest first.
+    pub signals: Vec<CandidateSignal>,
+}
+
+/// The application's checked values.
+struct Applicant {
+    email: String,
+    full_name: String,
+    full_name_kana: String,
+    former_surnames: Vec<String>,
+    employee_number: Option<String>,
+    last_department: String,
+}
+
+impl MembershipService {
+    /// Submits an application (see the module docs). Public: applicants have
+    /// no account yet. Refused: a leave date in the future, an e-mail address
+    /// in use, and a person who already applied or is a member.
+    pub async fn apply(&self, input: ApplicationInput) -> AppResult<ApplyOutcome> {
+        let applicant = self.check_application(&input).await?;
+        let password_hash = hash_password(input.password.clone()).await?;
+        let now = self.ctx.now();
+        let member_id = MemberId::new();
+        let name_key = search::normalize(&applicant.full_name);
+        let kana_key = search::normalize(&applicant.full_name_kana);
+        let (issued, session) = self.new_session(member_id, now);
+        let mut conn = self.ctx.conn().await?;
+        let application = conn
+            .transaction(async |conn| {
+                let terms_version = terms::current_terms(conn).await?;
+                let invitation = match &input.invitation_code {
+                    Some(code) => Some(redeem(conn, code, now).await?),
+                    None => None,
+                };
+                if store::live_application_for_person(conn, &name_key, input.left_on).await? {
+                    return Err(AppError::Conflict(
+                        "an application or membership for this person already exists".into(),
+                    ));
+                }
+                let roster_match = match &applicant.employee_number {
+                    Some(number) => {
+                        roster::entries_by_employee_numbers(conn, std::slice::from_ref(number))
+                            .await?
+                            .into_iter()
+                            .find(|entry| {
+                                entry.left_on == input.left_on
+                                    && (entry.name_key == name_key
+                                        || strings(entry.emails.clone()).contains(&applicant.email))
+                            })
+                    }
+                    None => None,
+                };
+                let basis = match (&roster_match, invitation) {
+                    (Some(_), _) => Some(ApprovalBasis::RosterMatch),
+                    (None, Some(_)) => Some(ApprovalBasis::Invitation),
+                    (None, None) => None,
+                };
+                let approved = basis.is_some();
+                accounts::insert_members(
+                    conn,
+                    &[NewMember {
+                        id: member_id,
+                        email: &applicant.email,
+                        password_hash: &password_hash,
+                        roles: if approved {
+                            RoleSet::EMPTY.with(Role::Alumnus).to_names()
+                        } else {
+                            Vec::new()
+                        },
+                        created_at: now,
+                        updated_at: now,
+                        status: if approved {
+                            MemberStatus::Active
+                        } else {
+                            MemberStatus::Applicant
+                        },
+                    }],
+                )
+                .await
+                .map_err(|err| conflict_on(err, &PERSON_TAKEN))?;
+                let application = ApplicationRecord {
+                    id: ApplicationId::new(),
+                    member_id,
+                    status: if approved {
+                        ApplicationStatus::Approved
+                    } else {
+                        ApplicationStatus::PendingReview
+                    },
+                    full_name: applicant.full_name.clone(),
+                    full_name_kana: applicant.full_name_kana.clone(),
+                    former_surnames: applicant
+                        .former_surnames
+                        .iter()
+                        .cloned()
+                        .map(Some)
+                        .collect(),
+                    employee_number: applicant.employee_number.clone(),
+                    company_id: input.company_id,
+                    joined_on: input.joined_on,
+                    left_on: input.left_on,
+                    last_department: applicant.last_department.clone(),
+                    name_key: name_key.clone(),
+                    kana_key: kana_key.clone(),
+                    roster_entry_id: roster_match.as_ref().map(|entry| entry.id),
+                    invitation_id: invitation,
+                    approval_basis: basis,
+                    submitted_at: now,
+                    decided_at: approved.then_some(now),
+                    decided_by: None,
+                    rejection_reason: None,
+                };
+                store::insert_applications(conn, std::slice::from_ref(&application))
+                    .await
+                    .map_err(|err| conflict_on(err, &PERSON_TAKEN))?;
+                if let Some(version) = terms_version {
+                    terms::upsert_consent(
+                        conn,
+                        member_id,
+                        version.id,
+                        &input.consent_purposes,
+                        now,
+                    )
+                    .await?;
+                }
+                accounts::insert_session(conn, &session).await?;
+                audit::record(
+                    conn,
+                    now,
+                    AuditEntry::new("membership.application_submitted")
+                        .by(member_id)
+                        .on(application.id)
+                        .details(json!({ "status": application.status, "basis": basis })),
+                )
+                .await?;
+                if approved {
+                    insert_profile_from(conn, &application, now).await?;
+                }
+                Ok(application)
+            })
+            .await?;
+        Ok(ApplyOutcome {
+            application,
+            session: issued,
+        })
+    }
+
+    /// Checks everything about an application that needs no lock.
+    async fn check_application(&self, input: &ApplicationInput) -> AppResult<Applicant> {
+        let email = validate_email(&input.email, "input.email")?;
+        validate_password(&input.password, "input.password")?;
+        let full_name = text_field(&input.full_name, "input.fullName", true, 100)?;
+        let full_name_kana = kana_field(&input.full_name_kana, "input.fullNameKana")?;
+        let former_surnames = list_field(&input.former_surnames, "input.formerSurnames", 5, 50)?;
+        let employee_number = input
+            .employee_number
+            .as_deref()
+            .map(|number| {
+                text_field(
+                    &number.nfkc().collect::<String>(),
+                    "input.employeeNumber",
+                    false,
+                    20,
+                )
+            })
+            .transpose()?
+            .filter(|number| !number.is_empty());
+        let last_department = text_field(
+            input.last_department.as_deref().unwrap_or_default(),
+            "input.lastDepartment",
+            false,
+            100,
+        )?;
+        if input.left_on < input.joined_on {
+            return Err(AppError::bad_input(
+                "input.leftOn",
+                "must not be before joinedOn",
+            ));
+        }
+        if input.left_on > self.today() {
+            return Err(AppError::bad_input(
+                "input.leftOn",
+                "is in the future: the network is for people who have left",
+            ));
+        }
+        if !input.consent_purposes.contains(&ConsentPurpose::Membership) {
+            return Err(AppError::bad_input(
+                "input.consentPurposes",
+                "consent to MEMBERSHIP is needed to take part",
+            ));
+        }
+        let mut conn = self.ctx.conn().await?;
+        if companies::company_by_id(&mut conn, input.company_id)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::bad_input(
+                "input.companyId",
+                "not a known company or predecessor",
+            ));
+        }
+        if let Some(current) = terms::current_terms(&mut conn).await?
+            && current.version != input.accepted_terms_version.trim()
+        {
+            return Err(AppError::bad_input(
+                "input.acceptedTermsVersion",
+                format!(
+                    "the terms in force are version {}; read and accept them",
+                    current.version
+                ),
+            ));
+        }
+        Ok(Applicant {
+            email,
+            full_name,
+            full_name_kana,
+            former_surnames,
+            employee_number,
+            last_department,
+        })
+    }
+
+    /// The viewer's own application: applicants follow it here until it is
+    /// approved (and members can look back at it).
+    pub async fn my_application(&self, viewer: &Viewer) -> AppResult<Option<ApplicationRecord>> {
+        let member_id = viewer.session()?.member_id;
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::application_of(&mut conn, member_id).await?)
+    }
+
+    /// Applications by id: the secretariat sees all, an applicant their own.
+    pub async fn applications_by_ids(
+        &self,
+        viewer: &Viewer,
+        ids: &[ApplicationId],
+    ) -> AppResult<Vec<ApplicationRecord>> {
+        let identity = viewer.session()?;
+        let is_secretariat = viewer.has_role(Role::Secretariat);
+        let mut conn = self.ctx.conn().await?;
+        let applications = store::applications_by_ids(&mut conn, ids).await?;
+        Ok(applications
+            .into_iter()
+            .filter(|application| is_secretariat || application.member_id == identity.member_id)
+            .collect())
+    }
+
+    /// The review queue: applications awaiting a decision, oldest first.
+    /// Secretariat only.
+    pub async fn pending_applications(
+        &self,
+        viewer: &Viewer,
+        page: &PageRequest<TimeKey>,
+    ) -> AppResult<Vec<ApplicationRecord>> {
+        viewer.require_role(Role::Secretariat)?;
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::pending_page(&mut conn, page).await?)
+    }
+
+    /// The roster entries closest to each application, strongest first, in
+    /// two statements for any number of applications. Secretariat only.
+    pub async fn roster_candidates(
+        &self,
+        viewer: &Viewer,
+        ids: &[ApplicationId],
+    ) -> AppResult<HashMap<ApplicationId, Vec<RosterCandidate>>> {
+        viewer.require_role(Role::Secretariat)?;
+        let mut conn = self.ctx.conn().await?;
+        let applications = store::applications_with_emails(&mut conn, ids).await?;
+        let numbers: Vec<String> = applications
+            .iter()
+            .filter_map(|(app, _)| app.employee_number.clone())
+            .collect();
+        let names: Vec<String> = applications
+            .iter()
+            .map(|(app, _)| app.name_key.clone())
+            .collect();
+        let kanas: Vec<String> = applications
+            .iter()
+            .map(|(app, _)| app.kana_key.clone())
+            .collect();
+        let emails: Vec<String> = applications
+            .iter()
+            .filter_map(|(_, email)| email.clone())
+            .collect();
+        let entries =
+            roster::candidate_entries(&mut conn, &numbers, &names, &kanas, &emails).await?;
+        Ok(applications
+            .iter()
+            .map(|(application, email)| {
+                (
+                    application.id,
+                    rank_candidates(application, email.as_deref(), &entries),
+                )
+            })
+            .collect())
+    }
+
+    /// Roster entries by id. Secretariat only.
+    pub async fn roster_entries_by_ids(
+        &self,
+        viewer: &Viewer,
+        ids: &[RosterEntryId],
+    ) -> AppResult<Vec<RosterEntryRecord>> {
+        viewer.require_role(Role::Secretariat)?;
+        let mut conn = self.ctx.conn().await?;
+        Ok(roster::entries_by_ids(&mut conn, ids).await?)
+    }
+
+    /// Approves a pending application, optionally naming the roster entry
+    /// the applicant is. Secretariat only.
+    pub async fn approve_application(
+        &self,
+        viewer: &Viewer,
+        id: ApplicationId,
+        roster_entry: Option<RosterEntryId>,
+    ) -> AppResult<ApplicationRecord> {
+        let actor = viewer.require_role(Role::Secretariat)?.member_id;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            let application = lock_pending(conn, id).await?;
+            if let Some(entry) = roster_entry
+                && roster::entries_by_ids(conn, &[entry]).await?.is_empty()
+            {
+                return Err(AppError::bad_input("rosterEntryId", "no such roster entry"));
+            }
+            let decision = Decision {
+                status: ApplicationStatus::Approved,
+                approval_basis: Some(ApprovalBasis::Secretariat),
+                roster_entry_id: roster_entry.or(application.roster_entry_id),
+                decided_by: Some(actor),
+                rejection_reason: None,
+                decided_at: Some(now),
+            };
+            store::decide(conn, id, &decision)
+                .await
+                .map_err(|err| conflict_on(err, &PERSON_TAKEN))?;
+            let member = accounts::lock_member(conn, application.member_id)
+                .await?
+                .ok_or(AppError::NotFound { entity: "Member" })?;
+            let roles = member.role_set()?.with(Role::Alumnus);
+            accounts::set_roles(conn, member.id, &roles.to_names(), now).await?;
+            accounts::set_status(conn, member.id, MemberStatus::Active, None, now).await?;
+            insert_profile_from(conn, &application, now).await?;
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("membership.application_approved")
+                    .by(actor)
+                    .on(id),
+            )
+            .await?;
+            store::applications_by_ids(conn, &[id])
+                .await?
+                .pop()
+                .ok_or(AppError::NotFound {
+                    entity: "Application",
+                })
+        })
+        .await
+    }
+
+    /// Rejects a pending application with a reason the applicant will
+    /// read. Secretariat only.
+    pub async fn reject_application(
+        &self,
+        viewer: &Viewer,
+        id: ApplicationId,
+        reason: &str,
+    ) -> AppResult<ApplicationRecord> {
+        let actor = viewer.require_role(Role::Secretariat)?.member_id;
+        let reason = text_field(reason, "reason", true, 1000)?;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            lock_pending(conn, id).await?;
+            let decision = Decision {
+                status: ApplicationStatus::Rejected,
+                approval_basis: None,
+                roster_entry_id: None,
+                decided_by: Some(actor),
+                rejection_reason: Some(&reason),
+                decided_at: Some(now),
+            };
+            store::decide(conn, id, &decision).await?;
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("membership.application_rejected")
+                    .by(actor)
+                    .on(id),
+            )
+            .await?;
+            store::applications_by_ids(conn, &[id])
+                .await?
+                .pop()
+                .ok_or(AppError::NotFound {
+                    entity: "Application",
+                })
+        })
+        .await
+    }
+
+    /// Creates a single-use invitation code that makes an application
+    /// pre-approved. Secretariat only. The code is returned once.
+    pub async fn create_invitation(
+        &self,
+        viewer: &Viewer,
+        note: &str,
+        valid_days: Option<i64>,
+    ) -> AppResult<IssuedInvitation> {
+        let actor = viewer.require_role(Role::Secretariat)?.member_id;
+        let note = text_field(note, "input.note", false, 200)?;
+        let days = valid_days.unwrap_or(INVITATION_DEFAULT_DAYS);
+        if !(1..=INVITATION_MAX_DAYS).contains(&days) {
+            return Err(AppError::bad_input(
+                "input.validForDays",
+                format!("must be between 1 and {INVITATION_MAX_DAYS}"),
+            ));
+        }
+        let code = new_invitation_code();
+        let now = self.ctx.now();
+        let invitation = InvitationRecord {
+            id: InvitationId::new(),
+            code_hash: sha256(normalize_code(&code).as_bytes()),
+            note,
+            created_by: actor,
+            created_at: now,
+            expires_at: now + Duration::days(days),
+            used_at: None,
+        };
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            store::insert_invitation(conn, &invitation).await?;
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("membership.invitation_created")
+                    .by(actor)
+                    .on(invitation.id),
+            )
+            .await
+        })
+        .await?;
+        Ok(IssuedInvitation { invitation, code })
+    }
+
+    /// Invitations, newest first. Secretariat only.
+    pub async fn invitations(
+        &self,
+        viewer: &Viewer,
+        page: &PageRequest<TimeKey>,
+    ) -> AppResult<Vec<InvitationRecord>> {
+        viewer.require_role(Role::Secretariat)?;
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::invitations_page(&mut conn, page).await?)
+    }
+}
+
+/// Locks an application that must still await a decision.
+async fn lock_pending(
+    conn: &mut AsyncPgConnection,
+    id: ApplicationId,
+) -> AppResult<ApplicationRecord> {
+    let application = store::lock_application(conn, id)
+        .await?
+        .ok_or(AppError::NotFound {
+            entity: "Application",
+        })?;
+    if application.status != ApplicationStatus::PendingReview {
+        return Err(AppError::Conflict(
+            "this application has already been decided".into(),
+        ));
+    }
+    Ok(application)
+}
+
+/// Uses an invitation code, or says why it cannot be used.
+async fn redeem(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+    now: DateTime<Utc>,
+) -> AppResult<InvitationId> {
+    let code_hash = sha256(normalize_code(code).as_bytes());
+    if let Some(id) = store::redeem_invitation(conn, &code_hash, now).await? {
+        return Ok(id);
+    }
+    let reason = match store::invitation_by_code_hash(conn, &code_hash).await? {
+        None => "not a valid invitation code",
+        Some(invitation) if invitation.used_at.is_some() => {
+            "this invitation code has already been used"
+        }
+        Some(_) => "this invitation code has expired",
+    };
+    Err(AppError::bad_input("input.invitationCode", reason))
+}
+
+/// Creates the profile of a newly approved member from their application.
+async fn insert_profile_from(
+    conn: &mut AsyncPgConnection,
+    application: &ApplicationRecord,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let former_surnames = strings(application.former_surnames.clone());
+    let names = NameIndex::new(
+        &application.full_name,
+        &application.full_name_kana,
+        &former_surnames,
+    );
+    profiles::insert_profiles(
+        conn,
+        &[NewProfile {
+            member_id: application.member_id,
+            display_name: application.full_name.clone(),
+            display_name_kana: application.full_name_kana.clone(),
+            former_surnames,
+            company_id: Some(application.company_id),
+            joined_on: Some(application.joined_on),
+            left_on: Some(application.left_on),
+            last_department: application.last_department.clone(),
+            sort_key: names.sort_key,
+            name_text: names.name_text,
+            name_grams: names.name_grams,
+            former_text: names.former_text,
+            former_grams: names.former_grams,
+            updated_at: now,
+        }],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The entries among `entries` that share something with `application`,
+/// strongest first, at most [`CANDIDATES_SHOWN`].
+fn rank_candidates(
+    application: &ApplicationRecord,
+    email: Option<&str>,
+    entries: &[RosterEntryRecord],
+) -> Vec<RosterCandidate> {
+    let mut candidates: Vec<(u32, RosterCandidate)> = entries
+        .iter()
+        .filter_map(|entry| {
+            let mut signals = Vec::new();
+            if application.employee_number.as_deref() == Some(entry.employee_number.as_str()) {
+                signals.push(CandidateSignal::EmployeeNumber);
+            }
+            if email.is_some_and(|email| entry.emails.iter().flatten().any(|known| known == email))
+            {
+                signals.push(CandidateSignal::Email);
+            }
+            if entry.name_key == application.name_key {
+                signals.push(CandidateSignal::Name);
+            }
+            if entry.kana_key == application.kana_key {
+                signals.push(CandidateSignal::Kana);
+            }
+            if signals.is_empty() {
+                return None;
+            }
+            if entry.company_id == application.company_id && entry.left_on == application.left_on {
+                signals.push(CandidateSignal::CompanyAndLeaveDate);
+            }
+            let score = signals.iter().map(|signal| signal.weight()).sum();
+            Some((
+                score,
+                RosterCandidate {
+                    entry: entry.clone(),
+                    signals,
+                },
+            ))
+        })
+        .collect();
+    candidates.sort_by(|(a_score, a), (b_score, b)| {
+        b_score
+            .cmp(a_score)
+            .then_with(|| a.entry.employee_number.cmp(&b.entry.employee_number))
+    });
+    candidates
+        .into_iter()
+        .take(CANDIDATES_SHOWN)
+        .map(|(_, candidate)| candidate)
+        .collect()
+}
+
+/// A code of 12 letters from [`CODE_ALPHABET`] in groups of four (about 59
+/// random bits; codes also expire and work once).
+fn new_invitation_code() -> String {
+    let mut bytes = [0_u8; 12];
+    OsRng.fill_bytes(&mut bytes);
+    let letters: Vec<char> = bytes
+        .iter()
+        .map(|byte| char::from(CODE_ALPHABET[usize::from(*byte) % CODE_ALPHABET.len()]))
+        .collect();
+    letters
+        .chunks(4)
+        .map(|group| group.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Codes are compared without case, spaces or dashes.
+fn normalize_code(code: &str) -> String {
+    code.nfkc()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invitation_codes_are_readable_and_compare_loosely() {
+        let code = new_invitation_code();
+        assert_eq!(code.len(), 14);
+        assert!(
+            code.chars()
+                .all(|c| c == '-' || CODE_ALPHABET.contains(&(c as u8)))
+        );
+        assert_eq!(normalize_code(&code.to_lowercase()), normalize_code(&code));
+        assert_eq!(normalize_code(" abcd-efgh "), "ABCDEFGH");
+    }
+}

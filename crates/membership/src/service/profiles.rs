@@ -1,0 +1,297 @@
+//! A member's own profile, skills and the tag vocabulary.
+
+use std::collections::HashMap;
+
+use alumni_core::pagination::PageRequest;
+use alumni_core::{AppError, AppResult, MemberId, Viewer, search};
+use diesel_async::AsyncConnection as _;
+
+use super::{MembershipService, kana_field, list_field, text_field};
+use crate::model::{
+    Interest, NameIndex, Prefecture, ProfileChanges, ProfileLink, TagRecord, Visibility, strings,
+};
+use crate::store::profiles as store;
+use crate::visibility::MemberView;
+
+/// Most skills on a profile.
+const MAX_SKILLS: usize = 30;
+/// Most links on a profile.
+const MAX_LINKS: usize = 10;
+/// Longest bio, in characters.
+const MAX_BIO_CHARS: usize = 4000;
+
+/// Skills of several members, keyed by member.
+pub type SkillsByMember = HashMap<MemberId, Vec<TagRecord>>;
+
+/// Changes a member makes to their own profile; `None` leaves a field as it
+/// is. Lists replace the stored list.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileUpdate {
+    /// Name shown to other members.
+    pub display_name: Option<String>,
+    /// Its reading, in kana.
+    pub display_name_kana: Option<String>,
+    /// Surnames used before (旧姓).
+    pub former_surnames: Option<Vec<String>>,
+    /// Where the member works now.
+    pub current_company: Option<String>,
+    /// Their title there.
+    pub current_title: Option<String>,
+    /// Where they live; `Some(None)` clears it.
+    pub prefecture: Option<Option<Prefecture>>,
+    /// About themselves.
+    pub bio: Option<String>,
+    /// Skills, by name; new names join the shared vocabulary.
+    pub skills: Option<Vec<String>>,
+    /// What they would like to do with other members.
+    pub interests: Option<Vec<Interest>>,
+    /// Links.
+    pub links: Option<Vec<ProfileLink>>,
+    /// Privately open to returning (seen by the secretariat only).
+    pub open_to_returning: Option<bool>,
+    /// Whether to appear in the directory.
+    pub listed_in_directory: Option<bool>,
+    /// Who sees the former surnames.
+    pub former_surnames_visibility: Option<Visibility>,
+    /// Who sees company and title.
+    pub current_work_visibility: Option<Visibility>,
+    /// Who sees the prefecture.
+    pub prefecture_visibility: Option<Visibility>,
+    /// Who sees the bio.
+    pub bio_visibility: Option<Visibility>,
+    /// Who sees the skills.
+    pub skills_visibility: Option<Visibility>,
+    /// Who sees the interests.
+    pub interests_visibility: Option<Visibility>,
+    /// Who sees the links.
+    pub links_visibility: Option<Visibility>,
+    /// Who sees the career at the company.
+    pub employment_visibility: Option<Visibility>,
+}
+
+impl MembershipService {
+    /// Applies the viewer's changes to their own profile and returns it.
+    pub async fn update_my_profile(
+        &self,
+        viewer: &Viewer,
+        update: ProfileUpdate,
+    ) -> AppResult<MemberView> {
+        let member_id = viewer.identity()?.member_id;
+        let changes = validate_changes(&update)?;
+        let skills = update
+            .skills
+            .as_deref()
+            .map(|names| list_field(names, "input.skills", MAX_SKILLS, 50))
+            .transpose()?;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            let current = store::lock_profile(conn, member_id)
+                .await?
+                .ok_or(AppError::NotFound { entity: "Profile" })?;
+            let former_surnames = changes
+                .former_surnames
+                .clone()
+                .unwrap_or_else(|| strings(current.former_surnames.clone()));
+            let names = NameIndex::new(
+                changes
+                    .display_name
+                    .as_deref()
+                    .unwrap_or(&current.display_name),
+                changes
+                    .display_name_kana
+                    .as_deref()
+                    .unwrap_or(&current.display_name_kana),
+                &former_surnames,
+            );
+            let changes = ProfileChanges {
+                updated_at: Some(now),
+                ..changes
+            };
+            store::update_profile(conn, member_id, &changes, &names).await?;
+            if let Some(skills) = &skills {
+                let wanted: Vec<(String, String)> = skills
+                    .iter()
+                    .map(|name| (search::normalize(name), name.clone()))
+                    .filter(|(slug, _)| !slug.is_empty())
+                    .collect();
+                let tags = store::ensure_tags(conn, &wanted, now).await?;
+                let ids: Vec<_> = tags.iter().map(|tag| tag.id).collect();
+                store::set_skills(conn, member_id, &ids).await?;
+            }
+            Ok::<_, AppError>(())
+        })
+        .await?;
+        self.member(viewer, member_id).await
+    }
+
+    /// Skills of several members, for the skills loader. Whether the viewer
+    /// may see a member's skills is decided on the member's view.
+    pub async fn skills_of(
+        &self,
+        viewer: &Viewer,
+        member_ids: &[MemberId],
+    ) -> AppResult<SkillsByMember> {
+        viewer.identity()?;
+        let mut conn = self.ctx.conn().await?;
+        let mut skills = SkillsByMember::new();
+        for (member_id, tag) in store::skills_of(&mut conn, member_ids).await? {
+            skills.entry(member_id).or_default().push(tag);
+        }
+        Ok(skills)
+    }
+
+    /// A page of the tag vocabulary in slug order, optionally only tags
+    /// starting with `prefix` (for autocompletion).
+    pub async fn tags(
+        &self,
+        viewer: &Viewer,
+        prefix: Option<&str>,
+        page: &PageRequest<String>,
+    ) -> AppResult<Vec<TagRecord>> {
+        viewer.identity()?;
+        let prefix = prefix
+            .map(search::normalize)
+            .filter(|prefix| !prefix.is_empty());
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::tags_page(&mut conn, prefix.as_deref(), page).await?)
+    }
+}
+
+/// Checks an update and turns it into stored changes (skills are handled
+/// apart, as rows of their own).
+fn validate_changes(update: &ProfileUpdate) -> Result<ProfileChanges, AppError> {
+    let links = update
+        .links
+        .as_deref()
+        .map(validate_links)
+        .transpose()?
+        .map(|links| serde_json::to_value(links).map_err(AppError::internal))
+        .transpose()?;
+    Ok(ProfileChanges {
+        display_name: update
+            .display_name
+            .as_deref()
+            .map(|name| text_field(name, "input.displayName", true, 100))
+            .transpose()?,
+        display_name_kana: update
+            .display_name_kana
+            .as_deref()
+            .map(|kana| kana_field(kana, "input.displayNameKana"))
+            .transpose()?,
+        former_surnames: update
+            .former_surnames
+            .as_deref()
+            .map(|names| list_field(names, "input.formerSurnames", 5, 50))
+            .transpose()?,
+        current_company: update
+            .current_company
+            .as_deref()
+            .map(|company| text_field(company, "input.currentCompany", false, 100))
+            .transpose()?,
+        current_title: update
+            .current_title
+            .as_deref()
+            .map(|title| text_field(title, "input.currentTitle", false, 100))
+            .transpose()?,
+        prefecture: update.prefecture,
+        bio: update
+            .bio
+            .as_deref()
+            .map(|bio| text_field(bio, "input.bio", false, MAX_BIO_CHARS))
+            .transpose()?,
+        interests: update.interests.clone().map(|mut interests| {
+            interests.sort();
+            interests.dedup();
+            interests
+        }),
+        links,
+        open_to_returning: update.open_to_returning,
+        listed_in_directory: update.listed_in_directory,
+        former_surnames_visibility: update.former_surnames_visibility,
+        current_work_visibility: update.current_work_visibility,
+        prefecture_visibility: update.prefecture_visibility,
+        bio_visibility: update.bio_visibility,
+        skills_visibility: update.skills_visibility,
+        interests_visibility: update.interests_visibility,
+        links_visibility: update.links_visibility,
+        employment_visibility: update.employment_visibility,
+        updated_at: None,
+    })
+}
+
+fn validate_links(links: &[ProfileLink]) -> Result<Vec<ProfileLink>, AppError> {
+    if links.len() > MAX_LINKS {
+        return Err(AppError::bad_input(
+            "input.links",
+            format!("at most {MAX_LINKS} links"),
+        ));
+    }
+    links
+        .iter()
+        .map(|link| {
+            let label = text_field(&link.label, "input.links.label", true, 100)?;
+            let url = link.url.trim();
+            let parsed = url::Url::parse(url)
+                .map_err(|_| AppError::bad_input("input.links.url", "not a valid URL"))?;
+            if !matches!(parsed.scheme(), "http" | "https") || url.len() > 2048 {
+                return Err(AppError::bad_input(
+                    "input.links.url",
+                    "must be an http or https URL of at most 2048 characters",
+                ));
+            }
+            Ok(ProfileLink {
+                label,
+                url: parsed.into(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(url: &str) -> ProfileLink {
+        ProfileLink {
+            label: "GitHub".into(),
+            url: url.into(),
+        }
+    }
+
+    #[test]
+    fn links_must_be_web_addresses() {
+        assert!(validate_links(&[link("https://github.com/hanako")]).is_ok());
+        for bad in ["javascript:alert(1)", "not a url", "ftp://example.com/file"] {
+            let err = validate_links(&[link(bad)]).unwrap_err();
+            assert_eq!(err.field(), Some("input.links.url"), "{bad}");
+        }
+        let too_many: Vec<_> = (0..=MAX_LINKS)
+            .map(|n| link(&format!("https://example.com/{n}")))
+            .collect();
+        assert_eq!(
+            validate_links(&too_many).unwrap_err().field(),
+            Some("input.links")
+        );
+    }
+
+    #[test]
+    fn updates_are_checked_field_by_field() {
+        let update = ProfileUpdate {
+            display_name_kana: Some("Sato".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            validate_changes(&update).unwrap_err().field(),
+            Some("input.displayNameKana")
+        );
+        let update = ProfileUpdate {
+            bio: Some("あ".repeat(MAX_BIO_CHARS + 1)),
+            ..Default::default()
+        };
+        assert_eq!(
+            validate_changes(&update).unwrap_err().field(),
+            Some("input.bio")
+        );
+    }
+}

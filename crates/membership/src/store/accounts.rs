@@ -1,0 +1,309 @@
+//! Accounts, sessions and sign-in throttling.
+
+use alumni_core::{MemberId, SessionId};
+use chrono::{DateTime, Utc};
+use diesel::dsl::case_when;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Bool, Bytea, Integer, Nullable, Text, Timestamptz, Uuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::model::{MemberRecord, MemberStatus, NewMember, SessionRecord};
+use crate::schema::membership::{login_throttle, members, sessions};
+
+/// Inserts accounts.
+pub async fn insert_members(
+    conn: &mut AsyncPgConnection,
+    new_members: &[NewMember<'_>],
+) -> QueryResult<()> {
+    diesel::insert_into(members::table)
+        .values(new_members)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The account with this (normalised) e-mail address.
+pub async fn member_by_email(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+) -> QueryResult<Option<MemberRecord>> {
+    members::table
+        .filter(members::email.eq(email))
+        .select(MemberRecord::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The account with this id.
+pub async fn member_by_id(
+    conn: &mut AsyncPgConnection,
+    id: MemberId,
+) -> QueryResult<Option<MemberRecord>> {
+    members::table
+        .find(id)
+        .select(MemberRecord::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Locks the account row for the rest of the transaction, so that status
+/// and role changes on one member apply one at a time.
+pub async fn lock_member(
+    conn: &mut AsyncPgConnection,
+    id: MemberId,
+) -> QueryResult<Option<MemberRecord>> {
+    members::table
+        .find(id)
+        .select(MemberRecord::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Sets an account's status (and the reason, for suspensions).
+pub async fn set_status(
+    conn: &mut AsyncPgConnection,
+    id: MemberId,
+    status: MemberStatus,
+    reason: Option<&str>,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(members::table.find(id))
+        .set((
+            members::status.eq(status),
+            members::status_reason.eq(reason),
+            members::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Replaces an account's roles.
+pub async fn set_roles(
+    conn: &mut AsyncPgConnection,
+    id: MemberId,
+    roles: &[String],
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(members::table.find(id))
+        .set((members::roles.eq(roles), members::updated_at.eq(at)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// How many active accounts hold a role.
+pub async fn count_active_with_role(conn: &mut AsyncPgConnection, role: &str) -> QueryResult<i64> {
+    members::table
+        .filter(members::status.eq(MemberStatus::Active))
+        .filter(members::roles.contains(vec![Some(role.to_owned())]))
+        .count()
+        .get_result(conn)
+        .await
+}
+
+/// Erases an account's credentials and roles and marks it withdrawn; the
+/// row stays, since other domains refer to it.
+pub async fn erase_member(
+    conn: &mut AsyncPgConnection,
+    id: MemberId,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(members::table.find(id))
+        .set((
+            members::email.eq(None::<String>),
+            members::password_hash.eq(None::<String>),
+            members::roles.eq(Vec::<String>::new()),
+            members::status.eq(MemberStatus::Withdrawn),
+            members::status_reason.eq(None::<String>),
+            members::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A member's sessions, newest first (for their data export).
+pub async fn sessions_of(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+) -> QueryResult<Vec<SessionRecord>> {
+    sessions::table
+        .filter(sessions::member_id.eq(member_id))
+        .order(sessions::created_at.desc())
+        .select(SessionRecord::as_select())
+        .load(conn)
+        .await
+}
+
+/// Whether any account exists (an empty database gets demo data).
+pub async fn any_member_exists(conn: &mut AsyncPgConnection) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(members::table.select(members::id)))
+        .get_result(conn)
+        .await
+}
+
+/// Records a session.
+pub async fn insert_session(
+    conn: &mut AsyncPgConnection,
+    session: &SessionRecord,
+) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values(session)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A session with what authentication needs to know of its account.
+#[derive(Debug, QueryableByName)]
+pub struct SessionAccount {
+    /// The session.
+    #[diesel(sql_type = Uuid)]
+    pub session_id: SessionId,
+    /// Whose session.
+    #[diesel(sql_type = Uuid)]
+    pub member_id: MemberId,
+    /// When it expires.
+    #[diesel(sql_type = Timestamptz)]
+    pub expires_at: DateTime<Utc>,
+    /// When it was ended, if it was.
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// The account's roles.
+    #[diesel(sql_type = Array<Nullable<Text>>)]
+    pub roles: Vec<Option<String>>,
+    /// The account's status.
+    #[diesel(sql_type = Text)]
+    pub status: MemberStatus,
+    /// Whether the account accepted the newest terms (true while none are
+    /// published).
+    #[diesel(sql_type = Bool)]
+    pub terms_accepted: bool,
+}
+
+/// The session with this token hash and its account, in one statement
+/// (it runs on every authenticated request).
+pub async fn session_by_token_hash(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+) -> QueryResult<Option<SessionAccount>> {
+    diesel::sql_query(
+        "SELECT s.id AS session_id, s.member_id, s.expires_at, s.revoked_at, m.roles, m.status,
+                COALESCE((SELECT EXISTS (SELECT 1 FROM membership.consents c
+                                         WHERE c.member_id = s.member_id AND c.terms_version_id = current.id)
+                          FROM (SELECT id FROM membership.terms_versions
+                                ORDER BY published_at DESC, id DESC LIMIT 1) AS current), true) AS terms_accepted
+         FROM membership.sessions s
+         JOIN membership.members m ON m.id = s.member_id
+         WHERE s.token_hash = $1",
+    )
+    .bind::<Bytea, _>(token_hash)
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// Ends one session; returns whether it was live.
+pub async fn revoke_session(
+    conn: &mut AsyncPgConnection,
+    id: SessionId,
+    at: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let updated = diesel::update(sessions::table)
+        .filter(sessions::id.eq(id))
+        .filter(sessions::revoked_at.is_null())
+        .set(sessions::revoked_at.eq(at))
+        .execute(conn)
+        .await?;
+    Ok(updated > 0)
+}
+
+/// Ends every live session of a member; returns how many were ended.
+pub async fn revoke_member_sessions(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+    at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(sessions::table)
+        .filter(sessions::member_id.eq(member_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(at))
+        .set(sessions::revoked_at.eq(at))
+        .execute(conn)
+        .await
+}
+
+/// Until when sign-ins for this e-mail hash are blocked, if they are.
+pub async fn login_blocked_until(
+    conn: &mut AsyncPgConnection,
+    email_hash: &[u8],
+) -> QueryResult<Option<DateTime<Utc>>> {
+    login_throttle::table
+        .filter(login_throttle::email_hash.eq(email_hash))
+        .select(login_throttle::blocked_until)
+        .first::<Option<DateTime<Utc>>>(conn)
+        .await
+        .optional()
+        .map(Option::flatten)
+}
+
+/// Counts a failed sign-in atomically and returns the number of recent
+/// failures, including this one. Failures before `forget_before` no longer
+/// count.
+pub async fn count_login_failure(
+    conn: &mut AsyncPgConnection,
+    email_hash: &[u8],
+    at: DateTime<Utc>,
+    forget_before: DateTime<Utc>,
+) -> QueryResult<i32> {
+    diesel::insert_into(login_throttle::table)
+        .values((
+            login_throttle::email_hash.eq(email_hash),
+            login_throttle::failures.eq(1),
+            login_throttle::last_failure_at.eq(at),
+        ))
+        .on_conflict(login_throttle::email_hash)
+        .do_update()
+        .set((
+            login_throttle::failures.eq(case_when::<_, _, Integer>(
+                login_throttle::last_failure_at.lt(forget_before),
+                1,
+            )
+            .otherwise(login_throttle::failures + 1)),
+            login_throttle::last_failure_at.eq(at),
+        ))
+        .returning(login_throttle::failures)
+        .get_result(conn)
+        .await
+}
+
+/// Blocks sign-ins for this e-mail hash until `until`.
+pub async fn block_login(
+    conn: &mut AsyncPgConnection,
+    email_hash: &[u8],
+    until: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(login_throttle::table)
+        .filter(login_throttle::email_hash.eq(email_hash))
+        .set(login_throttle::blocked_until.eq(until))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets failed sign-ins after a successful one.
+pub async fn clear_login_failures(
+    conn: &mut AsyncPgConnection,
+    email_hash: &[u8],
+) -> QueryResult<()> {
+    diesel::delete(login_throttle::table)
+        .filter(login_throttle::email_hash.eq(email_hash))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,235 @@
+//! Applications and invitations.
+
+use alumni_core::MemberId;
+use alumni_core::pagination::{KeysetOperator, PageRequest, keyset_filter};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Timestamptz, Uuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::model::{
+    ApplicationId, ApplicationRecord, ApplicationStatus, Decision, InvitationId, InvitationRecord,
+};
+use crate::schema::membership::{applications, invitations, members};
+
+/// Sort key of the review queue (oldest first) and the invitation list
+/// (newest first).
+pub type TimeKey = (DateTime<Utc>, uuid::Uuid);
+
+/// Records applications.
+pub async fn insert_applications(
+    conn: &mut AsyncPgConnection,
+    records: &[ApplicationRecord],
+) -> QueryResult<()> {
+    diesel::insert_into(applications::table)
+        .values(records)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The application of an applicant.
+pub async fn application_of(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+) -> QueryResult<Option<ApplicationRecord>> {
+    applications::table
+        .filter(applications::member_id.eq(member_id))
+        .select(ApplicationRecord::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Applications by id, for DataLoaders and `node(id:)`.
+pub async fn applications_by_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[ApplicationId],
+) -> QueryResult<Vec<ApplicationRecord>> {
+    applications::table
+        .filter(applications::id.eq_any(ids))
+        .select(ApplicationRecord::as_select())
+        .load(conn)
+        .await
+}
+
+/// Applications by id with their applicants' e-mail addresses.
+pub async fn applications_with_emails(
+    conn: &mut AsyncPgConnection,
+    ids: &[ApplicationId],
+) -> QueryResult<Vec<(ApplicationRecord, Option<String>)>> {
+    applications::table
+        .inner_join(members::table.on(members::id.eq(applications::member_id)))
+        .filter(applications::id.eq_any(ids))
+        .select((ApplicationRecord::as_select(), members::email))
+        .load(conn)
+        .await
+}
+
+/// One application, locked for the rest of the transaction so that two
+/// secretariat members cannot decide it at once.
+pub async fn lock_application(
+    conn: &mut AsyncPgConnection,
+    id: ApplicationId,
+) -> QueryResult<Option<ApplicationRecord>> {
+    applications::table
+        .find(id)
+        .select(ApplicationRecord::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Whether a live (not rejected) application exists for the same person:
+/// same normalised name and leave date.
+pub async fn live_application_for_person(
+    conn: &mut AsyncPgConnection,
+    name_key: &str,
+    left_on: NaiveDate,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        applications::table
+            .filter(applications::name_key.eq(name_key))
+            .filter(applications::left_on.eq(left_on))
+            .filter(applications::status.ne(ApplicationStatus::Rejected)),
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// The review queue: pending applications, oldest first.
+pub async fn pending_page(
+    conn: &mut AsyncPgConnection,
+    page: &PageRequest<TimeKey>,
+) -> QueryResult<Vec<ApplicationRecord>> {
+    const KEY: &str = "membership.applications.submitted_at, membership.applications.id";
+    let mut query = applications::table
+        .filter(applications::status.eq(ApplicationStatus::PendingReview))
+        .select(ApplicationRecord::as_select())
+        .into_boxed();
+    if let Some((at, id)) = page.after {
+        query = query.filter(keyset_filter::<Timestamptz, _, Uuid, _>(
+            KEY,
+            KeysetOperator::Greater,
+            at,
+            id,
+        ));
+    }
+    if let Some((at, id)) = page.before {
+        query = query.filter(keyset_filter::<Timestamptz, _, Uuid, _>(
+            KEY,
+            KeysetOperator::Less,
+            at,
+            id,
+        ));
+    }
+    query = if page.reads_in_list_order() {
+        query.order((applications::submitted_at.asc(), applications::id.asc()))
+    } else {
+        query.order((applications::submitted_at.desc(), applications::id.desc()))
+    };
+    query.limit(page.fetch_limit()).load(conn).await
+}
+
+/// Records a decision.
+pub async fn decide(
+    conn: &mut AsyncPgConnection,
+    id: ApplicationId,
+    decision: &Decision<'_>,
+) -> QueryResult<()> {
+    diesel::update(applications::table.find(id))
+        .set(decision)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes an applicant's application (on withdrawal: it holds personal
+/// data).
+pub async fn delete_application_of(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+) -> QueryResult<()> {
+    diesel::delete(applications::table.filter(applications::member_id.eq(member_id)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records an invitation.
+pub async fn insert_invitation(
+    conn: &mut AsyncPgConnection,
+    invitation: &InvitationRecord,
+) -> QueryResult<()> {
+    diesel::insert_into(invitations::table)
+        .values(invitation)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks the invitation with this code hash used, if it is unused and
+/// unexpired, in one statement (two applications racing for one code
+/// cannot both win). Returns the invitation if it was redeemed.
+pub async fn redeem_invitation(
+    conn: &mut AsyncPgConnection,
+    code_hash: &[u8],
+    at: DateTime<Utc>,
+) -> QueryResult<Option<InvitationId>> {
+    diesel::update(invitations::table)
+        .filter(invitations::code_hash.eq(code_hash))
+        .filter(invitations::used_at.is_null())
+        .filter(invitations::expires_at.gt(at))
+        .set(invitations::used_at.eq(at))
+        .returning(invitations::id)
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+/// The invitation with this code hash.
+pub async fn invitation_by_code_hash(
+    conn: &mut AsyncPgConnection,
+    code_hash: &[u8],
+) -> QueryResult<Option<InvitationRecord>> {
+    invitations::table
+        .filter(invitations::code_hash.eq(code_hash))
+        .select(InvitationRecord::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Invitations, newest first.
+pub async fn invitations_page(
+    conn: &mut AsyncPgConnection,
+    page: &PageRequest<TimeKey>,
+) -> QueryResult<Vec<InvitationRecord>> {
+    const KEY: &str = "membership.invitations.created_at, membership.invitations.id";
+    let mut query = invitations::table
+        .select(InvitationRecord::as_select())
+        .into_boxed();
+    if let Some((at, id)) = page.after {
+        query = query.filter(keyset_filter::<Timestamptz, _, Uuid, _>(
+            KEY,
+            KeysetOperator::Less,
+            at,
+            id,
+        ));
+    }
+    if let Some((at, id)) = page.before {
+        query = query.filter(keyset_filter::<Timestamptz, _, Uuid, _>(
+            KEY,
+            KeysetOperator::Greater,
+            at,
+            id,
+        ));
+    }
+    query = if page.reads_in_list_order() {
+        query.order((invitations::created_at.desc(), invitations::id.desc()))
+    } else {
+        query.order((invitations::created_at.asc(), invitations::id.asc()))
+    };
+    query.limit(page.fetch_limit()).load(conn).await
+}

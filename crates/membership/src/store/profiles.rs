@@ -1,0 +1,201 @@
+//! Profiles, skills and the tag vocabulary.
+
+use alumni_core::pagination::PageRequest;
+use alumni_core::{MemberId, search};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::model::{
+    MemberRecord, NameIndex, NewProfile, ProfileChanges, ProfileRecord, TagId, TagRecord,
+};
+use crate::schema::membership::{member_skills, members, profiles, tags};
+
+/// Accounts with their profiles (applicants and withdrawn members have
+/// none), by id.
+pub async fn members_with_profiles(
+    conn: &mut AsyncPgConnection,
+    ids: &[MemberId],
+) -> QueryResult<Vec<(MemberRecord, Option<ProfileRecord>)>> {
+    members::table
+        .left_join(profiles::table)
+        .filter(members::id.eq_any(ids))
+        .select((
+            MemberRecord::as_select(),
+            Option::<ProfileRecord>::as_select(),
+        ))
+        .load(conn)
+        .await
+}
+
+/// Creates profiles.
+pub async fn insert_profiles(
+    conn: &mut AsyncPgConnection,
+    new_profiles: &[NewProfile],
+) -> QueryResult<()> {
+    diesel::insert_into(profiles::table)
+        .values(new_profiles)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Adds skills to members (skipping ones they have).
+pub async fn add_skills(
+    conn: &mut AsyncPgConnection,
+    skills: &[(MemberId, TagId)],
+) -> QueryResult<()> {
+    if skills.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = skills
+        .iter()
+        .map(|(member_id, tag_id)| {
+            (
+                member_skills::member_id.eq(*member_id),
+                member_skills::tag_id.eq(*tag_id),
+            )
+        })
+        .collect();
+    diesel::insert_into(member_skills::table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// One profile, locked for the rest of the transaction.
+pub async fn lock_profile(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+) -> QueryResult<Option<ProfileRecord>> {
+    profiles::table
+        .find(member_id)
+        .select(ProfileRecord::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Applies a member's changes and the derived name columns.
+pub async fn update_profile(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+    changes: &ProfileChanges,
+    names: &NameIndex,
+) -> QueryResult<()> {
+    diesel::update(profiles::table.find(member_id))
+        .set((changes, names))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes a profile (on withdrawal).
+pub async fn delete_profile(conn: &mut AsyncPgConnection, member_id: MemberId) -> QueryResult<()> {
+    diesel::delete(profiles::table.find(member_id))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Replaces a member's skills.
+pub async fn set_skills(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+    tag_ids: &[TagId],
+) -> QueryResult<()> {
+    diesel::delete(member_skills::table.filter(member_skills::member_id.eq(member_id)))
+        .execute(conn)
+        .await?;
+    let skills: Vec<(MemberId, TagId)> =
+        tag_ids.iter().map(|tag_id| (member_id, *tag_id)).collect();
+    add_skills(conn, &skills).await
+}
+
+/// Skills of several members, for DataLoaders, ordered by tag slug.
+pub async fn skills_of(
+    conn: &mut AsyncPgConnection,
+    member_ids: &[MemberId],
+) -> QueryResult<Vec<(MemberId, TagRecord)>> {
+    member_skills::table
+        .inner_join(tags::table)
+        .filter(member_skills::member_id.eq_any(member_ids))
+        .order(tags::slug.asc())
+        .select((member_skills::member_id, TagRecord::as_select()))
+        .load(conn)
+        .await
+}
+
+/// Makes sure a tag exists for every `(slug, name)` and returns the tags.
+/// A tag keeps the name it was first written with.
+pub async fn ensure_tags(
+    conn: &mut AsyncPgConnection,
+    wanted: &[(String, String)],
+    at: DateTime<Utc>,
+) -> QueryResult<Vec<TagRecord>> {
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let new_rows: Vec<TagRecord> = wanted
+        .iter()
+        .map(|(slug, name)| TagRecord {
+            id: TagId::new(),
+            slug: slug.clone(),
+            name: name.clone(),
+            created_at: at,
+        })
+        .collect();
+    diesel::insert_into(tags::table)
+        .values(&new_rows)
+        .on_conflict(tags::slug)
+        .do_nothing()
+        .execute(conn)
+        .await?;
+    let slugs: Vec<&String> = wanted.iter().map(|(slug, _)| slug).collect();
+    tags::table
+        .filter(tags::slug.eq_any(slugs))
+        .select(TagRecord::as_select())
+        .load(conn)
+        .await
+}
+
+/// The tag with this slug.
+pub async fn tag_by_slug(
+    conn: &mut AsyncPgConnection,
+    slug: &str,
+) -> QueryResult<Option<TagRecord>> {
+    tags::table
+        .filter(tags::slug.eq(slug))
+        .select(TagRecord::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A page of tags in slug order, optionally only those whose slug starts
+/// with `prefix`.
+pub async fn tags_page(
+    conn: &mut AsyncPgConnection,
+    prefix: Option<&str>,
+    page: &PageRequest<String>,
+) -> QueryResult<Vec<TagRecord>> {
+    let mut query = tags::table.select(TagRecord::as_select()).into_boxed();
+    if let Some(prefix) = prefix {
+        query = query.filter(tags::slug.like(search::prefix_pattern(prefix)));
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(tags::slug.gt(after.clone()));
+    }
+    if let Some(before) = &page.before {
+        query = query.filter(tags::slug.lt(before.clone()));
+    }
+    query = if page.reads_in_list_order() {
+        query.order(tags::slug.asc())
+    } else {
+        query.order(tags::slug.desc())
+    };
+    query.limit(page.fetch_limit()).load(conn).await
+}

@@ -1,0 +1,2 @@
+DROP TABLE membership.roster_entries;
+DROP TABLE membership.companies;
