@@ -52,13 +52,15 @@ impl GatewayQuery {
     /// (expired, revoked, unknown token) answers `UNAUTHENTICATED` so the
     /// client knows to sign in again.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<ViewerObject>> {
-        match viewer(ctx)? {
-            Viewer::Anonymous => Ok(None),
-            rejected @ Viewer::RejectedSession(_) => Err(rejected.identity().unwrap_err().into()),
-            Viewer::Member(identity) => {
-                Ok(Some(ViewerObject(MembershipViewer::new(identity.clone()))))
-            }
+        let viewer = viewer(ctx)?;
+        if *viewer == Viewer::Anonymous {
+            return Ok(None);
         }
+        // Signed in but not (yet) allowed in, with outstanding terms or a
+        // pending application, answers with the reason rather than a
+        // partial `me`.
+        let identity = viewer.identity()?;
+        Ok(Some(ViewerObject(MembershipViewer::new(identity.clone()))))
     }
 
     /// Any object by its global id, with the viewer's visibility applied.

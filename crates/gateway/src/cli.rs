@@ -8,8 +8,8 @@ use std::sync::Arc;
 use alumni_core::clock::SystemClock;
 use alumni_core::db::local::ServerOrigin;
 use alumni_core::{AppError, Role, RoleSet};
-use alumni_membership::NewAccount;
 use alumni_membership::demo::{DEMO_LOGINS, DEMO_PASSWORD};
+use alumni_membership::{NewAccount, PersonName};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
@@ -91,6 +91,13 @@ enum AccountCommand {
         /// ANALYST); repeat or comma-separate for several.
         #[arg(long = "role", value_delimiter = ',', required = true)]
         roles: Vec<Role>,
+        /// The name to show, e.g. "森 恵子" (creates the profile; give
+        /// --kana too).
+        #[arg(long, requires = "kana")]
+        name: Option<String>,
+        /// The name's reading in kana, e.g. "もり けいこ".
+        #[arg(long, requires = "name")]
+        kana: Option<String>,
     },
 }
 
@@ -141,7 +148,12 @@ impl Cli {
                 Ok(())
             }
             Some(Command::ExportSchema { output }) => export_schema(&output),
-            Some(Command::Account(AccountCommand::Create { email, roles })) => {
+            Some(Command::Account(AccountCommand::Create {
+                email,
+                roles,
+                name,
+                kana,
+            })) => {
                 let password = read_password()?;
                 let app = open_app(&self.database, &self.serve).await?;
                 let member = app
@@ -151,6 +163,9 @@ impl Cli {
                         email,
                         password,
                         roles: roles.into_iter().collect::<RoleSet>(),
+                        name: name
+                            .zip(kana)
+                            .map(|(display_name, kana)| PersonName { display_name, kana }),
                     })
                     .await
                     .map_err(describe)?;

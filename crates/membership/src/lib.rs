@@ -18,5 +18,5 @@ mod store;
 pub mod visibility;
 
 pub use graphql::{Member, MembershipMutation, MembershipQuery, MembershipViewer};
-pub use service::{AccountSettings, IssuedSession, MembershipService, NewAccount};
+pub use service::{AccountSettings, IssuedSession, MembershipService, NewAccount, PersonName};
 pub use visibility::MemberView;

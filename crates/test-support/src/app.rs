@@ -10,7 +10,7 @@ use alumni_core::clock::ManualClock;
 use alumni_core::db::StatementCounter;
 use alumni_core::{MemberId, NodeId, Role};
 use alumni_gateway::{App, AppSettings};
-use alumni_membership::{MembershipService, NewAccount};
+use alumni_membership::{MembershipService, NewAccount, PersonName};
 use chrono::{DateTime, Utc};
 use tokio::task::JoinHandle;
 
@@ -138,6 +138,10 @@ impl TestApp {
                 email: email.clone(),
                 password: TEST_PASSWORD.to_owned(),
                 roles: roles.iter().copied().collect(),
+                name: Some(PersonName {
+                    display_name: format!("会員 {n}"),
+                    kana: format!("かいいん {}", kana_number(n)),
+                }),
             })
             .await
             .expect("create test member");
@@ -182,6 +186,28 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
     }
+}
+
+/// A number spelled digit by digit in hiragana (12 → いちに), so factory
+/// names have a valid kana reading and sort by number.
+fn kana_number(n: usize) -> String {
+    const DIGITS: [&str; 10] = [
+        "ぜろ",
+        "いち",
+        "に",
+        "さん",
+        "よん",
+        "ご",
+        "ろく",
+        "なな",
+        "はち",
+        "きゅう",
+    ];
+    n.to_string()
+        .chars()
+        .filter_map(|digit| digit.to_digit(10))
+        .map(|digit| DIGITS[digit as usize])
+        .collect()
 }
 
 async fn upstream_address(database_url: &url::Url) -> SocketAddr {

@@ -1,13 +1,16 @@
 //! Applications, roster candidates and invitations in GraphQL.
 
-use alumni_core::graphql::{data, viewer};
+use alumni_core::graphql::{data, selects_in_items, viewer};
 use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
 use alumni_core::{AppError, NodeId, Role, Viewer};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::company::{Company, load_company};
-use super::loaders::{ApplicationLoader, CandidatesLoader, RosterEntryLoader, load_one};
+use super::loaders::{
+    ApplicationLoader, CandidatesLoader, CompanyLoader, MemberLoader, RosterEntryLoader, load_many,
+    load_one,
+};
 use super::member::{Member, load_member};
 use crate::model::{
     ApplicationId, ApplicationRecord, ApplicationStatus, ApprovalBasis, CompanyId, ConsentPurpose,
@@ -139,6 +142,45 @@ impl Application {
             .unwrap_or_default();
         Ok(Some(candidates.into_iter().map(RosterCandidate).collect()))
     }
+}
+
+/// Loads, one batch each, what a page of applications needs below its items
+/// as the query selects it (see [`selects_in_items`]).
+async fn prefetch_application_fields(
+    ctx: &Context<'_>,
+    records: &[ApplicationRecord],
+) -> Result<(), AppError> {
+    let applicants = async {
+        if selects_in_items(ctx, &["applicant"]) {
+            load_many::<MemberLoader, _>(ctx, records.iter().map(|record| record.member_id))
+                .await?;
+        }
+        Ok::<_, AppError>(())
+    };
+    let companies = async {
+        if selects_in_items(ctx, &["company"]) {
+            load_many::<CompanyLoader, _>(ctx, records.iter().map(|record| record.company_id))
+                .await?;
+        }
+        Ok::<_, AppError>(())
+    };
+    let candidates = async {
+        if selects_in_items(ctx, &["candidates"]) {
+            let found =
+                load_many::<CandidatesLoader, _>(ctx, records.iter().map(|record| record.id))
+                    .await?;
+            if selects_in_items(ctx, &["candidates", "entry", "company"]) {
+                let companies = found
+                    .values()
+                    .flatten()
+                    .map(|candidate| candidate.entry.company_id);
+                load_many::<CompanyLoader, _>(ctx, companies).await?;
+            }
+        }
+        Ok::<_, AppError>(())
+    };
+    tokio::try_join!(applicants, companies, candidates)?;
+    Ok(())
 }
 
 /// Loads an application the viewer may see; `NOT_FOUND` otherwise.
@@ -337,6 +379,7 @@ impl ApplicationQuery {
         let rows = data::<MembershipService>(ctx)?
             .pending_applications(viewer, &page)
             .await?;
+        prefetch_application_fields(ctx, &rows).await?;
         Ok(page.into_connection(
             rows,
             |record| (record.submitted_at, record.id.0),
@@ -359,6 +402,9 @@ impl ApplicationQuery {
         let service = data::<MembershipService>(ctx)?;
         let page = PageRequest::new(first, after, last, before)?;
         let rows = service.invitations(viewer(ctx)?, &page).await?;
+        if selects_in_items(ctx, &["createdBy"]) {
+            load_many::<MemberLoader, _>(ctx, rows.iter().map(|record| record.created_by)).await?;
+        }
         let now = service.context().now();
         Ok(page.into_connection(
             rows,

@@ -1,12 +1,13 @@
 //! The audit log, read by the secretariat.
 
 use alumni_core::audit::{AuditEvent, AuditFilter};
-use alumni_core::graphql::{data, viewer};
+use alumni_core::graphql::{data, selects_in_items, viewer};
 use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
 use alumni_core::{AppError, GlobalId, MemberId, NodeId};
 use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 use chrono::{DateTime, Utc};
 
+use super::loaders::{MemberLoader, load_many};
 use super::member::{Member, load_member};
 use crate::service::MembershipService;
 
@@ -58,6 +59,10 @@ impl AuditQuery {
         };
         let page = PageRequest::new(first, after, last, before)?;
         let rows = service.audit_events(viewer, &filter, &page).await?;
+        if selects_in_items(ctx, &["actor"]) {
+            let actors = rows.iter().filter_map(|event| event.actor_id).map(MemberId);
+            load_many::<MemberLoader, _>(ctx, actors).await?;
+        }
         Ok(page.into_connection(rows, AuditEvent::page_key, AuditEventEntry))
     }
 }

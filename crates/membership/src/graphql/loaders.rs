@@ -43,7 +43,13 @@ impl Loader<MemberId> for SkillsLoader {
     type Error = AppError;
 
     async fn load(&self, ids: &[MemberId]) -> Result<HashMap<MemberId, Vec<TagRecord>>, AppError> {
-        self.service.skills_of(&self.viewer, ids).await
+        let mut skills = self.service.skills_of(&self.viewer, ids).await?;
+        // Every key gets an answer, so members without skills are cached
+        // too and never looked up again.
+        for id in ids {
+            skills.entry(*id).or_default();
+        }
+        Ok(skills)
     }
 }
 
@@ -180,6 +186,21 @@ pub fn attach_loaders(
         tokio::spawn,
         HashMapCache::default(),
     ));
+}
+
+/// Several values through the request's loader of type `L`, in one batch;
+/// they stay in the request's cache for the fields that need them.
+pub(crate) async fn load_many<L, K>(
+    ctx: &Context<'_>,
+    keys: impl IntoIterator<Item = K>,
+) -> Result<HashMap<K, L::Value>, AppError>
+where
+    L: Loader<K, Error = AppError>,
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+{
+    data::<DataLoader<L, HashMapCache>>(ctx)?
+        .load_many(keys)
+        .await
 }
 
 /// One value through the request's loader of type `L`.

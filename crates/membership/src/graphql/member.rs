@@ -1,13 +1,13 @@
 //! Members, profiles and the directory in GraphQL.
 
-use alumni_core::graphql::{data, viewer};
+use alumni_core::graphql::{data, selects_in_items, viewer};
 use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
 use alumni_core::{AppError, MemberId, NodeId, Role};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
 
 use super::company::Company;
-use super::loaders::{CompanyLoader, MemberLoader, SkillsLoader, load_one};
+use super::loaders::{CompanyLoader, MemberLoader, SkillsLoader, load_many, load_one};
 use crate::model::{
     Audience, CompanyId, Interest, MemberStatus, Prefecture, ProfileLink, TagRecord, Visibility,
 };
@@ -258,6 +258,37 @@ impl ProfileVisibility {
     }
 }
 
+/// Loads, one batch each, what a page of members needs below its items as
+/// the query selects it (see [`selects_in_items`]): skills and companies.
+pub(crate) async fn prefetch_member_fields(
+    ctx: &Context<'_>,
+    views: &[&MemberView],
+) -> Result<(), AppError> {
+    let profiles = || {
+        views
+            .iter()
+            .filter_map(|view| view.profile.as_ref().map(|profile| (view.id, profile)))
+    };
+    let skills = async {
+        if selects_in_items(ctx, &["skills"]) {
+            let ids = profiles()
+                .filter(|(_, profile)| profile.skills_visible)
+                .map(|(id, _)| id);
+            load_many::<SkillsLoader, _>(ctx, ids).await?;
+        }
+        Ok::<_, AppError>(())
+    };
+    let companies = async {
+        if selects_in_items(ctx, &["employment", "company"]) {
+            let ids = profiles().filter_map(|(_, profile)| profile.employment.as_ref()?.company_id);
+            load_many::<CompanyLoader, _>(ctx, ids).await?;
+        }
+        Ok::<_, AppError>(())
+    };
+    tokio::try_join!(skills, companies)?;
+    Ok(())
+}
+
 /// Loads one member through the request's loader; `NOT_FOUND` if absent or
 /// not visible to the viewer.
 pub async fn load_member(ctx: &Context<'_>, id: MemberId) -> Result<Member, AppError> {
@@ -333,6 +364,8 @@ impl MemberQuery {
         let rows = data::<MembershipService>(ctx)?
             .directory(viewer(ctx)?, &search_for, &page)
             .await?;
+        let views: Vec<&MemberView> = rows.iter().map(|(_, view)| view).collect();
+        prefetch_member_fields(ctx, &views).await?;
         Ok(page.into_connection(rows, |(key, _)| key.clone(), |(_, view)| Member(view)))
     }
 

@@ -314,6 +314,30 @@ pub struct NewProfile {
     pub updated_at: DateTime<Utc>,
 }
 
+impl NewProfile {
+    /// A profile with just a name and its reading (staff accounts, and
+    /// members creating their profile themselves).
+    pub fn named(member_id: MemberId, display_name: &str, kana: &str, now: DateTime<Utc>) -> Self {
+        let names = NameIndex::new(display_name, kana, &[]);
+        Self {
+            member_id,
+            display_name: display_name.to_owned(),
+            display_name_kana: kana.to_owned(),
+            former_surnames: Vec::new(),
+            company_id: None,
+            joined_on: None,
+            left_on: None,
+            last_department: String::new(),
+            sort_key: names.sort_key,
+            name_text: names.name_text,
+            name_grams: names.name_grams,
+            former_text: names.former_text,
+            former_grams: names.former_grams,
+            updated_at: now,
+        }
+    }
+}
+
 /// Changes a member makes to their profile; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = profiles)]

@@ -10,12 +10,14 @@ use chrono::{DateTime, Duration, Utc};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use serde_json::json;
 
-use super::{MembershipService, conflict_on, sha256};
+use super::{MembershipService, conflict_on, kana_field, sha256, text_field};
 use crate::model::{
-    MemberRecord, MemberStatus, NewMember, SessionRecord, normalize_email, validate_email,
+    MemberRecord, MemberStatus, NewMember, NewProfile, SessionRecord, normalize_email,
+    validate_email,
 };
 use crate::password::{decoy_hash, hash_password, validate_password, verify_password};
 use crate::store::accounts as store;
+use crate::store::profiles;
 
 /// Prefix of every session token, so leaked tokens are recognisable (for
 /// secret scanners) and foreign strings are refused without a query.
@@ -72,6 +74,18 @@ pub struct NewAccount {
     pub password: String,
     /// Initial roles.
     pub roles: RoleSet,
+    /// The name to show, with its reading; creates the profile. Without
+    /// it the member creates their profile later (`updateMyProfile`).
+    pub name: Option<PersonName>,
+}
+
+/// A name as shown in the directory, with its reading in kana.
+#[derive(Debug, Clone)]
+pub struct PersonName {
+    /// The name, e.g. 森 恵子.
+    pub display_name: String,
+    /// Its reading, e.g. もり けいこ.
+    pub kana: String,
 }
 
 /// The unique constraint on e-mail addresses and what a clash means.
@@ -86,6 +100,16 @@ impl MembershipService {
     pub async fn create_account(&self, account: NewAccount) -> AppResult<MemberRecord> {
         let email = validate_email(&account.email, "email")?;
         validate_password(&account.password, "password")?;
+        let name = account
+            .name
+            .as_ref()
+            .map(|name| {
+                Ok::<_, AppError>((
+                    text_field(&name.display_name, "name", true, 100)?,
+                    kana_field(&name.kana, "kana")?,
+                ))
+            })
+            .transpose()?;
         let password_hash = hash_password(account.password).await?;
         let now = self.ctx.now();
         let new_member = NewMember {
@@ -102,6 +126,13 @@ impl MembershipService {
             store::insert_members(conn, std::slice::from_ref(&new_member))
                 .await
                 .map_err(|err| conflict_on(err, &[EMAIL_TAKEN]))?;
+            if let Some((display_name, kana)) = &name {
+                profiles::insert_profiles(
+                    conn,
+                    &[NewProfile::named(new_member.id, display_name, kana, now)],
+                )
+                .await?;
+            }
             audit::record(
                 conn,
                 now,

@@ -19,6 +19,7 @@ use serde_json::json;
 use unicode_normalization::UnicodeNormalization as _;
 
 use super::accounts::EMAIL_TAKEN;
+use super::terms::consent_purposes;
 use super::{
     IssuedSession, MembershipService, conflict_on, kana_field, list_field, sha256, text_field,
 };
@@ -141,6 +142,7 @@ pub struct RosterCandidate {
 /// The application's checked values.
 struct Applicant {
     email: String,
+    consent_purposes: Vec<ConsentPurpose>,
     full_name: String,
     full_name_kana: String,
     former_surnames: Vec<String>,
@@ -253,7 +255,7 @@ impl MembershipService {
                         conn,
                         member_id,
                         version.id,
-                        &input.consent_purposes,
+                        &applicant.consent_purposes,
                         now,
                     )
                     .await?;
@@ -318,12 +320,7 @@ impl MembershipService {
                 "is in the future: the network is for people who have left",
             ));
         }
-        if !input.consent_purposes.contains(&ConsentPurpose::Membership) {
-            return Err(AppError::bad_input(
-                "input.consentPurposes",
-                "consent to MEMBERSHIP is needed to take part",
-            ));
-        }
+        let consent_purposes = consent_purposes(&input.consent_purposes, "input.consentPurposes")?;
         let mut conn = self.ctx.conn().await?;
         if companies::company_by_id(&mut conn, input.company_id)
             .await?
@@ -347,6 +344,7 @@ impl MembershipService {
         }
         Ok(Applicant {
             email,
+            consent_purposes,
             full_name,
             full_name_kana,
             former_surnames,

@@ -21,7 +21,7 @@ use sha2::{Digest as _, Sha256};
 
 pub use accounts::{
     AccountSettings, DEFAULT_SESSION_TTL_HOURS, FAILURE_MEMORY, FAILURES_BEFORE_THROTTLE,
-    FIRST_BLOCK, IssuedSession, LONGEST_BLOCK, NewAccount, TOKEN_PREFIX,
+    FIRST_BLOCK, IssuedSession, LONGEST_BLOCK, NewAccount, PersonName, TOKEN_PREFIX,
 };
 pub use applications::{
     ApplicationInput, ApplyOutcome, CandidateSignal, INVITATION_DEFAULT_DAYS, IssuedInvitation,

@@ -8,7 +8,8 @@ use diesel_async::AsyncConnection as _;
 
 use super::{MembershipService, kana_field, list_field, text_field};
 use crate::model::{
-    Interest, NameIndex, Prefecture, ProfileChanges, ProfileLink, TagRecord, Visibility, strings,
+    Interest, NameIndex, NewProfile, Prefecture, ProfileChanges, ProfileLink, TagRecord,
+    Visibility, strings,
 };
 use crate::store::profiles as store;
 use crate::visibility::MemberView;
@@ -86,9 +87,10 @@ impl MembershipService {
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
-            let current = store::lock_profile(conn, member_id)
-                .await?
-                .ok_or(AppError::NotFound { entity: "Profile" })?;
+            let current = match store::lock_profile(conn, member_id).await? {
+                Some(current) => current,
+                None => create_profile(conn, member_id, &changes, now).await?,
+            };
             let former_surnames = changes
                 .former_surnames
                 .clone()
@@ -156,6 +158,31 @@ impl MembershipService {
         let mut conn = self.ctx.conn().await?;
         Ok(store::tags_page(&mut conn, prefix.as_deref(), page).await?)
     }
+}
+
+/// Creates the profile of a member who has none yet (accounts made by the
+/// command line): the update must give a name and its reading.
+async fn create_profile(
+    conn: &mut diesel_async::AsyncPgConnection,
+    member_id: MemberId,
+    changes: &ProfileChanges,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<crate::model::ProfileRecord> {
+    let (Some(display_name), Some(kana)) = (&changes.display_name, &changes.display_name_kana)
+    else {
+        return Err(AppError::bad_input(
+            "input.displayName",
+            "give your name and its reading (displayNameKana) to create your profile",
+        ));
+    };
+    store::insert_profiles(
+        conn,
+        &[NewProfile::named(member_id, display_name, kana, now)],
+    )
+    .await?;
+    store::lock_profile(conn, member_id)
+        .await?
+        .ok_or_else(|| AppError::internal("profile vanished after insert"))
 }
 
 /// Checks an update and turns it into stored changes (skills are handled

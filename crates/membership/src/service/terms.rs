@@ -101,7 +101,7 @@ impl MembershipService {
         purposes: &[ConsentPurpose],
     ) -> AppResult<ConsentRecord> {
         let member_id = viewer.session()?.member_id;
-        let purposes = required_purposes(purposes)?;
+        let purposes = consent_purposes(purposes, "purposes")?;
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
@@ -141,7 +141,7 @@ impl MembershipService {
         purposes: &[ConsentPurpose],
     ) -> AppResult<ConsentRecord> {
         let member_id = viewer.identity()?.member_id;
-        let purposes = required_purposes(purposes)?;
+        let purposes = consent_purposes(purposes, "purposes")?;
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
@@ -178,10 +178,15 @@ impl MembershipService {
     }
 }
 
-fn required_purposes(purposes: &[ConsentPurpose]) -> AppResult<Vec<ConsentPurpose>> {
+/// The purposes consented to, each once and in a stable order; MEMBERSHIP
+/// is required. `field` names the argument for the error.
+pub(super) fn consent_purposes(
+    purposes: &[ConsentPurpose],
+    field: &str,
+) -> AppResult<Vec<ConsentPurpose>> {
     if !purposes.contains(&ConsentPurpose::Membership) {
         return Err(AppError::bad_input(
-            "purposes",
+            field,
             "consent to MEMBERSHIP is needed to take part",
         ));
     }

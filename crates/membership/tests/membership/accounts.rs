@@ -1,4 +1,4 @@
-//! Membership rules at the service level, on an isolated database.
+//! Account rules at the service level.
 
 use alumni_core::{Role, RoleSet, Viewer};
 use alumni_membership::NewAccount;
@@ -12,6 +12,7 @@ fn account(email: &str, password: &str) -> NewAccount {
         email: email.to_owned(),
         password: password.to_owned(),
         roles: RoleSet::EMPTY.with(Role::Alumnus),
+        name: None,
     }
 }
 

@@ -1,0 +1,255 @@
+//! The directory: Japanese-aware search, filters, order, paging and cost.
+
+use alumni_core::Role;
+use alumni_membership::demo;
+use alumni_test_support::{TestApp, TestClient};
+use serde_json::{Value, json};
+
+const DIRECTORY: &str = "query Directory($filter: MemberFilter, $first: Int, $after: String, $last: Int, $before: String) {
+    members(filter: $filter, first: $first, after: $after, last: $last, before: $before) {
+        nodes {
+            displayName displayNameKana formerSurnames
+            skills { name slug }
+            interests
+            employment { leftYear company { name shortName } }
+        }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+}";
+
+async fn search(client: &TestClient, variables: Value) -> Value {
+    let response = client.query_with(DIRECTORY, variables).await;
+    response.data()["members"].clone()
+}
+
+fn names(page: &Value) -> Vec<String> {
+    page["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|node| node["displayName"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Members with the given names and readings, created by the factory and
+/// renamed through the API.
+async fn people(app: &TestApp, people: &[(&str, &str, &[&str])]) -> TestClient {
+    for (name, kana, former) in people {
+        let member = app.create_member(&[Role::Alumnus]).await;
+        app.client_as(&member)
+            .query_with(
+                "mutation($input: ProfileInput!) { updateMyProfile(input: $input) { id } }",
+                json!({ "input": { "displayName": name, "displayNameKana": kana, "formerSurnames": former } }),
+            )
+            .await
+            .data();
+    }
+    app.client_as(&app.create_member(&[Role::Alumnus]).await)
+}
+
+#[tokio::test]
+async fn finds_people_by_kanji_kana_romaji_and_former_surname_in_reading_order() {
+    let app = TestApp::spawn().await;
+    let client = people(
+        &app,
+        &[
+            ("渡辺 直美", "わたなべ なおみ", &["小川"]),
+            ("髙橋 一郎", "タカハシ イチロウ", &[]),
+            ("高橋 美咲", "たかはし みさき", &["阿部"]),
+            ("阿部 翔太", "あべ しょうた", &[]),
+        ],
+    )
+    .await;
+    let find = |query: &'static str| search(&client, json!({ "filter": { "query": query } }));
+
+    assert_eq!(names(&find("たかはし").await), ["髙橋 一郎", "高橋 美咲"]);
+    assert_eq!(names(&find("タカハシ").await), ["髙橋 一郎", "高橋 美咲"]);
+    assert_eq!(names(&find("Takahashi").await), ["髙橋 一郎", "高橋 美咲"]);
+    assert_eq!(names(&find("髙橋").await), ["髙橋 一郎"]);
+    assert_eq!(names(&find("橋").await), ["髙橋 一郎", "高橋 美咲"]);
+    assert_eq!(names(&find("takahashi misaki").await), ["高橋 美咲"]);
+    assert_eq!(names(&find("ｍｉｓａｋｉ").await), ["高橋 美咲"]);
+    // A former surname finds its bearer; 阿部 also finds 阿部 翔太 by name.
+    assert_eq!(names(&find("阿部").await), ["阿部 翔太", "高橋 美咲"]);
+    assert_eq!(names(&find("小川").await), ["渡辺 直美"]);
+    assert!(names(&find("存在しない").await).is_empty());
+
+    // The whole directory is in gojūon order of the readings.
+    let everyone = names(&search(&client, json!({ "first": 100 })).await);
+    let position = |name: &str| everyone.iter().position(|listed| listed == name).unwrap();
+    assert!(position("阿部 翔太") < position("髙橋 一郎"));
+    assert!(position("髙橋 一郎") < position("高橋 美咲"));
+    assert!(position("高橋 美咲") < position("渡辺 直美"));
+}
+
+#[tokio::test]
+async fn members_who_opt_out_are_not_listed_but_still_exist() {
+    let app = TestApp::spawn().await;
+    let shy = app.create_member(&[Role::Alumnus]).await;
+    let viewer = app.client_as(&app.create_member(&[Role::Alumnus]).await);
+    app.client_as(&shy)
+        .query("mutation { updateMyProfile(input: { listedInDirectory: false }) { id } }")
+        .await
+        .data();
+
+    let listed = names(&search(&viewer, json!({ "first": 100 })).await);
+    assert!(!listed.iter().any(|name| name == "会員 0"), "{listed:?}");
+    let direct = viewer
+        .query_with(
+            "query($id: ID!) { member(id: $id) { displayName } }",
+            json!({ "id": shy.global_id() }),
+        )
+        .await;
+    assert_eq!(direct.data()["member"]["displayName"], "会員 0");
+}
+
+#[tokio::test]
+async fn pages_forward_and_back_without_gaps_or_repeats() {
+    let app = TestApp::spawn().await;
+    for _ in 0..7 {
+        app.create_member(&[Role::Alumnus]).await;
+    }
+    let client = app.client_as(&app.create_member(&[Role::Alumnus]).await);
+    let all = names(&search(&client, json!({ "first": 100 })).await);
+    assert_eq!(all.len(), 8);
+
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = search(&client, json!({ "first": 3, "after": after })).await;
+        seen.extend(names(&page));
+        if page["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen, all);
+
+    let last_three = search(&client, json!({ "last": 3 })).await;
+    assert_eq!(names(&last_three), all[5..]);
+    assert_eq!(last_three["pageInfo"]["hasPreviousPage"], true);
+    let before = search(
+        &client,
+        json!({ "last": 3, "before": last_three["pageInfo"]["startCursor"] }),
+    )
+    .await;
+    assert_eq!(names(&before), all[2..5]);
+}
+
+#[tokio::test]
+async fn filters_return_only_matching_members() {
+    let app = TestApp::spawn().await;
+    let demo = demo::seed(&app.membership).await.unwrap();
+    let token = app
+        .membership
+        .issue_session(demo.alumni[0])
+        .await
+        .unwrap()
+        .token;
+    let client = app.client().with_token(token);
+
+    let skilled = search(
+        &client,
+        json!({ "first": 100, "filter": { "skill": "Kubernetes" } }),
+    )
+    .await;
+    let skilled = skilled["nodes"].as_array().unwrap().clone();
+    assert!(!skilled.is_empty());
+    for node in &skilled {
+        let slugs: Vec<&str> = node["skills"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|tag| tag["slug"].as_str().unwrap())
+            .collect();
+        assert!(slugs.contains(&"kubernetes"), "{node}");
+    }
+
+    let interested = search(
+        &client,
+        json!({ "first": 100, "filter": { "interest": "MENTORING" } }),
+    )
+    .await;
+    for node in interested["nodes"].as_array().unwrap() {
+        assert!(
+            node["interests"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("MENTORING")),
+            "{node}"
+        );
+    }
+
+    let left_early = search(
+        &client,
+        json!({ "first": 100, "filter": { "leftYearFrom": 2000, "leftYearTo": 2004 } }),
+    )
+    .await;
+    let left_early = left_early["nodes"].as_array().unwrap().clone();
+    assert!(!left_early.is_empty());
+    for node in &left_early {
+        let year = node["employment"]["leftYear"].as_i64().unwrap();
+        assert!((2000..=2004).contains(&year), "{node}");
+    }
+
+    let unknown_skill = search(&client, json!({ "filter": { "skill": "COBOL on Mars" } })).await;
+    assert!(names(&unknown_skill).is_empty());
+}
+
+#[tokio::test]
+async fn odd_filters_are_refused_with_the_field_named() {
+    let app = TestApp::spawn().await;
+    let client = app.client_as(&app.create_member(&[Role::Alumnus]).await);
+    for (filter, field) in [
+        (
+            json!({ "leftYearFrom": 2020, "leftYearTo": 2010 }),
+            "filter.leftYearTo",
+        ),
+        (json!({ "leftYearFrom": 99999 }), "filter.leftYearFrom"),
+        (json!({ "query": "あ".repeat(101) }), "filter.query"),
+        (
+            json!({ "predecessorCompany": "not-an-id" }),
+            "filter.predecessorCompany",
+        ),
+    ] {
+        let response = client
+            .query_with(DIRECTORY, json!({ "filter": filter }))
+            .await;
+        assert_eq!(
+            response.expect_error("BAD_USER_INPUT")["extensions"]["field"],
+            field
+        );
+    }
+    app.client()
+        .query(DIRECTORY)
+        .await
+        .expect_error("UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn a_page_of_ten_and_a_page_of_a_hundred_cost_the_same_statements() {
+    let app = TestApp::spawn().await;
+    let demo = demo::seed(&app.membership).await.unwrap();
+    let token = app
+        .membership
+        .issue_session(demo.alumni[0])
+        .await
+        .unwrap()
+        .token;
+    let client = app.client().with_token(token);
+
+    let (small, small_cost) = app
+        .count_statements(search(&client, json!({ "first": 10 })))
+        .await;
+    let (large, large_cost) = app
+        .count_statements(search(&client, json!({ "first": 100 })))
+        .await;
+    assert_eq!(small["nodes"].as_array().unwrap().len(), 10);
+    assert_eq!(large["nodes"].as_array().unwrap().len(), 100);
+    assert_eq!(
+        small_cost, large_cost,
+        "statements must not grow with the page"
+    );
+    // Authentication, the page, skills, companies.
+    assert_eq!(large_cost, 4);
+}

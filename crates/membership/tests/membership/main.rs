@@ -1,0 +1,12 @@
+//! The membership domain over HTTP (and, where the rule is the point, at
+//! the service level), each test on a database of its own.
+
+mod accounts;
+mod applications;
+mod companies;
+mod directory;
+mod lifecycle;
+mod roster;
+mod support;
+mod terms;
+mod visibility;

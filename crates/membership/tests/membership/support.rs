@@ -1,0 +1,101 @@
+//! Shared set-up: a secretariat, a predecessor company, roster files and
+//! applications.
+
+use alumni_core::Role;
+use alumni_membership::service::RosterImportReport;
+use alumni_test_support::{GqlResponse, TEST_PASSWORD, TestApp, TestMember};
+use serde_json::{Value, json};
+
+/// An application with a secretariat member and one predecessor company.
+pub struct World {
+    pub app: TestApp,
+    pub secretariat: TestMember,
+    /// Global id of 関西システムズ株式会社 (short name `kansai`).
+    pub company_id: String,
+}
+
+pub async fn world() -> World {
+    let app = TestApp::spawn().await;
+    let secretariat = app.create_member(&[Role::Secretariat]).await;
+    let response = app
+        .client_as(&secretariat)
+        .query_with(
+            "mutation($input: CompanyInput!) { createCompany(input: $input) { id } }",
+            json!({ "input": { "name": "関西システムズ株式会社", "shortName": "kansai", "mergedOn": "2008-04-01" } }),
+        )
+        .await;
+    let company_id = response.data()["createCompany"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    World {
+        app,
+        secretariat,
+        company_id,
+    }
+}
+
+pub const ROSTER_HEADER: &str = "employee_number,full_name,full_name_kana,former_surnames,emails,company,joined_on,left_on,last_department\n";
+
+/// A roster file with these rows (no header needed).
+pub fn roster(rows: &[&str]) -> String {
+    format!("{ROSTER_HEADER}{}\n", rows.join("\n"))
+}
+
+pub async fn import(app: &TestApp, csv: &str) -> RosterImportReport {
+    app.membership
+        .import_roster(csv.as_bytes())
+        .await
+        .expect("import ran")
+        .expect("file accepted")
+}
+
+/// The roster rows most tests use.
+pub const SATO: &str =
+    "E1001,佐藤 花子,さとう はなこ,山田,hanako@old.example,kansai,2001-04-01,2015-03-31,開発一部";
+pub const TAKAHASHI: &str =
+    "E1002,高橋 一郎,たかはし いちろう,,ichiro@old.example,kansai,1998-04-01,2012-09-30,営業本部";
+pub const SUZUKI: &str =
+    "E1003,鈴木 健太,すずき けんた,,,kansai,2005-04-01,2019-03-31,インフラ基盤部";
+
+pub const APPLY: &str = "mutation Apply($input: ApplyForMembershipInput!) {
+    applyForMembership(input: $input) {
+        token
+        application { id status approvalBasis rejectionReason }
+    }
+}";
+
+/// An application for 佐藤 花子 of the roster, matching by default.
+pub fn sato_application(company_id: &str) -> Value {
+    json!({
+        "email": "hanako.sato@new.example",
+        "password": TEST_PASSWORD,
+        "fullName": "佐藤 花子",
+        "fullNameKana": "さとう はなこ",
+        "formerSurnames": ["山田"],
+        "employeeNumber": "E1001",
+        "companyId": company_id,
+        "joinedOn": "2001-04-01",
+        "leftOn": "2015-03-31",
+        "lastDepartment": "開発一部",
+        "acceptedTermsVersion": "",
+        "consentPurposes": ["MEMBERSHIP"],
+    })
+}
+
+pub async fn apply(app: &TestApp, input: Value) -> GqlResponse {
+    app.client()
+        .query_with(APPLY, json!({ "input": input }))
+        .await
+}
+
+/// Applies and returns `(token, application id)` of a successful
+/// application.
+pub async fn applied(app: &TestApp, input: Value) -> (String, String) {
+    let response = apply(app, input).await;
+    let payload = &response.data()["applyForMembership"];
+    (
+        payload["token"].as_str().unwrap().to_owned(),
+        payload["application"]["id"].as_str().unwrap().to_owned(),
+    )
+}
