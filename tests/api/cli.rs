@@ -149,3 +149,50 @@ fn export_schema_writes_the_sdl() {
         alumni_gateway::sdl()
     );
 }
+
+#[tokio::test]
+async fn roster_import_reports_counts_and_refuses_bad_files_line_by_line() {
+    let app = TestApp::spawn().await;
+    let secretariat = app.create_member(&[alumni_core::Role::Secretariat]).await;
+    app.client_as(&secretariat)
+        .query(r#"mutation { createCompany(input: { name: "関西システムズ株式会社", shortName: "kansai", mergedOn: "2008-04-01" }) { id } }"#)
+        .await
+        .data();
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("roster-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("roster.csv");
+    std::fs::write(
+        &good,
+        "employee_number,full_name,full_name_kana,company,joined_on,left_on\n\
+         E1,佐藤 花子,さとう はなこ,kansai,2001-04-01,2015-03-31\n\
+         E2,鈴木 一郎,すずき いちろう,kansai,2001-04-01,2016-03-31\n",
+    )
+    .unwrap();
+    let import = |file: &std::path::Path| {
+        alumni(app.database())
+            .args(["roster", "import"])
+            .arg(file)
+            .output()
+            .unwrap()
+    };
+    let first = import(&good);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("2 rows, 2 new, 0 updated, 0 unchanged"));
+    let again = import(&good);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("2 rows, 0 new, 0 updated, 2 unchanged"));
+
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "employee_number,full_name,full_name_kana,company,joined_on,left_on\n\
+         E3,田中 次郎,たなか じろう,kansai,2001-04-01,2015-03-31\n\
+         E4,伊藤 誠,Ito,nowhere,2001-04-01,2015-03-31\n",
+    )
+    .unwrap();
+    let refused = import(&bad);
+    assert!(!refused.status.success());
+    let errors = String::from_utf8_lossy(&refused.stderr);
+    assert!(errors.contains("bad.csv:3: full_name_kana"), "{errors}");
+    assert!(errors.contains("bad.csv:3: company"), "{errors}");
+    assert!(!errors.contains("bad.csv:2"), "{errors}");
+}
