@@ -158,7 +158,8 @@ async fn roster_import_reports_counts_and_refuses_bad_files_line_by_line() {
         .query(r#"mutation { createCompany(input: { name: "関西システムズ株式会社", shortName: "kansai", mergedOn: "2008-04-01" }) { id } }"#)
         .await
         .data();
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("roster-{}", uuid::Uuid::now_v7()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("roster-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).unwrap();
     let good = dir.join("roster.csv");
     std::fs::write(
@@ -176,10 +177,18 @@ async fn roster_import_reports_counts_and_refuses_bad_files_line_by_line() {
             .unwrap()
     };
     let first = import(&good);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
-    assert!(String::from_utf8_lossy(&first.stdout).contains("2 rows, 2 new, 0 updated, 0 unchanged"));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&first.stdout).contains("2 rows, 2 new, 0 updated, 0 unchanged")
+    );
     let again = import(&good);
-    assert!(String::from_utf8_lossy(&again.stdout).contains("2 rows, 0 new, 0 updated, 2 unchanged"));
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("2 rows, 0 new, 0 updated, 2 unchanged")
+    );
 
     let bad = dir.join("bad.csv");
     std::fs::write(

@@ -8,13 +8,13 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Timestamptz};
+use diesel::sql_types::Timestamptz;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::id::{MemberId, NodeId};
-use crate::pagination::{KeysetOperator, PageRequest, keyset_filter};
+use crate::pagination::{ListOrder, PageRequest};
 use crate::request;
 use crate::schema::audit::events;
 
@@ -153,35 +153,15 @@ pub async fn list(
     if let Some(subject) = filter.subject {
         query = query.filter(events::subject_id.eq(subject));
     }
-    // The list is newest first, so "after" a cursor means older.
-    if let Some((at, id)) = page.after {
-        query = query.filter(key_filter(KeysetOperator::Less, at, id));
-    }
-    if let Some((at, id)) = page.before {
-        query = query.filter(key_filter(KeysetOperator::Greater, at, id));
-    }
-    query = if page.reads_in_list_order() {
-        query.order((events::occurred_at.desc(), events::id.desc()))
-    } else {
-        query.order((events::occurred_at.asc(), events::id.asc()))
-    };
-    Ok(query.limit(page.fetch_limit()).load(conn).await?)
-}
-
-fn key_filter(
-    operator: KeysetOperator,
-    at: DateTime<Utc>,
-    id: Uuid,
-) -> diesel::expression::SqlLiteral<
-    Bool,
-    impl diesel::query_builder::QueryFragment<diesel::pg::Pg> + Send,
-> {
-    keyset_filter::<Timestamptz, _, diesel::sql_types::Uuid, _>(
+    let query = crate::seek!(
+        query,
+        page,
+        (events::occurred_at, events::id),
         "audit.events.occurred_at, audit.events.id",
-        operator,
-        at,
-        id,
-    )
+        (Timestamptz, diesel::sql_types::Uuid),
+        ListOrder::Descending
+    );
+    Ok(query.load(conn).await?)
 }
 
 /// Every entry a member acted in or was the subject of, oldest first (for

@@ -151,6 +151,71 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
     }
 }
 
+/// Applies a page request to a boxed query over a list sorted by two
+/// columns (the second makes the key unique): seeks past the cursors with a
+/// row-value comparison (answered from the composite index), orders in
+/// reading direction and limits to [`PageRequest::fetch_limit`]. The rows
+/// come back in reading order, as [`PageRequest::into_connection`] expects.
+///
+/// `seek!(query, page, (table::first, table::second), "schema.table.first,
+/// schema.table.second", (FirstSqlType, SecondSqlType), ListOrder::Ascending)`
+///
+/// A macro rather than a function: diesel's query types are concrete per
+/// table, and a generic function over them overflows the trait solver.
+#[macro_export]
+macro_rules! seek {
+    ($query:expr, $page:expr, ($first:expr, $second:expr), $columns:expr, ($first_type:ty, $second_type:ty), $order:expr) => {{
+        let page = $page;
+        let order: $crate::pagination::ListOrder = $order;
+        let ascending = order == $crate::pagination::ListOrder::Ascending;
+        let (after, before) = if ascending {
+            (
+                $crate::pagination::KeysetOperator::Greater,
+                $crate::pagination::KeysetOperator::Less,
+            )
+        } else {
+            (
+                $crate::pagination::KeysetOperator::Less,
+                $crate::pagination::KeysetOperator::Greater,
+            )
+        };
+        let mut query = $query;
+        if let Some((first, second)) = &page.after {
+            query = query.filter($crate::pagination::keyset_filter::<
+                $first_type,
+                _,
+                $second_type,
+                _,
+            >($columns, after, first.clone(), second.clone()));
+        }
+        if let Some((first, second)) = &page.before {
+            query = query.filter($crate::pagination::keyset_filter::<
+                $first_type,
+                _,
+                $second_type,
+                _,
+            >(
+                $columns, before, first.clone(), second.clone()
+            ));
+        }
+        query = if ascending == page.reads_in_list_order() {
+            query.order(($first.asc(), $second.asc()))
+        } else {
+            query.order(($first.desc(), $second.desc()))
+        };
+        query.limit(page.fetch_limit())
+    }};
+}
+
+/// The natural order of a list, by its sort key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListOrder {
+    /// Smallest key first (e.g. names by reading).
+    Ascending,
+    /// Largest key first (e.g. newest first).
+    Descending,
+}
+
 /// `(first_column, second_column) <operator> (first, second)`: a row-value
 /// comparison on a two-column sort key, which PostgreSQL answers from a
 /// composite index on those columns (unlike the equivalent `OR` of

@@ -24,7 +24,9 @@ use uuid::Uuid;
 const TEST_DB_PREFIX: &str = "alumni_test_";
 /// Prefix of template databases.
 const TEMPLATE_PREFIX: &str = "alumni_template_";
-/// Per-test databases older than this are leftovers of killed runs.
+/// Per-test databases older than this are leftovers of killed runs, and
+/// templates of other migration sets older than this are no longer used
+/// (younger ones may belong to another checkout testing right now).
 const LEFTOVER_AGE: Duration = Duration::from_secs(24 * 3600);
 
 struct Shared {
@@ -157,6 +159,13 @@ async fn build_template(server: &PgServer, conn: &mut AsyncPgConnection, name: &
     run_migrations(&server.database_url(name), MIGRATIONS)
         .await
         .unwrap_or_else(|err| panic!("migrating the test template: {err}"));
+    // Stamped with its build time, so other checkouts leave it alone while
+    // it is young.
+    let sql = format!("COMMENT ON DATABASE {name} IS '{}'", unix_millis());
+    diesel::sql_query(&sql)
+        .execute(&mut *conn)
+        .await
+        .unwrap_or_else(|err| panic!("{sql}: {err}"));
     // Marked as template (and closed to connections) only once complete, so
     // a half-built template from a crashed run is rebuilt.
     let sql = format!("ALTER DATABASE {name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false");
@@ -170,35 +179,45 @@ async fn build_template(server: &PgServer, conn: &mut AsyncPgConnection, name: &
 struct DatabaseName {
     #[diesel(sql_type = Text)]
     datname: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    comment: Option<String>,
 }
 
-/// Drops templates of older migration sets and per-test databases left by
-/// killed runs (their UUID v7 names carry their creation time).
+fn unix_millis() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_millis())
+        .unwrap_or_default()
+}
+
+/// Drops what other runs left behind: templates of other migration sets
+/// and per-test databases of killed runs, once older than [`LEFTOVER_AGE`]
+/// (a template's age is in its comment; a test database's in its UUID v7
+/// name).
 async fn drop_stale_databases(conn: &mut AsyncPgConnection, current_template: &str) {
     let names: Vec<DatabaseName> = diesel::sql_query(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'alumni\\_template\\_%' OR datname LIKE 'alumni\\_test\\_%'",
+        "SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database \
+         WHERE datname LIKE 'alumni\\_template\\_%' OR datname LIKE 'alumni\\_test\\_%'",
     )
     .load(conn)
     .await
     .unwrap_or_default();
-    let now_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_millis())
-        .unwrap_or_default();
-    for DatabaseName { datname } in names {
-        let stale = if let Some(fingerprint) = datname.strip_prefix(TEMPLATE_PREFIX) {
-            datname != current_template && !fingerprint.is_empty()
+    let now = unix_millis();
+    let old = |created_ms: u128| now.saturating_sub(created_ms) > LEFTOVER_AGE.as_millis();
+    for DatabaseName { datname, comment } in names {
+        let stale = if datname.starts_with(TEMPLATE_PREFIX) {
+            // Templates without a stamp predate stamping: old by definition.
+            let built_ms = comment.and_then(|comment| comment.parse::<u128>().ok());
+            datname != current_template && built_ms.is_none_or(old)
         } else {
             datname
                 .strip_prefix(TEST_DB_PREFIX)
                 .and_then(|hex| Uuid::try_parse(hex).ok())
                 .and_then(|uuid| uuid.get_timestamp())
-                .map(|timestamp| {
+                .is_some_and(|timestamp| {
                     let (seconds, nanos) = timestamp.to_unix();
-                    let created_ms = u128::from(seconds) * 1000 + u128::from(nanos) / 1_000_000;
-                    now_ms.saturating_sub(created_ms) > LEFTOVER_AGE.as_millis()
+                    old(u128::from(seconds) * 1000 + u128::from(nanos) / 1_000_000)
                 })
-                .unwrap_or(false)
         };
         if stale {
             drop_database(conn, &datname).await;

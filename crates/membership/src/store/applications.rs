@@ -1,7 +1,7 @@
 //! Applications and invitations.
 
 use alumni_core::MemberId;
-use alumni_core::pagination::{KeysetOperator, PageRequest, keyset_filter};
+use alumni_core::pagination::{ListOrder, PageRequest};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Timestamptz, Uuid};
@@ -103,33 +103,20 @@ pub async fn pending_page(
     conn: &mut AsyncPgConnection,
     page: &PageRequest<TimeKey>,
 ) -> QueryResult<Vec<ApplicationRecord>> {
-    const KEY: &str = "membership.applications.submitted_at, membership.applications.id";
-    let mut query = applications::table
+    let query = applications::table
         .filter(applications::status.eq(ApplicationStatus::PendingReview))
         .select(ApplicationRecord::as_select())
         .into_boxed();
-    if let Some((at, id)) = page.after {
-        query = query.filter(keyset_filter::<Timestamptz, _, Uuid, _>(
-            KEY,
-            KeysetOperator::Greater,
-            at,
-            id,
-        ));
-    }
-    if let Some((at, id)) = page.before {
-        query = query.filter(keyset_filter::<Timestamptz, _, Uuid, _>(
-            KEY,
-            KeysetOperator::Less,
-            at,
-            id,
-        ));
-    }
-    query = if page.reads_in_list_order() {
-        query.order((applications::submitted_at.asc(), applications::id.asc()))
-    } else {
-        query.order((applications::submitted_at.desc(), applications::id.desc()))
-    };
-    query.limit(page.fetch_limit()).load(conn).await
+    alumni_core::seek!(
+        query,
+        page,
+        (applications::submitted_at, applications::id),
+        "membership.applications.submitted_at, membership.applications.id",
+        (Timestamptz, Uuid),
+        ListOrder::Ascending
+    )
+    .load(conn)
+    .await
 }
 
 /// Records a decision.
@@ -206,30 +193,17 @@ pub async fn invitations_page(
     conn: &mut AsyncPgConnection,
     page: &PageRequest<TimeKey>,
 ) -> QueryResult<Vec<InvitationRecord>> {
-    const KEY: &str = "membership.invitations.created_at, membership.invitations.id";
-    let mut query = invitations::table
+    let query = invitations::table
         .select(InvitationRecord::as_select())
         .into_boxed();
-    if let Some((at, id)) = page.after {
-        query = query.filter(keyset_filter::<Timestamptz, _, Uuid, _>(
-            KEY,
-            KeysetOperator::Less,
-            at,
-            id,
-        ));
-    }
-    if let Some((at, id)) = page.before {
-        query = query.filter(keyset_filter::<Timestamptz, _, Uuid, _>(
-            KEY,
-            KeysetOperator::Greater,
-            at,
-            id,
-        ));
-    }
-    query = if page.reads_in_list_order() {
-        query.order((invitations::created_at.desc(), invitations::id.desc()))
-    } else {
-        query.order((invitations::created_at.asc(), invitations::id.asc()))
-    };
-    query.limit(page.fetch_limit()).load(conn).await
+    alumni_core::seek!(
+        query,
+        page,
+        (invitations::created_at, invitations::id),
+        "membership.invitations.created_at, membership.invitations.id",
+        (Timestamptz, Uuid),
+        ListOrder::Descending
+    )
+    .load(conn)
+    .await
 }

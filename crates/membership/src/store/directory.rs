@@ -3,7 +3,7 @@
 //! viewer may not read.
 
 use alumni_core::MemberId;
-use alumni_core::pagination::{KeysetOperator, PageRequest, keyset_filter};
+use alumni_core::pagination::{ListOrder, PageRequest};
 use alumni_core::search;
 use chrono::NaiveDate;
 use diesel::dsl::exists;
@@ -91,27 +91,14 @@ pub async fn directory_page(
             .filter(profiles::interests_visibility.eq_any(readable.clone()))
             .filter(profiles::interests.contains(vec![Some(interest)]));
     }
-    const KEY: &str = "membership.profiles.sort_key, membership.profiles.member_id";
-    if let Some((sort_key, id)) = &page.after {
-        query = query.filter(keyset_filter::<Text, _, Uuid, _>(
-            KEY,
-            KeysetOperator::Greater,
-            sort_key.clone(),
-            *id,
-        ));
-    }
-    if let Some((sort_key, id)) = &page.before {
-        query = query.filter(keyset_filter::<Text, _, Uuid, _>(
-            KEY,
-            KeysetOperator::Less,
-            sort_key.clone(),
-            *id,
-        ));
-    }
-    query = if page.reads_in_list_order() {
-        query.order((profiles::sort_key.asc(), profiles::member_id.asc()))
-    } else {
-        query.order((profiles::sort_key.desc(), profiles::member_id.desc()))
-    };
-    query.limit(page.fetch_limit()).load(conn).await
+    alumni_core::seek!(
+        query,
+        page,
+        (profiles::sort_key, profiles::member_id),
+        "membership.profiles.sort_key, membership.profiles.member_id",
+        (Text, Uuid),
+        ListOrder::Ascending
+    )
+    .load(conn)
+    .await
 }

@@ -1,7 +1,7 @@
 //! Terms of use and consent.
 
 use alumni_core::MemberId;
-use alumni_core::pagination::{KeysetOperator, PageRequest, keyset_filter};
+use alumni_core::pagination::{ListOrder, PageRequest};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Timestamptz, Uuid};
@@ -44,35 +44,19 @@ pub async fn terms_page(
     conn: &mut AsyncPgConnection,
     page: &PageRequest<TermsKey>,
 ) -> QueryResult<Vec<TermsRecord>> {
-    const KEY: &str = "membership.terms_versions.published_at, membership.terms_versions.id";
-    let mut query = terms_versions::table
+    let query = terms_versions::table
         .select(TermsRecord::as_select())
         .into_boxed();
-    if let Some((at, id)) = page.after {
-        query = query.filter(keyset_filter::<Timestamptz, _, Uuid, _>(
-            KEY,
-            KeysetOperator::Less,
-            at,
-            id,
-        ));
-    }
-    if let Some((at, id)) = page.before {
-        query = query.filter(keyset_filter::<Timestamptz, _, Uuid, _>(
-            KEY,
-            KeysetOperator::Greater,
-            at,
-            id,
-        ));
-    }
-    query = if page.reads_in_list_order() {
-        query.order((
-            terms_versions::published_at.desc(),
-            terms_versions::id.desc(),
-        ))
-    } else {
-        query.order((terms_versions::published_at.asc(), terms_versions::id.asc()))
-    };
-    query.limit(page.fetch_limit()).load(conn).await
+    alumni_core::seek!(
+        query,
+        page,
+        (terms_versions::published_at, terms_versions::id),
+        "membership.terms_versions.published_at, membership.terms_versions.id",
+        (Timestamptz, Uuid),
+        ListOrder::Descending
+    )
+    .load(conn)
+    .await
 }
 
 /// Publishes a version.
