@@ -5,10 +5,13 @@
 
 use alumni_core::graphql::viewer;
 use alumni_core::{AppError, GlobalId, MemberId, NodeId, Viewer};
+use alumni_events::graphql::{Event, load_event};
+use alumni_events::{EventId, EventsMutation, EventsQuery, EventsSubscription, EventsViewer};
 use alumni_membership::graphql::load_member;
 use alumni_membership::{Member, MembershipMutation, MembershipQuery, MembershipViewer};
 use async_graphql::{
-    Context, EmptySubscription, ID, Interface, MergedObject, Object, Result, Schema, SchemaBuilder,
+    Context, ID, Interface, MergedObject, MergedSubscription, Object, Result, Schema,
+    SchemaBuilder,
 };
 
 /// The most ids `nodes(ids:)` resolves at once.
@@ -20,13 +23,15 @@ pub const MAX_NODES: usize = 100;
 pub enum Node {
     /// A member of the network.
     Member(Member),
+    /// An event.
+    Event(Event),
 }
 
 /// The signed-in member's own view of the network: their account and, per
 /// domain, what is theirs.
 #[derive(MergedObject)]
 #[graphql(name = "Viewer")]
-pub struct ViewerObject(MembershipViewer);
+pub struct ViewerObject(MembershipViewer, EventsViewer);
 
 /// Queries every client shares: who am I, and resolving global ids.
 #[derive(Default)]
@@ -42,9 +47,10 @@ impl GatewayQuery {
         match viewer(ctx)? {
             Viewer::Anonymous => Ok(None),
             rejected @ Viewer::RejectedSession(_) => Err(rejected.identity().unwrap_err().into()),
-            Viewer::Member(identity) => {
-                Ok(Some(ViewerObject(MembershipViewer::new(identity.clone()))))
-            }
+            Viewer::Member(identity) => Ok(Some(ViewerObject(
+                MembershipViewer::new(identity.clone()),
+                EventsViewer::new(identity.clone()),
+            ))),
         }
     }
 
@@ -94,6 +100,9 @@ async fn resolve_node(ctx: &Context<'_>, global: GlobalId) -> Result<Node, AppEr
         MemberId::NODE_TYPE => Ok(Node::Member(
             load_member(ctx, MemberId::from_uuid(global.uuid)).await?,
         )),
+        EventId::NODE_TYPE => Ok(Node::Event(
+            load_event(ctx, EventId::from_uuid(global.uuid)).await?,
+        )),
         _ => Err(AppError::NotFound { entity: "Node" }),
     }
 }
@@ -101,23 +110,29 @@ async fn resolve_node(ctx: &Context<'_>, global: GlobalId) -> Result<Node, AppEr
 /// The root of every query.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(GatewayQuery, MembershipQuery);
+pub struct QueryRoot(GatewayQuery, MembershipQuery, EventsQuery);
 
 /// The root of every mutation.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(MembershipMutation);
+pub struct MutationRoot(MembershipMutation, EventsMutation);
+
+/// The root of every subscription (served over graphql-transport-ws at
+/// `/graphql/ws`).
+#[derive(MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
+pub struct SubscriptionRoot(EventsSubscription);
 
 /// The API's schema type.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// The schema with every domain's types; add runtime data and limits, then
 /// `finish()`.
-pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .register_output_type::<Node>()
 }

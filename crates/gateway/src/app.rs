@@ -3,6 +3,7 @@
 
 use alumni_core::db::{self, PoolBuildError, PoolSettings, StatementCounter};
 use alumni_core::{DbPool, ServiceContext, SharedClock, Viewer};
+use alumni_events::EventsService;
 use alumni_membership::graphql::member_loader;
 use alumni_membership::{AccountSettings, MembershipService};
 use axum::Router;
@@ -54,6 +55,8 @@ impl AppSettings {
 pub struct Services {
     /// Membership: accounts, sessions, members.
     pub membership: MembershipService,
+    /// Events: events, registrations, check-in, calendars.
+    pub events: EventsService,
 }
 
 impl Services {
@@ -63,6 +66,7 @@ impl Services {
     pub fn attach_request_data(&self, data: &mut async_graphql::Data, viewer: &Viewer) {
         data.insert(viewer.clone());
         data.insert(member_loader(self.membership.clone(), viewer.clone()));
+        alumni_events::graphql::insert_request_data(data, &self.events, viewer);
     }
 }
 
@@ -91,11 +95,14 @@ impl App {
             pool: pool.clone(),
             clock,
         };
+        let membership = MembershipService::new(ctx.clone(), settings.accounts.clone());
         let services = Services {
-            membership: MembershipService::new(ctx, settings.accounts.clone()),
+            events: EventsService::new(ctx, membership.clone()),
+            membership,
         };
         let schema = schema_builder()
             .data(services.membership.clone())
+            .data(services.events.clone())
             .extension(settings.operations)
             .finish();
         let state = AppState::new(
