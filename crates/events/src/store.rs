@@ -457,46 +457,47 @@ pub async fn registration_pages(
     } else {
         "DESC"
     };
-    let mut query = diesel::sql_query(
+    // Raw SQL binds need their `$n` placeholders written out.
+    let mut placeholders = (1..).map(|n| format!("${n}"));
+    let mut next = move || placeholders.next().unwrap_or_default();
+    let mut query = diesel::sql_query(format!(
         "SELECT r.id, r.event_id, r.member_id, r.status, r.waitlist_position, r.check_in_code, \
          r.registered_at, r.confirmed_at, r.cancelled_at, r.checked_in_at, r.updated_at \
-         FROM unnest(",
-    )
+         FROM unnest({}::uuid[]) AS wanted(event_id) CROSS JOIN LATERAL ( \
+         SELECT * FROM events.registrations r WHERE r.event_id = wanted.event_id",
+        next()
+    ))
     .into_boxed::<Pg>()
-    .bind::<Array<diesel::sql_types::Uuid>, _>(ids)
-    .sql(
-        ") AS wanted(event_id) CROSS JOIN LATERAL (SELECT * FROM events.registrations r \
-         WHERE r.event_id = wanted.event_id",
-    );
+    .bind::<Array<diesel::sql_types::Uuid>, _>(ids);
     if let Some(status) = status {
         query = query
-            .sql(" AND r.status = ")
+            .sql(format!(" AND r.status = {}", next()))
             .bind::<Text, _>(status.as_str().to_owned());
     }
     for (operator, key) in [(">", page.after), ("<", page.before)] {
         if let Some((rank, position, at, id)) = key {
             query = query
                 .sql(format!(
-                    " AND (r.list_rank, r.list_position, r.registered_at, r.id) {operator} ("
+                    " AND (r.list_rank, r.list_position, r.registered_at, r.id) {operator} ({}, {}, {}, {})",
+                    next(),
+                    next(),
+                    next(),
+                    next()
                 ))
                 .bind::<SmallInt, _>(rank)
-                .sql(", ")
                 .bind::<Integer, _>(position)
-                .sql(", ")
                 .bind::<Timestamptz, _>(at)
-                .sql(", ")
-                .bind::<diesel::sql_types::Uuid, _>(id)
-                .sql(")");
+                .bind::<diesel::sql_types::Uuid, _>(id);
         }
     }
     query
         .sql(format!(
-            " ORDER BY r.list_rank {order}, r.list_position {order}, r.registered_at {order}, r.id {order} LIMIT "
+            " ORDER BY r.list_rank {order}, r.list_position {order}, r.registered_at {order}, r.id {order} \
+             LIMIT {}) r \
+             ORDER BY r.event_id, r.list_rank {order}, r.list_position {order}, r.registered_at {order}, r.id {order}",
+            next()
         ))
         .bind::<BigInt, _>(page.fetch_limit())
-        .sql(format!(
-            ") r ORDER BY r.event_id, r.list_rank {order}, r.list_position {order}, r.registered_at {order}, r.id {order}"
-        ))
         .load(conn)
         .await
 }
