@@ -70,6 +70,19 @@ impl Services {
     }
 }
 
+impl Services {
+    /// Adds what one WebSocket connection needs: its viewer and loaders
+    /// that batch but do not cache, since the connection outlives any one
+    /// operation.
+    pub fn attach_connection_data(&self, data: &mut async_graphql::Data, viewer: &Viewer) {
+        data.insert(viewer.clone());
+        let members = member_loader(self.membership.clone(), viewer.clone());
+        members.enable_all_cache(false);
+        data.insert(members);
+        alumni_events::graphql::insert_connection_data(data, &self.events, viewer);
+    }
+}
+
 /// The assembled application.
 pub struct App {
     /// The HTTP routes.

@@ -312,9 +312,9 @@ async fn authenticate_credentials(
 
 /// GraphQL subscriptions over WebSocket. The client authenticates in its
 /// `connection_init` payload (`{"Authorization": "Bearer …"}`), since
-/// browsers cannot set headers on WebSocket requests; the viewer and fresh
-/// loaders then serve every operation of the connection, as request data
-/// serves one HTTP request.
+/// browsers cannot set headers on WebSocket requests; the viewer and
+/// loaders (batching, not caching) then serve every operation of the
+/// connection.
 async fn graphql_ws(
     State(state): State<AppState>,
     protocol: GraphQLProtocol,
@@ -339,7 +339,7 @@ async fn graphql_ws(
                         }
                     };
                     let mut data = Data::default();
-                    services.attach_request_data(&mut data, &viewer);
+                    services.attach_connection_data(&mut data, &viewer);
                     Ok(data)
                 })
                 .serve()

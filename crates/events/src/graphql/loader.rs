@@ -3,12 +3,19 @@
 //! registrations, attendee pages, attendance counts), each keyed by its own
 //! key type, so a list of any length costs one statement per association.
 //! It carries the request's viewer, so cached values never cross viewers.
+//!
+//! Batching by timing alone (keys requested within a millisecond) splits a
+//! large list into several batches when resolving it takes longer, so list
+//! resolvers also prefetch what their items will ask for with one
+//! `load_many` per association (see `prefetch` in the objects module); the
+//! per-request cache then answers the items.
 
 use std::collections::HashMap;
 
-use alumni_core::Viewer;
 use alumni_core::pagination::{Direction, PageRequest};
-use async_graphql::dataloader::{DataLoader, Loader};
+use alumni_core::{MemberId, Viewer};
+use alumni_membership::MemberView;
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 
 use crate::error::EventsError;
 use crate::model::{
@@ -24,9 +31,17 @@ pub struct EventsLoader {
     viewer: Viewer,
 }
 
-/// The per-request loader for `viewer`.
-pub fn events_loader(service: EventsService, viewer: Viewer) -> DataLoader<EventsLoader> {
-    DataLoader::new(EventsLoader { service, viewer }, tokio::spawn)
+/// The loader as it sits in request data.
+pub type RequestLoader = DataLoader<EventsLoader, HashMapCache>;
+
+/// A loader for `viewer` that caches what it loaded. For one request only:
+/// a cache kept longer would serve stale data.
+pub fn events_loader(service: EventsService, viewer: Viewer) -> RequestLoader {
+    DataLoader::with_cache(
+        EventsLoader { service, viewer },
+        tokio::spawn,
+        HashMapCache::default(),
+    )
 }
 
 /// Key: the programme of an event.
@@ -157,19 +172,34 @@ impl Loader<MaterialsOf> for EventsLoader {
 }
 
 impl Loader<MyRegistrationFor> for EventsLoader {
-    type Value = RegistrationRecord;
+    // `None` is a result too, so "not registered" is cached like the rest.
+    type Value = Option<RegistrationRecord>;
     type Error = EventsError;
 
     async fn load(
         &self,
         keys: &[MyRegistrationFor],
-    ) -> Result<HashMap<MyRegistrationFor, RegistrationRecord>, EventsError> {
+    ) -> Result<HashMap<MyRegistrationFor, Option<RegistrationRecord>>, EventsError> {
         let ids = event_ids(keys, |key| key.0);
         let mine = self.service.my_registrations_for(&self.viewer, &ids).await?;
-        Ok(mine
+        let mut by_event: HashMap<EventId, RegistrationRecord> = mine
             .into_iter()
-            .map(|registration| (MyRegistrationFor(registration.event_id), registration))
+            .map(|registration| (registration.event_id, registration))
+            .collect();
+        Ok(keys
+            .iter()
+            .map(|key| (*key, by_event.remove(&key.0)))
             .collect())
+    }
+}
+
+impl Loader<MemberId> for EventsLoader {
+    type Value = MemberView;
+    type Error = EventsError;
+
+    async fn load(&self, ids: &[MemberId]) -> Result<HashMap<MemberId, MemberView>, EventsError> {
+        let members = self.service.members(&self.viewer, ids).await?;
+        Ok(members.into_iter().map(|member| (member.id, member)).collect())
     }
 }
 

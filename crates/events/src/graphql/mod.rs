@@ -13,10 +13,12 @@ use async_graphql::{
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt as _};
 
-pub use loader::{EventsLoader, events_loader};
+pub use loader::{EventsLoader, RequestLoader, events_loader};
 pub use objects::{
     AttendanceSummary, Event, Material, Registration, SeatAvailability, Speaker, load_event,
 };
+
+use objects::{item_selections, prefetch_events, prefetch_registrations};
 
 use crate::model::{
     Audience, Confidentiality, EventFormat, EventId, EventKind, EventRecord, MaterialKind,
@@ -25,9 +27,22 @@ use crate::service::{EventChanges, EventsService, NewEvent, NewMaterial, Speaker
 use crate::store::{EventListFilter, MyRegistrationFilter};
 
 /// Adds what one request needs from the events domain: a fresh loader
-/// carrying the viewer.
+/// carrying the viewer, caching for this request only.
 pub fn insert_request_data(data: &mut async_graphql::Data, service: &EventsService, viewer: &Viewer) {
     data.insert(events_loader(service.clone(), viewer.clone()));
+}
+
+/// Adds what a WebSocket connection needs: a loader carrying the viewer
+/// that batches but never caches, since one connection runs many
+/// operations over time and must not answer from stale data.
+pub fn insert_connection_data(
+    data: &mut async_graphql::Data,
+    service: &EventsService,
+    viewer: &Viewer,
+) {
+    let loader = events_loader(service.clone(), viewer.clone());
+    loader.enable_all_cache(false);
+    data.insert(loader);
 }
 
 fn service<'a>(ctx: &Context<'a>) -> Result<&'a EventsService, AppError> {
@@ -50,6 +65,8 @@ async fn my_registrations_page(
     let rows = service(ctx)?
         .my_registrations(viewer(ctx)?, MyRegistrationFilter { upcoming }, &page)
         .await?;
+    let registrations: Vec<_> = rows.iter().map(|(registration, _)| registration.clone()).collect();
+    prefetch_registrations(ctx, &item_selections(ctx), &registrations, true).await?;
     Ok(page.into_connection(
         rows,
         |(registration, starts_at)| (*starts_at, registration.event_id.0),
@@ -106,6 +123,7 @@ impl EventsQuery {
         let rows = service(ctx)?
             .list_events(viewer(ctx)?, &filter, &page)
             .await?;
+        prefetch_events(ctx, &item_selections(ctx), &rows).await?;
         Ok(page.into_connection(rows, EventRecord::page_key, Event))
     }
 

@@ -4,17 +4,15 @@
 
 use alumni_core::graphql::{data, viewer};
 use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
-use alumni_core::{AppError, NodeId, Role};
+use alumni_core::{AppError, MemberId, NodeId, Role, Viewer};
 use alumni_membership::Member;
-use alumni_membership::graphql::load_member;
-use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Lookahead, Object, Result};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::error::EventsError;
 use crate::graphql::loader::{
-    AttendanceOf, EventsLoader, MaterialsOf, MyRegistrationFor, RegistrationPageOf, SpeakersOf,
+    AttendanceOf, MaterialsOf, MyRegistrationFor, RegistrationPageOf, RequestLoader, SpeakersOf,
 };
 use crate::model::{
     Attendance, Audience, Confidentiality, EventFormat, EventId, EventKind, EventRecord,
@@ -24,8 +22,8 @@ use crate::model::{
 use crate::service::EventsService;
 use crate::visibility::{sees_join_url, sees_registration_details};
 
-pub(crate) fn loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<EventsLoader>, AppError> {
-    data::<DataLoader<EventsLoader>>(ctx)
+pub(crate) fn loader<'a>(ctx: &Context<'a>) -> Result<&'a RequestLoader, AppError> {
+    data::<RequestLoader>(ctx)
 }
 
 fn now(ctx: &Context<'_>) -> Result<DateTime<Utc>, AppError> {
@@ -48,10 +46,118 @@ async fn my_registration(
     ctx: &Context<'_>,
     event_id: EventId,
 ) -> Result<Option<RegistrationRecord>, EventsError> {
-    if !matches!(viewer(ctx)?, alumni_core::Viewer::Member(_)) {
+    if !matches!(viewer(ctx)?, Viewer::Member(_)) {
         return Ok(None);
     }
-    loader(ctx)?.load_one(MyRegistrationFor(event_id)).await
+    Ok(loader(ctx)?
+        .load_one(MyRegistrationFor(event_id))
+        .await?
+        .flatten())
+}
+
+/// A member as the viewer may see them; `None` if not visible.
+async fn load_member(ctx: &Context<'_>, id: MemberId) -> Result<Option<Member>, EventsError> {
+    Ok(loader(ctx)?.load_one(id).await?.map(Member::new))
+}
+
+/// The selections of a connection's items: `nodes { … }` and
+/// `edges { node { … } }`.
+pub(crate) fn item_selections<'a>(ctx: &'a Context<'a>) -> Vec<Lookahead<'a>> {
+    let look_ahead = ctx.look_ahead();
+    vec![look_ahead.field("nodes"), look_ahead.field("edges").field("node")]
+}
+
+/// Whether any of `selections` selects the field at `path`.
+fn selects(selections: &[Lookahead<'_>], path: &[&str]) -> bool {
+    selections.iter().any(|selection| {
+        let mut field = selection.field(path[0]);
+        for name in &path[1..] {
+            field = field.field(name);
+        }
+        field.exists()
+    })
+}
+
+/// Loads, one batch per association, what the selected fields of `events`
+/// will ask for, so a page costs the same statements however many items it
+/// has and however long they take to resolve.
+pub(crate) async fn prefetch_events(
+    ctx: &Context<'_>,
+    selections: &[Lookahead<'_>],
+    events: &[EventRecord],
+) -> Result<(), EventsError> {
+    let loader = loader(ctx)?;
+    loader
+        .feed_many(events.iter().map(|event| (event.id, event.clone())))
+        .await;
+    let ids: Vec<EventId> = events.iter().map(|event| event.id).collect();
+    if selects(selections, &["speakers"]) {
+        let speakers = loader
+            .load_many(ids.iter().map(|id| SpeakersOf(*id)))
+            .await?;
+        if selects(selections, &["speakers", "member"]) {
+            let members = speakers.values().flatten().filter_map(|s| s.member_id);
+            loader.load_many(members).await?;
+        }
+    }
+    if selects(selections, &["materials"]) {
+        loader
+            .load_many(ids.iter().map(|id| MaterialsOf(*id)))
+            .await?;
+    }
+    let viewer = viewer(ctx)?;
+    let needs_mine = selects(selections, &["myRegistration"])
+        || (selects(selections, &["joinUrl"]) && !viewer.has_role(Role::Secretariat));
+    if needs_mine && matches!(viewer, Viewer::Member(_)) {
+        loader
+            .load_many(ids.iter().map(|id| MyRegistrationFor(*id)))
+            .await?;
+    }
+    if selects(selections, &["attendance"]) && viewer.has_role(Role::Secretariat) {
+        loader
+            .load_many(ids.iter().map(|id| AttendanceOf(*id)))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Like [`prefetch_events`], for registrations: their members, their
+/// events, and what the events' selected fields need. `own` says they are
+/// the viewer's own, which then also answers `myRegistration`.
+pub(crate) async fn prefetch_registrations(
+    ctx: &Context<'_>,
+    selections: &[Lookahead<'_>],
+    registrations: &[RegistrationRecord],
+    own: bool,
+) -> Result<(), EventsError> {
+    let loader = loader(ctx)?;
+    if own {
+        loader
+            .feed_many(registrations.iter().map(|registration| {
+                (
+                    MyRegistrationFor(registration.event_id),
+                    Some(registration.clone()),
+                )
+            }))
+            .await;
+    }
+    if selects(selections, &["member"]) {
+        loader
+            .load_many(registrations.iter().map(|registration| registration.member_id))
+            .await?;
+    }
+    if selects(selections, &["event"]) || selects(selections, &["attendance"]) {
+        let events = loader
+            .load_many(registrations.iter().map(|registration| registration.event_id))
+            .await?;
+        let events: Vec<EventRecord> = events.into_values().collect();
+        let event_selections: Vec<Lookahead<'_>> = selections
+            .iter()
+            .map(|selection| selection.field("event"))
+            .collect();
+        prefetch_events(ctx, &event_selections, &events).await?;
+    }
+    Ok(())
 }
 
 /// `time` in the zone `zone` as RFC 3339 (e.g. `2026-04-01T19:00:00+09:00`).
@@ -227,7 +333,8 @@ impl Event {
     ) -> Result<Connection<Registration>> {
         viewer(ctx)?.require_role(Role::Secretariat)?;
         let page = PageRequest::new(first, after, last, before)?;
-        let rows = loader(ctx)?
+        let loader = loader(ctx)?;
+        let rows = loader
             .load_one(RegistrationPageOf {
                 event_id: self.0.id,
                 status,
@@ -235,6 +342,8 @@ impl Event {
             })
             .await?
             .unwrap_or_default();
+        loader.feed_one(self.0.id, self.0.clone()).await;
+        prefetch_registrations(ctx, &item_selections(ctx), &rows, false).await?;
         Ok(page.into_connection(rows, RegistrationRecord::page_key, Registration))
     }
 
@@ -314,13 +423,9 @@ pub struct Speaker(SpeakerRecord);
 impl Speaker {
     /// The speaker, if a member (as the viewer may see them).
     async fn member(&self, ctx: &Context<'_>) -> Result<Option<Member>> {
-        let Some(member_id) = self.0.member_id else {
-            return Ok(None);
-        };
-        match load_member(ctx, member_id).await {
-            Ok(member) => Ok(Some(member)),
-            Err(AppError::NotFound { .. }) => Ok(None),
-            Err(error) => Err(error.into()),
+        match self.0.member_id {
+            Some(member_id) => Ok(load_member(ctx, member_id).await?),
+            None => Ok(None),
         }
     }
 
@@ -381,11 +486,7 @@ impl Registration {
 
     /// The registered member, as the viewer may see them.
     async fn member(&self, ctx: &Context<'_>) -> Result<Option<Member>> {
-        match load_member(ctx, self.0.member_id).await {
-            Ok(member) => Ok(Some(member)),
-            Err(AppError::NotFound { .. }) => Ok(None),
-            Err(error) => Err(error.into()),
-        }
+        Ok(load_member(ctx, self.0.member_id).await?)
     }
 
     /// Confirmed, waitlisted or cancelled.
