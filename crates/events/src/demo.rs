@@ -165,7 +165,7 @@ pub async fn seed(service: &EventsService, members: &DemoMembers) -> EventsResul
     for index in 0..EVENT_COUNT {
         let starts_at = first_start + Duration::days(SPACING_DAYS * index);
         let programme = &PROGRAMMES[usize::try_from(index).unwrap_or(0) % PROGRAMMES.len()];
-        let opens_at = starts_at - Duration::days(30);
+        let opens_at = starts_at - Duration::days(45);
         // Announce (create and publish) the event when registration opens,
         // or now if that is still to come.
         clock.set(opens_at.min(real_now) - Duration::days(1));
@@ -181,13 +181,17 @@ pub async fn seed(service: &EventsService, members: &DemoMembers) -> EventsResul
         }
         service.publish_event(&secretariat, event.id).await?;
 
-        let registrants: Vec<Person> = people
+        // Most of the eligible come (all of them while the demo has few
+        // members); a quarter of them end up on the waitlist.
+        let eligible: Vec<Person> = people
+            .iter()
+            .filter(|person| crate::visibility::in_audience(&viewer(**person), programme.audience))
+            .copied()
+            .collect();
+        let registrants: Vec<Person> = eligible
             .iter()
             .enumerate()
-            .filter(|(n, person)| {
-                (usize::try_from(index).unwrap_or(0) + n) % 3 != 0
-                    && crate::visibility::in_audience(&viewer(**person), programme.audience)
-            })
+            .filter(|(n, _)| eligible.len() < 6 || (n + usize::try_from(index).unwrap_or(0)) % 3 != 0)
             .map(|(_, person)| *person)
             .collect();
         let capacity = i32::try_from(registrants.len() * 3 / 4)
@@ -197,21 +201,27 @@ pub async fn seed(service: &EventsService, members: &DemoMembers) -> EventsResul
             .set_capacity(&secretariat, event.id, Some(capacity))
             .await?;
 
-        // Registrations arrive over the first days of the window (only up
+        // Registrations arrive over the first weeks of the window (only up
         // to the present for upcoming events).
-        for (n, person) in registrants.iter().enumerate() {
-            let at = opens_at + Duration::hours(6 * i64::try_from(n).unwrap_or(0));
-            if at >= real_now.min(starts_at - Duration::days(1)) {
+        let spacing = (Duration::days(28) / i32::try_from(registrants.len().max(1)).unwrap_or(1))
+            .min(Duration::hours(6));
+        let mut arrival = opens_at;
+        for person in &registrants {
+            arrival += spacing;
+            if arrival >= real_now.min(starts_at - Duration::days(1)) {
                 break;
             }
-            clock.set(at);
+            clock.set(arrival);
             service.register(&viewer(*person), event.id).await?;
         }
-        // Someone with a seat cannot come after all: the waitlist moves.
-        if let Some(first) = registrants.first()
-            && starts_at - Duration::days(2) < real_now
+        // On every other event someone with a seat cannot come after all,
+        // and the first on the waitlist moves up.
+        let cancels_at = starts_at - Duration::days(2);
+        if index % 2 == 0
+            && cancels_at < real_now
+            && let Some(first) = registrants.first()
         {
-            clock.set(starts_at - Duration::days(2));
+            clock.set(cancels_at);
             service.cancel_registration(&viewer(*first), event.id).await?;
         }
 

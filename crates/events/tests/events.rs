@@ -7,6 +7,7 @@ mod events {
     mod calendar;
     mod check_in;
     mod concurrency;
+    mod demo;
     mod export;
     mod management;
     mod registration;
