@@ -44,7 +44,7 @@ CREATE TABLE events.events (
     CHECK (format = 'IN_PERSON' OR join_url IS NOT NULL),
     CHECK (capacity IS NULL OR confirmed_count <= capacity),
     CHECK ((status = 'CANCELLED') = (cancelled_at IS NOT NULL)),
-    CHECK (status = 'DRAFT' OR published_at IS NOT NULL)
+    CHECK (status <> 'PUBLISHED' OR published_at IS NOT NULL)
 );
 
 -- The list is ordered by start; every filter keeps that order.

@@ -183,11 +183,6 @@ pub async fn cancel_event(
     diesel::update(events::table.find(id))
         .set((
             events::status.eq(EventStatus::Cancelled),
-            events::published_at.eq(diesel::dsl::sql::<diesel::sql_types::Nullable<Timestamptz>>(
-                "coalesce(published_at, ",
-            )
-            .bind::<Timestamptz, _>(now)
-            .sql(")")),
             events::cancelled_at.eq(now),
             events::updated_at.eq(now),
         ))
