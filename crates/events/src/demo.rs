@@ -191,7 +191,9 @@ pub async fn seed(service: &EventsService, members: &DemoMembers) -> EventsResul
         let registrants: Vec<Person> = eligible
             .iter()
             .enumerate()
-            .filter(|(n, _)| eligible.len() < 6 || (n + usize::try_from(index).unwrap_or(0)) % 3 != 0)
+            .filter(|(n, _)| {
+                eligible.len() < 6 || (n + usize::try_from(index).unwrap_or(0)) % 3 != 0
+            })
             .map(|(_, person)| *person)
             .collect();
         let capacity = i32::try_from(registrants.len() * 3 / 4)
@@ -222,7 +224,9 @@ pub async fn seed(service: &EventsService, members: &DemoMembers) -> EventsResul
             && let Some(first) = registrants.first()
         {
             clock.set(cancels_at);
-            service.cancel_registration(&viewer(*first), event.id).await?;
+            service
+                .cancel_registration(&viewer(*first), event.id)
+                .await?;
         }
 
         let called_off = index % 9 == 4;
@@ -312,7 +316,7 @@ async fn check_in_most(
             .await?;
         for registration in confirmed.iter().take(MAX_PAGE_SIZE) {
             seen += 1;
-            if seen % 5 != 0 {
+            if !seen.is_multiple_of(5) {
                 service
                     .check_in(secretariat, event_id, &registration.check_in_code)
                     .await?;

@@ -78,10 +78,9 @@ impl Refusal {
     /// The refusal as an error of the shared set, with a message for people.
     pub fn to_app_error(&self) -> AppError {
         match self {
-            Refusal::RegistrationNotOpen { opens_at } => AppError::Conflict(format!(
-                "registration opens at {}",
-                opens_at.to_rfc3339()
-            )),
+            Refusal::RegistrationNotOpen { opens_at } => {
+                AppError::Conflict(format!("registration opens at {}", opens_at.to_rfc3339()))
+            }
             Refusal::RegistrationClosed => {
                 AppError::Conflict("registration for this event has closed".into())
             }
@@ -102,10 +101,9 @@ impl Refusal {
             Refusal::NotConfirmed => {
                 AppError::Conflict("this registration holds no confirmed seat".into())
             }
-            Refusal::CheckInNotOpen { opens_at } => AppError::Conflict(format!(
-                "check-in opens at {}",
-                opens_at.to_rfc3339()
-            )),
+            Refusal::CheckInNotOpen { opens_at } => {
+                AppError::Conflict(format!("check-in opens at {}", opens_at.to_rfc3339()))
+            }
         }
     }
 }

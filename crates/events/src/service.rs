@@ -865,7 +865,10 @@ impl EventsService {
     /// any earlier token stops working. The token is shown only now.
     pub async fn issue_calendar_feed(&self, viewer: &Viewer) -> EventsResult<String> {
         let identity = viewer.identity()?;
-        let token = format!("{FEED_TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()?));
+        let token = format!(
+            "{FEED_TOKEN_PREFIX}{}",
+            URL_SAFE_NO_PAD.encode(random_bytes::<32>()?)
+        );
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
@@ -1297,10 +1300,7 @@ mod tests {
     fn urls_must_be_web_links() {
         assert!(validate_url("https://meet.example/abc", "f").is_ok());
         for bad in ["javascript:alert(1)", "ftp://x.example", "not a url", ""] {
-            assert_eq!(
-                validate_url(bad, "f").unwrap_err().code(),
-                "BAD_USER_INPUT"
-            );
+            assert_eq!(validate_url(bad, "f").unwrap_err().code(), "BAD_USER_INPUT");
         }
     }
 }

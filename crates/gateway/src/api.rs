@@ -10,8 +10,7 @@ use alumni_events::{EventId, EventsMutation, EventsQuery, EventsSubscription, Ev
 use alumni_membership::graphql::load_member;
 use alumni_membership::{Member, MembershipMutation, MembershipQuery, MembershipViewer};
 use async_graphql::{
-    Context, ID, Interface, MergedObject, MergedSubscription, Object, Result, Schema,
-    SchemaBuilder,
+    Context, ID, Interface, MergedObject, MergedSubscription, Object, Result, Schema, SchemaBuilder,
 };
 
 /// The most ids `nodes(ids:)` resolves at once.

@@ -28,6 +28,6 @@ mod subscription;
 
 pub use app::{TEST_PASSWORD, TestApp, TestMember, test_start};
 pub use client::{GqlResponse, TestClient};
-pub use subscription::TestSubscription;
 pub use database::TestDb;
 pub use proxy::DbProxy;
+pub use subscription::TestSubscription;

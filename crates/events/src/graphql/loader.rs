@@ -181,7 +181,10 @@ impl Loader<MyRegistrationFor> for EventsLoader {
         keys: &[MyRegistrationFor],
     ) -> Result<HashMap<MyRegistrationFor, Option<RegistrationRecord>>, EventsError> {
         let ids = event_ids(keys, |key| key.0);
-        let mine = self.service.my_registrations_for(&self.viewer, &ids).await?;
+        let mine = self
+            .service
+            .my_registrations_for(&self.viewer, &ids)
+            .await?;
         let mut by_event: HashMap<EventId, RegistrationRecord> = mine
             .into_iter()
             .map(|registration| (registration.event_id, registration))
@@ -199,7 +202,10 @@ impl Loader<MemberId> for EventsLoader {
 
     async fn load(&self, ids: &[MemberId]) -> Result<HashMap<MemberId, MemberView>, EventsError> {
         let members = self.service.members(&self.viewer, ids).await?;
-        Ok(members.into_iter().map(|member| (member.id, member)).collect())
+        Ok(members
+            .into_iter()
+            .map(|member| (member.id, member))
+            .collect())
     }
 }
 

@@ -28,7 +28,11 @@ use crate::store::{EventListFilter, MyRegistrationFilter};
 
 /// Adds what one request needs from the events domain: a fresh loader
 /// carrying the viewer, caching for this request only.
-pub fn insert_request_data(data: &mut async_graphql::Data, service: &EventsService, viewer: &Viewer) {
+pub fn insert_request_data(
+    data: &mut async_graphql::Data,
+    service: &EventsService,
+    viewer: &Viewer,
+) {
     data.insert(events_loader(service.clone(), viewer.clone()));
 }
 
@@ -65,7 +69,10 @@ async fn my_registrations_page(
     let rows = service(ctx)?
         .my_registrations(viewer(ctx)?, MyRegistrationFilter { upcoming }, &page)
         .await?;
-    let registrations: Vec<_> = rows.iter().map(|(registration, _)| registration.clone()).collect();
+    let registrations: Vec<_> = rows
+        .iter()
+        .map(|(registration, _)| registration.clone())
+        .collect();
     prefetch_registrations(ctx, &item_selections(ctx), &registrations, true).await?;
     Ok(page.into_connection(
         rows,
@@ -124,7 +131,7 @@ impl EventsQuery {
             .list_events(viewer(ctx)?, &filter, &page)
             .await?;
         prefetch_events(ctx, &item_selections(ctx), &rows).await?;
-        Ok(page.into_connection(rows, EventRecord::page_key, Event))
+        Ok(page.into_connection(rows, EventRecord::page_key, Event::from))
     }
 
     /// One event; `NOT_FOUND` if it does not exist or is a draft the viewer
@@ -359,7 +366,7 @@ impl EventsMutation {
             speakers: speaker_slots(input.speakers)?,
         };
         let event = service(ctx)?.create_event(viewer(ctx)?, new).await?;
-        Ok(Event(event))
+        Ok(Event::from(event))
     }
 
     /// Changes an event's particulars or programme. Secretariat only;
@@ -389,7 +396,7 @@ impl EventsMutation {
         let event = service(ctx)?
             .update_event(viewer(ctx)?, id, changes)
             .await?;
-        Ok(Event(event))
+        Ok(Event::from(event))
     }
 
     /// Publishes a draft, so members can see it and register. Secretariat
@@ -400,7 +407,9 @@ impl EventsMutation {
         #[graphql(desc = "Global id of the event.")] id: ID,
     ) -> Result<Event> {
         let id = event_id(&id, "id")?;
-        Ok(Event(service(ctx)?.publish_event(viewer(ctx)?, id).await?))
+        Ok(Event::from(
+            service(ctx)?.publish_event(viewer(ctx)?, id).await?,
+        ))
     }
 
     /// Cancels an event; every registration then shows it as cancelled.
@@ -411,7 +420,9 @@ impl EventsMutation {
         #[graphql(desc = "Global id of the event.")] id: ID,
     ) -> Result<Event> {
         let id = event_id(&id, "id")?;
-        Ok(Event(service(ctx)?.cancel_event(viewer(ctx)?, id).await?))
+        Ok(Event::from(
+            service(ctx)?.cancel_event(viewer(ctx)?, id).await?,
+        ))
     }
 
     /// Sets the number of seats (`null`: no limit). Raising it confirms
@@ -428,7 +439,7 @@ impl EventsMutation {
         let change = service(ctx)?
             .set_capacity(viewer(ctx)?, id, capacity)
             .await?;
-        Ok(Event(change.event))
+        Ok(Event::from(change.event))
     }
 
     /// Registers the viewer: `CONFIRMED` while seats remain, otherwise
@@ -457,9 +468,7 @@ impl EventsMutation {
     ) -> Result<Registration> {
         let id = self::event_id(&event_id, "eventId")?;
         Ok(Registration(
-            service(ctx)?
-                .cancel_registration(viewer(ctx)?, id)
-                .await?,
+            service(ctx)?.cancel_registration(viewer(ctx)?, id).await?,
         ))
     }
 

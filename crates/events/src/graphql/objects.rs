@@ -37,7 +37,7 @@ pub async fn load_event(ctx: &Context<'_>, id: EventId) -> Result<Event, AppErro
         .load_one(id)
         .await
         .map_err(|error| error.to_app_error())?
-        .map(Event)
+        .map(Event::from)
         .ok_or(AppError::NotFound { entity: "Event" })
 }
 
@@ -64,7 +64,10 @@ async fn load_member(ctx: &Context<'_>, id: MemberId) -> Result<Option<Member>, 
 /// `edges { node { … } }`.
 pub(crate) fn item_selections<'a>(ctx: &'a Context<'a>) -> Vec<Lookahead<'a>> {
     let look_ahead = ctx.look_ahead();
-    vec![look_ahead.field("nodes"), look_ahead.field("edges").field("node")]
+    vec![
+        look_ahead.field("nodes"),
+        look_ahead.field("edges").field("node"),
+    ]
 }
 
 /// Whether any of `selections` selects the field at `path`.
@@ -143,12 +146,20 @@ pub(crate) async fn prefetch_registrations(
     }
     if selects(selections, &["member"]) {
         loader
-            .load_many(registrations.iter().map(|registration| registration.member_id))
+            .load_many(
+                registrations
+                    .iter()
+                    .map(|registration| registration.member_id),
+            )
             .await?;
     }
     if selects(selections, &["event"]) || selects(selections, &["attendance"]) {
         let events = loader
-            .load_many(registrations.iter().map(|registration| registration.event_id))
+            .load_many(
+                registrations
+                    .iter()
+                    .map(|registration| registration.event_id),
+            )
             .await?;
         let events: Vec<EventRecord> = events.into_values().collect();
         let event_selections: Vec<Lookahead<'_>> = selections
@@ -169,7 +180,15 @@ fn in_zone(time: DateTime<Utc>, zone: &str) -> String {
 }
 
 /// A talk, meetup, study session or other event.
-pub struct Event(pub(crate) EventRecord);
+// Boxed: the record is large, and `Node` holds an `Event` beside smaller
+// objects.
+pub struct Event(Box<EventRecord>);
+
+impl From<EventRecord> for Event {
+    fn from(record: EventRecord) -> Self {
+        Self(Box::new(record))
+    }
+}
 
 impl Event {
     /// The event's id.
@@ -295,7 +314,11 @@ impl Event {
     /// The speakers, in programme order.
     async fn speakers(&self, ctx: &Context<'_>) -> Result<Vec<Speaker>> {
         let speakers = loader(ctx)?.load_one(SpeakersOf(self.0.id)).await?;
-        Ok(speakers.unwrap_or_default().into_iter().map(Speaker).collect())
+        Ok(speakers
+            .unwrap_or_default()
+            .into_iter()
+            .map(Speaker)
+            .collect())
     }
 
     /// Slides, recordings and documents the viewer may see. Internal-only
@@ -342,7 +365,7 @@ impl Event {
             })
             .await?
             .unwrap_or_default();
-        loader.feed_one(self.0.id, self.0.clone()).await;
+        loader.feed_one(self.0.id, (*self.0).clone()).await;
         prefetch_registrations(ctx, &item_selections(ctx), &rows, false).await?;
         Ok(page.into_connection(rows, RegistrationRecord::page_key, Registration))
     }

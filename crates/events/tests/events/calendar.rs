@@ -75,14 +75,23 @@ async fn an_event_downloads_as_valid_icalendar_with_the_join_url_for_attendees_o
     assert_eq!(property(&calendar.properties, "VERSION"), Some("2.0"));
     assert!(property(&calendar.properties, "PRODID").is_some());
     let vevent = only_event(&calendar);
-    assert_eq!(property(&vevent.properties, "SUMMARY"), Some("Kubernetes 運用勉強会"));
-    assert_eq!(utc(property(&vevent.properties, "DTSTART").unwrap()), starts_at);
+    assert_eq!(
+        property(&vevent.properties, "SUMMARY"),
+        Some("Kubernetes 運用勉強会")
+    );
+    assert_eq!(
+        utc(property(&vevent.properties, "DTSTART").unwrap()),
+        starts_at
+    );
     assert_eq!(
         utc(property(&vevent.properties, "DTEND").unwrap()),
         starts_at + Duration::hours(2)
     );
     assert_eq!(property(&vevent.properties, "STATUS"), Some("CONFIRMED"));
-    assert_eq!(property(&vevent.properties, "URL"), Some("https://meet.example/k8s-study"));
+    assert_eq!(
+        property(&vevent.properties, "URL"),
+        Some("https://meet.example/k8s-study")
+    );
     assert!(property(&vevent.properties, "UID").unwrap().contains('@'));
     assert!(property(&vevent.properties, "DTSTAMP").is_some());
 
@@ -91,15 +100,23 @@ async fn an_event_downloads_as_valid_icalendar_with_the_join_url_for_attendees_o
         assert_eq!(status, 200);
         let calendar = parse(&text);
         assert!(property(&only_event(&calendar).properties, "URL").is_none());
-        assert!(!text.contains("meet.example"), "no join URL anywhere: {text}");
+        assert!(
+            !text.contains("meet.example"),
+            "no join URL anywhere: {text}"
+        );
     }
 
     assert_eq!(fetch(&app, None, &path).await.0, 401);
-    assert_eq!(fetch(&app, Some(&attendee), "/events/nonsense.ics").await.0, 404);
+    assert_eq!(
+        fetch(&app, Some(&attendee), "/events/nonsense.ics").await.0,
+        404
+    );
     let unknown = alumni_events::EventId::new();
     let unknown = <alumni_events::EventId as alumni_core::NodeId>::to_global(&unknown).0;
     assert_eq!(
-        fetch(&app, Some(&attendee), &format!("/events/{unknown}.ics")).await.0,
+        fetch(&app, Some(&attendee), &format!("/events/{unknown}.ics"))
+            .await
+            .0,
         404
     );
 }
@@ -144,7 +161,10 @@ async fn the_personal_feed_lists_confirmed_seats_and_can_be_revoked() {
     assert_eq!(status, 200);
     let feed = parse(&text);
     let vevent = only_event(&feed);
-    assert_eq!(property(&vevent.properties, "SUMMARY"), Some("アルムナイ交流会"));
+    assert_eq!(
+        property(&vevent.properties, "SUMMARY"),
+        Some("アルムナイ交流会")
+    );
     assert_eq!(
         property(&vevent.properties, "URL"),
         Some("https://meet.example/k8s-study")

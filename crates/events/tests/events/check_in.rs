@@ -38,7 +38,12 @@ async fn the_secretariat_checks_attendees_in_by_code_and_attendance_follows() {
 
     // The doors open two hours before the start.
     app.clock.advance(Duration::days(7) - Duration::hours(1));
-    for role in [Role::Alumnus, Role::Employee, Role::Analyst, Role::Moderator] {
+    for role in [
+        Role::Alumnus,
+        Role::Employee,
+        Role::Analyst,
+        Role::Moderator,
+    ] {
         let member = app.create_member(&[role]).await;
         app.client_as(&member)
             .query_with(CHECK_IN, json!({ "id": event, "code": code }))
@@ -120,7 +125,10 @@ async fn the_secretariat_checks_attendees_in_by_code_and_attendance_follows() {
             json!({ "id": event }),
         )
         .await;
-    let entries = audit.data()["auditEvents"]["nodes"].as_array().unwrap().clone();
+    let entries = audit.data()["auditEvents"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(entries.len(), 1, "checking in twice is recorded once");
     assert_eq!(entries[0]["actor"]["id"], secretariat.global_id().as_str());
 }

@@ -10,9 +10,7 @@ use alumni_test_support::{TestApp, TestMember};
 use futures_util::future::join_all;
 use serde_json::json;
 
-use super::support::{
-    CANCEL_REGISTRATION, REGISTER, attendee_list, event_input, published_event,
-};
+use super::support::{CANCEL_REGISTRATION, REGISTER, attendee_list, event_input, published_event};
 
 const REGISTRANTS: usize = 200;
 const SEATS: usize = 20;
@@ -53,7 +51,9 @@ async fn two_hundred_concurrent_registrations_fill_twenty_seats_and_a_dense_wait
                 confirmed += 1;
                 assert!(registration["waitlistPosition"].is_null());
             }
-            Some("WAITLISTED") => positions.push(registration["waitlistPosition"].as_i64().unwrap()),
+            Some("WAITLISTED") => {
+                positions.push(registration["waitlistPosition"].as_i64().unwrap())
+            }
             other => panic!("unexpected status {other:?}"),
         }
     }
@@ -103,7 +103,10 @@ async fn two_hundred_concurrent_registrations_fill_twenty_seats_and_a_dense_wait
         .collect();
     for (old_position, member) in by_old_position {
         if old_position <= CANCELLATIONS as i64 {
-            assert_eq!(statuses[member], "CONFIRMED", "place {old_position} promoted");
+            assert_eq!(
+                statuses[member], "CONFIRMED",
+                "place {old_position} promoted"
+            );
         } else {
             assert_eq!(
                 after[member],

@@ -10,8 +10,12 @@ use serde_json::Value;
 #[tokio::test]
 async fn demo_data_covers_a_year_of_every_kind_with_waitlists_attendance_and_materials() {
     let app = TestApp::spawn().await;
-    let members = alumni_membership::demo::seed(&app.membership).await.unwrap();
-    alumni_events::demo::seed(&app.events, &members).await.unwrap();
+    let members = alumni_membership::demo::seed(&app.membership)
+        .await
+        .unwrap();
+    alumni_events::demo::seed(&app.events, &members)
+        .await
+        .unwrap();
 
     let secretariat = app.create_member(&[Role::Secretariat]).await;
     let client = app.client_as(&secretariat);
@@ -49,7 +53,16 @@ async fn demo_data_covers_a_year_of_every_kind_with_waitlists_attendance_and_mat
     };
     assert_eq!(
         distinct("kind"),
-        HashSet::from(["ALUMNI_TALK", "MEETUP", "STUDY_SESSION", "SEMINAR", "WORKSHOP"].map(String::from))
+        HashSet::from(
+            [
+                "ALUMNI_TALK",
+                "MEETUP",
+                "STUDY_SESSION",
+                "SEMINAR",
+                "WORKSHOP"
+            ]
+            .map(String::from)
+        )
     );
     assert_eq!(
         distinct("format"),
@@ -59,26 +72,53 @@ async fn demo_data_covers_a_year_of_every_kind_with_waitlists_attendance_and_mat
         distinct("status"),
         HashSet::from(["DRAFT", "PUBLISHED", "CANCELLED", "COMPLETED"].map(String::from))
     );
-    assert!(events.iter().any(|event| event["seats"]["waitlistLength"].as_i64() > Some(0)));
-    assert!(events.iter().any(|event| event["attendance"]["attended"].as_i64() > Some(0)));
-    assert!(events.iter().any(|event| event["attendance"]["noShow"].as_i64().is_some()));
+    assert!(
+        events
+            .iter()
+            .any(|event| event["seats"]["waitlistLength"].as_i64() > Some(0))
+    );
+    assert!(
+        events
+            .iter()
+            .any(|event| event["attendance"]["attended"].as_i64() > Some(0))
+    );
+    assert!(
+        events
+            .iter()
+            .any(|event| event["attendance"]["noShow"].as_i64().is_some())
+    );
     let levels: HashSet<&str> = events
         .iter()
         .flat_map(|event| event["materials"].as_array().unwrap().iter())
         .map(|material| material["confidentiality"].as_str().unwrap())
         .collect();
     assert_eq!(levels, HashSet::from(["ALUMNI_OK", "INTERNAL_ONLY"]));
-    assert!(events.iter().any(|event| !event["speakers"][0]["member"].is_null()));
-    assert!(events.iter().any(|event| event["speakers"][0]["guestName"].is_string()));
+    assert!(
+        events
+            .iter()
+            .any(|event| !event["speakers"][0]["member"].is_null())
+    );
+    assert!(
+        events
+            .iter()
+            .any(|event| event["speakers"][0]["guestName"].is_string())
+    );
 
-    let alumnus = app.membership.issue_session(members.alumni[0]).await.unwrap();
+    let alumnus = app
+        .membership
+        .issue_session(members.alumni[0])
+        .await
+        .unwrap();
     let mine = app
         .client()
         .with_token(alumnus.token)
         .query("{ me { registrations(upcoming: true) { nodes { status } } } }")
         .await;
     assert!(
-        !mine.data()["me"]["registrations"]["nodes"].as_array().unwrap().is_empty(),
+        !mine.data()["me"]["registrations"]["nodes"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
         "the demo alumnus has upcoming registrations"
     );
 }

@@ -26,7 +26,10 @@ async fn the_secretariat_exports_attendees_as_csv_that_excel_reads() {
             .starts_with("text/csv")
     );
     let body = response.bytes().await.unwrap();
-    assert!(body.starts_with(b"\xEF\xBB\xBF"), "UTF-8 byte-order mark first");
+    assert!(
+        body.starts_with(b"\xEF\xBB\xBF"),
+        "UTF-8 byte-order mark first"
+    );
     let text = std::str::from_utf8(&body[3..]).unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     assert_eq!(
@@ -53,7 +56,12 @@ async fn the_secretariat_exports_attendees_as_csv_that_excel_reads() {
     assert_eq!(rows[1][2..4], ["WAITLISTED", "1"]);
     assert!(rows[0][4].ends_with("+09:00"), "Tokyo time: {}", rows[0][4]);
 
-    for role in [Role::Alumnus, Role::Employee, Role::Analyst, Role::Moderator] {
+    for role in [
+        Role::Alumnus,
+        Role::Employee,
+        Role::Analyst,
+        Role::Moderator,
+    ] {
         let member = app.create_member(&[role]).await;
         assert_eq!(app.client_as(&member).get(&path).await.status(), 403);
     }

@@ -41,7 +41,10 @@ async fn invalid_events_are_refused_naming_the_field() {
     for (overrides, field) in cases {
         let response = app
             .client_as(&secretariat)
-            .query_with(CREATE_EVENT, json!({ "input": event_input(&app, None, overrides) }))
+            .query_with(
+                CREATE_EVENT,
+                json!({ "input": event_input(&app, None, overrides) }),
+            )
             .await;
         let error = response.expect_error("BAD_USER_INPUT");
         assert_eq!(error["extensions"]["field"], field, "{:#}", response.body);
@@ -50,7 +53,11 @@ async fn invalid_events_are_refused_naming_the_field() {
         .client_as(&secretariat)
         .query("{ events { nodes { id } } }")
         .await;
-    assert_eq!(none.data()["events"]["nodes"], json!([]), "nothing was written");
+    assert_eq!(
+        none.data()["events"]["nodes"],
+        json!([]),
+        "nothing was written"
+    );
 }
 
 #[tokio::test]
@@ -59,12 +66,29 @@ async fn only_the_secretariat_manages_events() {
     let secretariat = app.create_member(&[Role::Secretariat]).await;
     let event = draft_event(&app, &secretariat, event_input(&app, None, json!({}))).await;
     let operations = [
-        (CREATE_EVENT, json!({ "input": event_input(&app, None, json!({})) })),
-        (UPDATE, json!({ "id": event, "input": { "title": "乗っ取り" } })),
-        ("mutation($id: ID!) { publishEvent(id: $id) { id } }", json!({ "id": event })),
-        ("mutation($id: ID!) { cancelEvent(id: $id) { id } }", json!({ "id": event })),
+        (
+            CREATE_EVENT,
+            json!({ "input": event_input(&app, None, json!({})) }),
+        ),
+        (
+            UPDATE,
+            json!({ "id": event, "input": { "title": "乗っ取り" } }),
+        ),
+        (
+            "mutation($id: ID!) { publishEvent(id: $id) { id } }",
+            json!({ "id": event }),
+        ),
+        (
+            "mutation($id: ID!) { cancelEvent(id: $id) { id } }",
+            json!({ "id": event }),
+        ),
     ];
-    for role in [Role::Alumnus, Role::Employee, Role::Analyst, Role::Moderator] {
+    for role in [
+        Role::Alumnus,
+        Role::Employee,
+        Role::Analyst,
+        Role::Moderator,
+    ] {
         let member = app.create_member(&[role]).await;
         for (operation, variables) in &operations {
             app.client_as(&member)
@@ -195,7 +219,10 @@ async fn events_are_edited_published_and_cancelled_with_an_audit_trail() {
     let later = published_event(&app, &secretariat, event_input(&app, None, json!({}))).await;
     app.clock.advance(Duration::days(8));
     let completed = client
-        .query_with("query($id: ID!) { event(id: $id) { status } }", json!({ "id": later }))
+        .query_with(
+            "query($id: ID!) { event(id: $id) { status } }",
+            json!({ "id": later }),
+        )
         .await;
     assert_eq!(completed.data()["event"]["status"], "COMPLETED");
 }
@@ -253,8 +280,14 @@ async fn the_list_filters_and_pages_by_start() {
         list(json!({ "filter": { "upcoming": true, "kind": "STUDY_SESSION" } })).await,
         ["勉強会 A", "勉強会 B"]
     );
-    assert_eq!(list(json!({ "filter": { "upcoming": false } })).await, ["過去の勉強会"]);
-    assert_eq!(list(json!({ "filter": { "audience": "EMPLOYEES" } })).await, ["セミナー"]);
+    assert_eq!(
+        list(json!({ "filter": { "upcoming": false } })).await,
+        ["過去の勉強会"]
+    );
+    assert_eq!(
+        list(json!({ "filter": { "audience": "EMPLOYEES" } })).await,
+        ["セミナー"]
+    );
     assert_eq!(
         list(json!({ "filter": { "from": at(now), "to": at(now + Duration::days(8)) } })).await,
         ["交流会", "勉強会 A"]

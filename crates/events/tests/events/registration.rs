@@ -73,7 +73,10 @@ async fn a_freed_seat_goes_to_the_first_waitlisted_at_once() {
         .client_as(&holder)
         .query_with(CANCEL_REGISTRATION, json!({ "id": event }))
         .await;
-    assert_eq!(cancelled.data()["cancelRegistration"]["status"], "CANCELLED");
+    assert_eq!(
+        cancelled.data()["cancelRegistration"]["status"],
+        "CANCELLED"
+    );
 
     let promoted = app
         .client_as(&first_waiting)
@@ -354,7 +357,12 @@ async fn raising_capacity_promotes_in_order_and_lowering_below_confirmed_is_refu
         json!({ "capacity": null, "seats": { "seatsLeft": null, "waitlistLength": 0 } })
     );
 
-    for role in [Role::Alumnus, Role::Employee, Role::Analyst, Role::Moderator] {
+    for role in [
+        Role::Alumnus,
+        Role::Employee,
+        Role::Analyst,
+        Role::Moderator,
+    ] {
         let member = app.create_member(&[role]).await;
         app.client_as(&member)
             .query_with(SET_CAPACITY, json!({ "id": event, "capacity": 10 }))

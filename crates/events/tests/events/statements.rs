@@ -2,8 +2,8 @@
 //! every association of an event selected.
 
 use alumni_core::Role;
-use alumni_events::service::{NewEvent, NewMaterial, SpeakerSlot};
 use alumni_events::model::{Audience, Confidentiality, EventFormat, EventKind, MaterialKind};
+use alumni_events::service::{NewEvent, NewMaterial, SpeakerSlot};
 use alumni_test_support::{TestApp, TestMember};
 use chrono::Duration;
 use serde_json::json;
@@ -51,7 +51,10 @@ async fn hundred_events(app: &TestApp, secretariat: &TestMember, registrant: &Te
             )
             .await
             .unwrap();
-        app.events.publish_event(&organiser, event.id).await.unwrap();
+        app.events
+            .publish_event(&organiser, event.id)
+            .await
+            .unwrap();
         app.events.register(&attendee, event.id).await.unwrap();
         ids.push(event.id);
     }
@@ -120,7 +123,10 @@ async fn lists_cost_the_same_statements_for_ten_and_a_hundred_events() {
             assert_eq!(nodes, first);
             costs.push(statements);
         }
-        assert_eq!(costs[0], costs[1], "statements for 10 and 100 events: {query}");
+        assert_eq!(
+            costs[0], costs[1],
+            "statements for 10 and 100 events: {query}"
+        );
         assert!(costs[0] <= 12, "{costs:?}");
     }
 
@@ -134,7 +140,10 @@ async fn lists_cost_the_same_statements_for_ten_and_a_hundred_events() {
     for node in page.data()["events"]["nodes"].as_array().unwrap() {
         assert_eq!(node["joinUrl"], "https://meet.example/study");
         assert_eq!(node["myRegistration"]["attendance"], "NO_SHOW");
-        assert_eq!(node["materials"], json!([{ "title": "スライド", "confidentiality": "ALUMNI_OK" }]));
+        assert_eq!(
+            node["materials"],
+            json!([{ "title": "スライド", "confidentiality": "ALUMNI_OK" }])
+        );
     }
 }
 

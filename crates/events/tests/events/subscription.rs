@@ -64,16 +64,26 @@ async fn a_subscriber_sees_seats_and_waitlist_change_as_they_happen() {
 async fn subscribing_needs_a_member_who_may_see_the_event() {
     let app = TestApp::spawn().await;
     let secretariat = app.create_member(&[Role::Secretariat]).await;
-    let draft = super::support::draft_event(&app, &secretariat, event_input(&app, None, json!({}))).await;
+    let draft =
+        super::support::draft_event(&app, &secretariat, event_input(&app, None, json!({}))).await;
 
     let mut anonymous = app.client().subscribe(SEATS, json!({ "id": draft })).await;
     let refused = anonymous.next().await;
-    assert_eq!(refused["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{refused:#}");
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{refused:#}"
+    );
 
     let member = app.create_member(&[Role::Alumnus]).await;
-    let mut member = app.client_as(&member).subscribe(SEATS, json!({ "id": draft })).await;
+    let mut member = app
+        .client_as(&member)
+        .subscribe(SEATS, json!({ "id": draft }))
+        .await;
     let hidden = member.next().await;
-    assert_eq!(hidden["errors"][0]["extensions"]["code"], "NOT_FOUND", "{hidden:#}");
+    assert_eq!(
+        hidden["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{hidden:#}"
+    );
 
     let mut allowed = app
         .client_as(&secretariat)

@@ -127,9 +127,5 @@ pub async fn viewer_of(app: &TestApp, member: &TestMember) -> Viewer {
 /// Asserts that `response` is refused with `code` and `reason`.
 pub fn assert_refused(response: &GqlResponse, code: &str, reason: &str) {
     let error = response.expect_error(code);
-    assert_eq!(
-        error["extensions"]["reason"], reason,
-        "{:#}",
-        response.body
-    );
+    assert_eq!(error["extensions"]["reason"], reason, "{:#}", response.body);
 }

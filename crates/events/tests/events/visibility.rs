@@ -8,9 +8,7 @@ use alumni_test_support::{TestApp, TestMember};
 use chrono::Duration;
 use serde_json::{Value, json};
 
-use super::support::{
-    assert_refused, event_input, published_event, register,
-};
+use super::support::{assert_refused, event_input, published_event, register};
 
 const JOIN_URL: &str = "https://meet.example/k8s-study";
 
@@ -30,7 +28,10 @@ async fn join_urls_seen_by(app: &TestApp, viewer: &TestMember, event: &str) -> V
         )
         .await;
     let data = response.data();
-    let mut seen = vec![data["event"]["joinUrl"].clone(), data["node"]["joinUrl"].clone()];
+    let mut seen = vec![
+        data["event"]["joinUrl"].clone(),
+        data["node"]["joinUrl"].clone(),
+    ];
     seen.extend(
         data["events"]["nodes"]
             .as_array()
@@ -65,7 +66,12 @@ async fn only_confirmed_attendees_and_the_secretariat_see_the_join_url() {
     let unregistered_alumnus = app.create_member(&[Role::Alumnus]).await;
     let unregistered_employee = app.create_member(&[Role::Employee]).await;
     let analyst = app.create_member(&[Role::Analyst]).await;
-    for viewer in [&waitlisted, &unregistered_alumnus, &unregistered_employee, &analyst] {
+    for viewer in [
+        &waitlisted,
+        &unregistered_alumnus,
+        &unregistered_employee,
+        &analyst,
+    ] {
         let seen = join_urls_seen_by(&app, viewer, &event).await;
         assert!(seen.len() >= 3);
         assert!(seen.iter().all(Value::is_null), "{seen:?}");
@@ -79,8 +85,18 @@ async fn only_confirmed_attendees_and_the_secretariat_see_the_join_url() {
         )
         .await
         .data();
-    assert!(join_urls_seen_by(&app, &confirmed, &event).await.iter().all(Value::is_null));
-    assert!(join_urls_seen_by(&app, &waitlisted, &event).await.iter().all(|url| url == JOIN_URL));
+    assert!(
+        join_urls_seen_by(&app, &confirmed, &event)
+            .await
+            .iter()
+            .all(Value::is_null)
+    );
+    assert!(
+        join_urls_seen_by(&app, &waitlisted, &event)
+            .await
+            .iter()
+            .all(|url| url == JOIN_URL)
+    );
 }
 
 #[tokio::test]
@@ -100,17 +116,31 @@ async fn events_are_for_signed_in_members_and_drafts_for_the_secretariat() {
         .await
         .expect_error("UNAUTHENTICATED");
     app.client()
-        .query_with("query($id: ID!) { event(id: $id) { id } }", json!({ "id": published }))
+        .query_with(
+            "query($id: ID!) { event(id: $id) { id } }",
+            json!({ "id": published }),
+        )
         .await
         .expect_error("UNAUTHENTICATED");
 
     let list = "{ events { nodes { id } } }";
-    for role in [Role::Alumnus, Role::Employee, Role::Analyst, Role::Moderator] {
+    for role in [
+        Role::Alumnus,
+        Role::Employee,
+        Role::Analyst,
+        Role::Moderator,
+    ] {
         let member = app.create_member(&[role]).await;
         let client = app.client_as(&member);
-        assert_eq!(client.query(list).await.data()["events"]["nodes"], json!([{ "id": published }]));
+        assert_eq!(
+            client.query(list).await.data()["events"]["nodes"],
+            json!([{ "id": published }])
+        );
         client
-            .query_with("query($id: ID!) { node(id: $id) { id } }", json!({ "id": draft }))
+            .query_with(
+                "query($id: ID!) { node(id: $id) { id } }",
+                json!({ "id": draft }),
+            )
             .await
             .expect_error("NOT_FOUND");
     }
@@ -185,14 +215,24 @@ async fn internal_only_material_is_for_employees_and_the_secretariat() {
 
     let employee = app.create_member(&[Role::Employee]).await;
     for viewer in [&employee, &secretariat] {
-        let seen = app.client_as(viewer).query_with(read, json!({ "id": event })).await;
+        let seen = app
+            .client_as(viewer)
+            .query_with(read, json!({ "id": event }))
+            .await;
         assert!(titles(&seen).iter().all(|t| *t == everything));
     }
     let analyst = app.create_member(&[Role::Analyst]).await;
     let moderator = app.create_member(&[Role::Moderator]).await;
     for viewer in [&alumnus, &analyst, &moderator] {
-        let seen = app.client_as(viewer).query_with(read, json!({ "id": event })).await;
-        assert!(titles(&seen).iter().all(|t| *t == alumni_ok), "{:#}", seen.body);
+        let seen = app
+            .client_as(viewer)
+            .query_with(read, json!({ "id": event }))
+            .await;
+        assert!(
+            titles(&seen).iter().all(|t| *t == alumni_ok),
+            "{:#}",
+            seen.body
+        );
     }
 }
 
@@ -203,15 +243,16 @@ async fn members_see_their_own_place_and_never_who_else_waits() {
     let event = published_event(&app, &secretariat, event_input(&app, Some(1), json!({}))).await;
     let confirmed = app.create_member(&[Role::Alumnus]).await;
     let waiting = app.create_member(&[Role::Alumnus]).await;
-    let confirmed_code = super::support::registration(&register(&app, &confirmed, &event).await)
-        ["checkInCode"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let confirmed_code =
+        super::support::registration(&register(&app, &confirmed, &event).await)["checkInCode"]
+            .as_str()
+            .unwrap()
+            .to_owned();
     let waiting_view = register(&app, &waiting, &event).await;
     assert!(super::support::registration(&waiting_view)["checkInCode"].is_null());
 
-    let attendees = "query($id: ID!) { event(id: $id) { registrations { nodes { member { id } } } } }";
+    let attendees =
+        "query($id: ID!) { event(id: $id) { registrations { nodes { member { id } } } } }";
     for member in [&confirmed, &waiting] {
         app.client_as(member)
             .query_with(attendees, json!({ "id": event }))
@@ -225,7 +266,10 @@ async fn members_see_their_own_place_and_never_who_else_waits() {
             .await
             .expect_error("FORBIDDEN");
         app.client_as(&member)
-            .query_with("query($id: ID!) { event(id: $id) { attendance { attended } } }", json!({ "id": event }))
+            .query_with(
+                "query($id: ID!) { event(id: $id) { attendance { attended } } }",
+                json!({ "id": event }),
+            )
             .await
             .expect_error("FORBIDDEN");
     }
