@@ -40,6 +40,7 @@ async fn run() {
         // queues for a connection.
         settings.pool.max_connections = alumni_core::db::DEFAULT_MAX_CONNECTIONS;
         settings.pool.acquire_timeout = Duration::from_secs(120);
+        settings.pool.connect_timeout = Duration::from_secs(120);
     })
     .await;
     let secretariat = app.create_member(&[Role::Secretariat]).await;

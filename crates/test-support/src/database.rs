@@ -158,36 +158,77 @@ async fn build_template(server: &PgServer, conn: &mut AsyncPgConnection, name: &
         .await
         .unwrap_or_else(|err| panic!("migrating the test template: {err}"));
     // Marked as template (and closed to connections) only once complete, so
-    // a half-built template from a crashed run is rebuilt.
-    let sql = format!("ALTER DATABASE {name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false");
-    diesel::sql_query(&sql)
-        .execute(conn)
-        .await
-        .unwrap_or_else(|err| panic!("{sql}: {err}"));
+    // a half-built template from a crashed run is rebuilt. The comment dates
+    // it, so other checkouts' templates are left alone while in use.
+    for sql in [
+        format!(
+            "COMMENT ON DATABASE {name} IS '{BUILT_AT_PREFIX}{}'",
+            unix_millis()
+        ),
+        format!("ALTER DATABASE {name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"),
+    ] {
+        diesel::sql_query(&sql)
+            .execute(&mut *conn)
+            .await
+            .unwrap_or_else(|err| panic!("{sql}: {err}"));
+    }
+}
+
+/// Records the time in a template's comment (see [`BUILT_AT_PREFIX`]).
+async fn date_template(conn: &mut AsyncPgConnection, name: &str) {
+    let sql = format!(
+        "COMMENT ON DATABASE {name} IS '{BUILT_AT_PREFIX}{}'",
+        unix_millis()
+    );
+    if let Err(err) = diesel::sql_query(&sql).execute(conn).await {
+        eprintln!("warning: {sql}: {err}");
+    }
+}
+
+/// Comment on a template database: when it was built, in Unix milliseconds.
+const BUILT_AT_PREFIX: &str = "alumni test template built at ";
+
+fn unix_millis() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_millis())
+        .unwrap_or_default()
 }
 
 #[derive(QueryableByName)]
 struct DatabaseName {
     #[diesel(sql_type = Text)]
     datname: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    comment: Option<String>,
 }
 
-/// Drops templates of older migration sets and per-test databases left by
-/// killed runs (their UUID v7 names carry their creation time).
+/// Drops templates of other migration sets and per-test databases left by
+/// killed runs (their UUID v7 names carry their creation time), once older
+/// than a day: another checkout of the project (another branch, with other
+/// migrations) may be testing against its template on the same server.
 async fn drop_stale_databases(conn: &mut AsyncPgConnection, current_template: &str) {
     let names: Vec<DatabaseName> = diesel::sql_query(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'alumni\\_template\\_%' OR datname LIKE 'alumni\\_test\\_%'",
+        "SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database \
+         WHERE datname LIKE 'alumni\\_template\\_%' OR datname LIKE 'alumni\\_test\\_%'",
     )
     .load(conn)
     .await
     .unwrap_or_default();
-    let now_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_millis())
-        .unwrap_or_default();
-    for DatabaseName { datname } in names {
+    let now_ms = unix_millis();
+    let is_old = |created_ms: u128| now_ms.saturating_sub(created_ms) > LEFTOVER_AGE.as_millis();
+    for DatabaseName { datname, comment } in names {
         let stale = if let Some(fingerprint) = datname.strip_prefix(TEMPLATE_PREFIX) {
-            datname != current_template && !fingerprint.is_empty()
+            let built_ms = comment
+                .as_deref()
+                .and_then(|comment| comment.strip_prefix(BUILT_AT_PREFIX))
+                .and_then(|millis| millis.parse().ok());
+            if built_ms.is_none() && datname != current_template {
+                // Built by a version that did not date templates: date it
+                // now, so it is dropped a day from now if still unused.
+                date_template(conn, &datname).await;
+            }
+            datname != current_template && !fingerprint.is_empty() && built_ms.is_some_and(is_old)
         } else {
             datname
                 .strip_prefix(TEST_DB_PREFIX)
@@ -195,8 +236,7 @@ async fn drop_stale_databases(conn: &mut AsyncPgConnection, current_template: &s
                 .and_then(|uuid| uuid.get_timestamp())
                 .map(|timestamp| {
                     let (seconds, nanos) = timestamp.to_unix();
-                    let created_ms = u128::from(seconds) * 1000 + u128::from(nanos) / 1_000_000;
-                    now_ms.saturating_sub(created_ms) > LEFTOVER_AGE.as_millis()
+                    is_old(u128::from(seconds) * 1000 + u128::from(nanos) / 1_000_000)
                 })
                 .unwrap_or(false)
         };

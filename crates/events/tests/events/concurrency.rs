@@ -10,7 +10,9 @@ use alumni_test_support::{TestApp, TestMember};
 use futures_util::future::join_all;
 use serde_json::json;
 
-use super::support::{CANCEL_REGISTRATION, REGISTER, attendee_list, event_input, published_event};
+use super::support::{
+    CANCEL_REGISTRATION, REGISTER, attendee_list, create_members, event_input, published_event,
+};
 
 const REGISTRANTS: usize = 200;
 const SEATS: usize = 20;
@@ -23,6 +25,7 @@ async fn two_hundred_concurrent_registrations_fill_twenty_seats_and_a_dense_wait
         // give up while waiting its turn.
         settings.pool.max_connections = 16;
         settings.pool.acquire_timeout = Duration::from_secs(60);
+        settings.pool.connect_timeout = Duration::from_secs(60);
     })
     .await;
     let secretariat = app.create_member(&[Role::Secretariat]).await;
@@ -32,8 +35,7 @@ async fn two_hundred_concurrent_registrations_fill_twenty_seats_and_a_dense_wait
         event_input(&app, Some(SEATS as i32), json!({})),
     )
     .await;
-    let members: Vec<TestMember> =
-        join_all((0..REGISTRANTS).map(|_| app.create_member(&[Role::Alumnus]))).await;
+    let members = create_members(&app, REGISTRANTS, Role::Alumnus).await;
 
     // Fire every registration at once, each on its own task.
     let registrations = members.iter().map(|member| {

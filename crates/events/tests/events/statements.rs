@@ -157,8 +157,7 @@ async fn an_attendee_list_costs_the_same_for_ten_and_a_hundred_registrations() {
         super::support::event_input(&app, Some(50), json!({})),
     )
     .await;
-    let members =
-        futures_util::future::join_all((0..100).map(|_| app.create_member(&[Role::Alumnus]))).await;
+    let members = super::support::create_members(&app, 100, Role::Alumnus).await;
     let event_id =
         <alumni_events::EventId as alumni_core::NodeId>::from_global(&event.clone().into(), "id")
             .unwrap();

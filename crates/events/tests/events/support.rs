@@ -1,9 +1,10 @@
 //! Shared steps: events made through the API, registrations, and the
 //! viewer of a test member for service-level calls.
 
-use alumni_core::{Clock as _, Viewer};
+use alumni_core::{Clock as _, Role, Viewer};
 use alumni_test_support::{GqlResponse, TestApp, TestMember};
 use chrono::{DateTime, Duration, Utc};
+use futures_util::StreamExt as _;
 use serde_json::{Value, json};
 
 /// Creates an event as the secretariat.
@@ -114,6 +115,16 @@ pub async fn attendee_list(app: &TestApp, secretariat: &TestMember, event_id: &s
         }
         after = connection["pageInfo"]["endCursor"].clone();
     }
+}
+
+/// Creates `count` members holding `role`, a few at a time (password
+/// hashing is deliberately slow, and the pool is small).
+pub async fn create_members(app: &TestApp, count: usize, role: Role) -> Vec<TestMember> {
+    futures_util::stream::iter(0..count)
+        .map(|_| async move { app.create_member(&[role]).await })
+        .buffered(4)
+        .collect()
+        .await
 }
 
 /// The viewer a test member's token stands for, for service-level calls.
