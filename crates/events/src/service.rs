@@ -17,7 +17,7 @@ use std::future::ready;
 
 use alumni_core::audit::{self, AuditEntry};
 use alumni_core::pagination::PageRequest;
-use alumni_core::{AppError, Identity, MemberId, Role, ServiceContext, Viewer};
+use alumni_core::{AppError, MemberId, Role, ServiceContext, Viewer};
 use alumni_membership::MembershipService;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -913,8 +913,9 @@ impl EventsService {
     /// When the viewer's current feed token was issued, if there is one.
     pub async fn calendar_feed_issued_at(
         &self,
-        identity: &Identity,
+        viewer: &Viewer,
     ) -> EventsResult<Option<DateTime<Utc>>> {
+        let identity = viewer.identity()?;
         let mut conn = self.ctx.conn().await?;
         Ok(store::feed_issued_at(&mut conn, identity.member_id).await?)
     }

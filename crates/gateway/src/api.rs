@@ -48,7 +48,7 @@ impl GatewayQuery {
             rejected @ Viewer::RejectedSession(_) => Err(rejected.identity().unwrap_err().into()),
             Viewer::Member(identity) => Ok(Some(ViewerObject(
                 MembershipViewer::new(identity.clone()),
-                EventsViewer::new(identity.clone()),
+                EventsViewer,
             ))),
         }
     }

@@ -6,7 +6,7 @@ mod objects;
 
 use alumni_core::graphql::{data, viewer};
 use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
-use alumni_core::{AppError, Identity, MemberId, NodeId, Viewer};
+use alumni_core::{AppError, MemberId, NodeId, Viewer};
 use async_graphql::{
     Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject, Subscription,
 };
@@ -165,17 +165,11 @@ impl EventsQuery {
     }
 }
 
-/// The signed-in member's part of the events domain, as part of `me`.
-pub struct EventsViewer {
-    identity: Identity,
-}
-
-impl EventsViewer {
-    /// The events part of `me` for a signed-in viewer.
-    pub fn new(identity: Identity) -> Self {
-        Self { identity }
-    }
-}
+/// The signed-in member's part of the events domain, as part of `me` (which
+/// the gateway offers to signed-in viewers only; the fields read the viewer
+/// from the request).
+#[derive(Default)]
+pub struct EventsViewer;
 
 /// The signed-in member's registrations and calendar feed.
 #[Object]
@@ -201,9 +195,7 @@ impl EventsViewer {
     /// When the viewer's personal calendar feed URL was issued; `null` if
     /// they have none (issue one with `issueCalendarFeed`).
     async fn calendar_feed_issued_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
-        Ok(service(ctx)?
-            .calendar_feed_issued_at(&self.identity)
-            .await?)
+        Ok(service(ctx)?.calendar_feed_issued_at(viewer(ctx)?).await?)
     }
 }
 
