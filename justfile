@@ -17,6 +17,10 @@ lint:
 schema:
     cargo run --quiet -- export-schema --output schema.graphql
 
+# Measure registration throughput under contention (release build)
+bench:
+    cargo bench -p alumni-events --bench registration
+
 # Apply pending migrations
 migrate:
     cargo run --quiet -- migrate

@@ -5,13 +5,15 @@
 
 use alumni_core::graphql::{data, viewer};
 use alumni_core::{AppError, GlobalId, MemberId, NodeId, Viewer};
+use alumni_events::graphql::{Event, load_event};
+use alumni_events::{EventId, EventsMutation, EventsQuery, EventsSubscription, EventsViewer};
 use alumni_membership::graphql::{
     Application, Company, TermsVersion, load_application, load_company, load_member,
 };
 use alumni_membership::model::{ApplicationId, CompanyId, TermsVersionId};
 use alumni_membership::{Member, MembershipMutation, MembershipQuery, MembershipViewer};
 use async_graphql::{
-    Context, EmptySubscription, ID, Interface, Json, MergedObject, Object, Result, Schema,
+    Context, ID, Interface, Json, MergedObject, MergedSubscription, Object, Result, Schema,
     SchemaBuilder,
 };
 use serde_json::json;
@@ -33,13 +35,15 @@ pub enum Node {
     Application(Application),
     /// A version of the terms of use.
     TermsVersion(TermsVersion),
+    /// An event.
+    Event(Event),
 }
 
 /// The signed-in member's own view of the network: their account and, per
 /// domain, what is theirs.
 #[derive(MergedObject)]
 #[graphql(name = "Viewer")]
-pub struct ViewerObject(MembershipViewer);
+pub struct ViewerObject(MembershipViewer, EventsViewer);
 
 /// Queries every client shares: who am I, and resolving global ids.
 #[derive(Default)]
@@ -60,7 +64,10 @@ impl GatewayQuery {
         // pending application, answers with the reason rather than a
         // partial `me`.
         let identity = viewer.identity()?;
-        Ok(Some(ViewerObject(MembershipViewer::new(identity.clone()))))
+        Ok(Some(ViewerObject(
+            MembershipViewer::new(identity.clone()),
+            EventsViewer,
+        )))
     }
 
     /// Any object by its global id, with the viewer's visibility applied.
@@ -122,6 +129,9 @@ async fn resolve_node(ctx: &Context<'_>, global: GlobalId) -> Result<Node, AppEr
                 .await?;
             Ok(Node::TermsVersion(TermsVersion::new(terms)))
         }
+        EventId::NODE_TYPE => Ok(Node::Event(
+            load_event(ctx, EventId::from_uuid(global.uuid)).await?,
+        )),
         _ => Err(AppError::NotFound { entity: "Node" }),
     }
 }
@@ -129,7 +139,7 @@ async fn resolve_node(ctx: &Context<'_>, global: GlobalId) -> Result<Node, AppEr
 /// The root of every query.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(GatewayQuery, MembershipQuery);
+pub struct QueryRoot(GatewayQuery, MembershipQuery, EventsQuery);
 
 /// A member's rights over their data, which span every domain.
 #[derive(Default)]
@@ -178,18 +188,24 @@ impl DataRightsMutation {
 /// The root of every mutation.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(MembershipMutation, DataRightsMutation);
+pub struct MutationRoot(MembershipMutation, EventsMutation, DataRightsMutation);
+
+/// The root of every subscription (served over graphql-transport-ws at
+/// `/graphql/ws`).
+#[derive(MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
+pub struct SubscriptionRoot(EventsSubscription);
 
 /// The API's schema type.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// The schema with every domain's types; add runtime data and limits, then
 /// `finish()`.
-pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .register_output_type::<Node>()
 }

@@ -3,6 +3,7 @@
 
 use alumni_core::db::{self, PoolBuildError, PoolSettings, StatementCounter};
 use alumni_core::{DbPool, ServiceContext, SharedClock, Viewer};
+use alumni_events::EventsService;
 use alumni_membership::graphql::attach_loaders;
 use alumni_membership::{AccountSettings, MembershipService};
 use axum::Router;
@@ -54,6 +55,8 @@ impl AppSettings {
 pub struct Services {
     /// Membership: accounts, sessions, members.
     pub membership: MembershipService,
+    /// Events: events, registrations, check-in, calendars.
+    pub events: EventsService,
 }
 
 impl Services {
@@ -62,7 +65,17 @@ impl Services {
     /// crosses viewers).
     pub fn attach_request_data(&self, data: &mut async_graphql::Data, viewer: &Viewer) {
         data.insert(viewer.clone());
-        attach_loaders(data, &self.membership, viewer);
+        attach_loaders(data, &self.membership, viewer, true);
+        alumni_events::graphql::insert_request_data(data, &self.events, viewer);
+    }
+
+    /// Adds what one WebSocket connection needs: its viewer and loaders
+    /// that batch but do not cache, since the connection outlives any one
+    /// operation.
+    pub fn attach_connection_data(&self, data: &mut async_graphql::Data, viewer: &Viewer) {
+        data.insert(viewer.clone());
+        attach_loaders(data, &self.membership, viewer, false);
+        alumni_events::graphql::insert_connection_data(data, &self.events, viewer);
     }
 }
 
@@ -91,12 +104,15 @@ impl App {
             pool: pool.clone(),
             clock,
         };
+        let membership = MembershipService::new(ctx.clone(), settings.accounts.clone());
         let services = Services {
-            membership: MembershipService::new(ctx, settings.accounts.clone()),
+            events: EventsService::new(ctx, membership.clone()),
+            membership,
         };
         let schema = schema_builder()
             .data(services.clone())
             .data(services.membership.clone())
+            .data(services.events.clone())
             .extension(settings.operations)
             .finish();
         let state = AppState::new(

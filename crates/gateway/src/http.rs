@@ -8,6 +8,10 @@
 //! | `GET /livez` | the process is up |
 //! | `GET /readyz` | the database answers; `503` while it does not |
 //! | `GET /schema.graphql` | the schema in SDL |
+//! | `GET /graphql/ws` | GraphQL subscriptions over WebSocket (`graphql-transport-ws`; the bearer token goes in the `connection_init` payload as `{"Authorization": "Bearer …"}`) |
+//! | `GET /events/{id}.ics` | one event as iCalendar (bearer token in the `Authorization` header) |
+//! | `GET /events/{id}/attendees.csv` | the attendee list as CSV, UTF-8 with BOM (secretariat) |
+//! | `GET /calendar/{token}.ics` | a member's personal feed of confirmed registrations (the secret token is the credential) |
 //!
 //! Every response carries an `x-request-id` (the caller's, or a new one);
 //! every log line of the request carries it too.
@@ -15,14 +19,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use alumni_core::{AppError, DbPool, Viewer, db, request};
+use alumni_core::{AppError, DbPool, NodeId as _, Viewer, db, request};
+use alumni_events::{EventId, EventsError};
 use alumni_membership::MembershipService;
-use async_graphql::http::GraphiQLSource;
-use async_graphql::{BatchRequest, ServerError};
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql::{BatchRequest, Data, ServerError};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
-use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use axum::extract::{Path, Request, State, WebSocketUpgrade};
+use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
@@ -81,6 +87,10 @@ const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 pub fn router(state: AppState, allowed_origins: &[String]) -> Router {
     let router = Router::new()
         .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql/ws", get(graphql_ws))
+        .route("/events/{file}", get(event_calendar))
+        .route("/events/{id}/attendees.csv", get(attendees_csv))
+        .route("/calendar/{file}", get(calendar_feed))
         .route("/livez", get(livez))
         .route("/readyz", get(readyz))
         .route("/schema.graphql", get(schema_sdl))
@@ -157,6 +167,7 @@ async fn graphiql() -> Html<String> {
     Html(
         GraphiQLSource::build()
             .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
             .title("Alumni Network API")
             .finish(),
     )
@@ -273,19 +284,171 @@ async fn authenticate(
 ) -> Result<Viewer, AppError> {
     use alumni_core::viewer::SessionRejection;
 
-    let Some(value) = headers.get(AUTHORIZATION) else {
-        return Ok(Viewer::Anonymous);
-    };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|value| value.split_once(' '))
+    match headers.get(AUTHORIZATION) {
+        None => Ok(Viewer::Anonymous),
+        Some(value) => match value.to_str() {
+            Ok(value) => authenticate_credentials(membership, value).await,
+            Err(_) => Ok(Viewer::RejectedSession(SessionRejection::Unknown)),
+        },
+    }
+}
+
+/// The viewer behind an `Authorization` value (`Bearer <token>`).
+async fn authenticate_credentials(
+    membership: &MembershipService,
+    credentials: &str,
+) -> Result<Viewer, AppError> {
+    use alumni_core::viewer::SessionRejection;
+
+    let token = credentials
+        .split_once(' ')
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim());
     match token {
         Some(token) => membership.authenticate(token).await,
         None => Ok(Viewer::RejectedSession(SessionRejection::Unknown)),
     }
+}
+
+/// GraphQL subscriptions over WebSocket. The client authenticates in its
+/// `connection_init` payload (`{"Authorization": "Bearer …"}`), since
+/// browsers cannot set headers on WebSocket requests; the viewer and
+/// loaders (batching, not caching) then serve every operation of the
+/// connection.
+async fn graphql_ws(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let schema = state.0.schema.clone();
+    let services = state.0.services.clone();
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let credentials = ["Authorization", "authorization"]
+                        .iter()
+                        .find_map(|key| payload.get(*key).and_then(|value| value.as_str()));
+                    let viewer = match credentials {
+                        None => Viewer::Anonymous,
+                        Some(credentials) => {
+                            authenticate_credentials(&services.membership, credentials)
+                                .await
+                                .map_err(|error| error.to_graphql_error())?
+                        }
+                    };
+                    let mut data = Data::default();
+                    services.attach_connection_data(&mut data, &viewer);
+                    Ok(data)
+                })
+                .serve()
+        })
+}
+
+/// `GET /events/{id}.ics`: one event as iCalendar, with the join URL if the
+/// viewer may see it.
+async fn event_calendar(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(event_id) = file
+        .strip_suffix(".ics")
+        .and_then(|id| EventId::from_global(&id.to_owned().into(), "id").ok())
+    else {
+        return not_found();
+    };
+    let services = &state.0.services;
+    let viewer = match authenticate(&services.membership, &headers).await {
+        Ok(viewer) => viewer,
+        Err(error) => return app_error(error),
+    };
+    match services.events.event_calendar(&viewer, event_id).await {
+        Ok(ics) => calendar_response(ics, &format!("event-{}.ics", event_id)),
+        Err(error) => events_error(error),
+    }
+}
+
+/// `GET /calendar/{token}.ics`: a member's personal feed. The unguessable
+/// token is the credential, as calendar apps cannot send headers.
+async fn calendar_feed(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let Some(token) = file.strip_suffix(".ics") else {
+        return not_found();
+    };
+    match state.0.services.events.feed_calendar(token).await {
+        Ok(ics) => calendar_response(ics, "alumni-events.ics"),
+        Err(error) => events_error(error),
+    }
+}
+
+/// `GET /events/{id}/attendees.csv`: the attendee list (secretariat).
+async fn attendees_csv(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(event_id) = EventId::from_global(&id.into(), "id") else {
+        return not_found();
+    };
+    let services = &state.0.services;
+    let viewer = match authenticate(&services.membership, &headers).await {
+        Ok(viewer) => viewer,
+        Err(error) => return app_error(error),
+    };
+    match services.events.attendees_csv(&viewer, event_id).await {
+        Ok(csv) => (
+            [
+                (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"attendees-{event_id}.csv\""),
+                ),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(error) => events_error(error),
+    }
+}
+
+fn calendar_response(ics: String, filename: &str) -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        ics,
+    )
+        .into_response()
+}
+
+fn not_found() -> Response {
+    request_error(StatusCode::NOT_FOUND, "NOT_FOUND", "not found".to_owned())
+}
+
+/// A service error of a non-GraphQL route, with the HTTP status its code
+/// implies and the usual error body.
+fn events_error(error: EventsError) -> Response {
+    let error = error.to_app_error();
+    let status = match error {
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+        AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::TermsNotAccepted => StatusCode::FORBIDDEN,
+        AppError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let graphql = error.to_graphql_error();
+    let mut server_error = ServerError::new(graphql.message, None);
+    server_error.extensions = graphql.extensions;
+    (status, axum::Json(json!({ "errors": [server_error] }))).into_response()
 }
 
 /// Answers in the GraphQL-over-HTTP media type when the client asks for it.

@@ -9,6 +9,7 @@ use std::time::Duration;
 use alumni_core::clock::ManualClock;
 use alumni_core::db::StatementCounter;
 use alumni_core::{MemberId, NodeId, Role};
+use alumni_events::EventsService;
 use alumni_gateway::{App, AppSettings};
 use alumni_membership::{MembershipService, NewAccount, PersonName};
 use chrono::{DateTime, Utc};
@@ -53,6 +54,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// Membership services, for factories and direct checks.
     pub membership: MembershipService,
+    /// Events services, for service-level checks.
+    pub events: EventsService,
     base_url: String,
     http: reqwest::Client,
     statements: StatementCounter,
@@ -103,6 +106,7 @@ impl TestApp {
         TestApp {
             clock,
             membership: app.services.membership,
+            events: app.services.events,
             base_url: format!("http://{address}"),
             http: reqwest::Client::new(),
             statements: app.statements,

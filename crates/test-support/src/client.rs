@@ -19,6 +19,11 @@ impl TestClient {
         }
     }
 
+    /// Base URL of the server, e.g. `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
     /// The bearer token this client sends, if any.
     pub fn token(&self) -> Option<&str> {
         self.token.as_deref()
@@ -63,13 +68,14 @@ impl TestClient {
         GqlResponse::read(response).await
     }
 
-    /// A plain GET of `path` (e.g. `/readyz`).
+    /// A GET of `path` (e.g. `/readyz`), with the bearer token if the
+    /// client has one.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{path}", self.base_url))
-            .send()
-            .await
-            .expect("send GET request")
+        let mut request = self.http.get(format!("{}{path}", self.base_url));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("send GET request")
     }
 }
 

@@ -24,9 +24,7 @@ use uuid::Uuid;
 const TEST_DB_PREFIX: &str = "alumni_test_";
 /// Prefix of template databases.
 const TEMPLATE_PREFIX: &str = "alumni_template_";
-/// Per-test databases older than this are leftovers of killed runs, and
-/// templates of other migration sets older than this are no longer used
-/// (younger ones may belong to another checkout testing right now).
+/// Per-test databases older than this are leftovers of killed runs.
 const LEFTOVER_AGE: Duration = Duration::from_secs(24 * 3600);
 
 struct Shared {
@@ -159,20 +157,42 @@ async fn build_template(server: &PgServer, conn: &mut AsyncPgConnection, name: &
     run_migrations(&server.database_url(name), MIGRATIONS)
         .await
         .unwrap_or_else(|err| panic!("migrating the test template: {err}"));
-    // Stamped with its build time, so other checkouts leave it alone while
-    // it is young.
-    let sql = format!("COMMENT ON DATABASE {name} IS '{}'", unix_millis());
-    diesel::sql_query(&sql)
-        .execute(&mut *conn)
-        .await
-        .unwrap_or_else(|err| panic!("{sql}: {err}"));
     // Marked as template (and closed to connections) only once complete, so
-    // a half-built template from a crashed run is rebuilt.
-    let sql = format!("ALTER DATABASE {name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false");
-    diesel::sql_query(&sql)
-        .execute(conn)
-        .await
-        .unwrap_or_else(|err| panic!("{sql}: {err}"));
+    // a half-built template from a crashed run is rebuilt. The comment dates
+    // it, so other checkouts' templates are left alone while in use.
+    for sql in [
+        format!(
+            "COMMENT ON DATABASE {name} IS '{BUILT_AT_PREFIX}{}'",
+            unix_millis()
+        ),
+        format!("ALTER DATABASE {name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"),
+    ] {
+        diesel::sql_query(&sql)
+            .execute(&mut *conn)
+            .await
+            .unwrap_or_else(|err| panic!("{sql}: {err}"));
+    }
+}
+
+/// Records the time in a template's comment (see [`BUILT_AT_PREFIX`]).
+async fn date_template(conn: &mut AsyncPgConnection, name: &str) {
+    let sql = format!(
+        "COMMENT ON DATABASE {name} IS '{BUILT_AT_PREFIX}{}'",
+        unix_millis()
+    );
+    if let Err(err) = diesel::sql_query(&sql).execute(conn).await {
+        eprintln!("warning: {sql}: {err}");
+    }
+}
+
+/// Comment on a template database: when it was built, in Unix milliseconds.
+const BUILT_AT_PREFIX: &str = "alumni test template built at ";
+
+fn unix_millis() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_millis())
+        .unwrap_or_default()
 }
 
 #[derive(QueryableByName)]
@@ -183,17 +203,10 @@ struct DatabaseName {
     comment: Option<String>,
 }
 
-fn unix_millis() -> u128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_millis())
-        .unwrap_or_default()
-}
-
-/// Drops what other runs left behind: templates of other migration sets
-/// and per-test databases of killed runs, once older than [`LEFTOVER_AGE`]
-/// (a template's age is in its comment; a test database's in its UUID v7
-/// name).
+/// Drops templates of other migration sets and per-test databases left by
+/// killed runs (their UUID v7 names carry their creation time), once older
+/// than a day: another checkout of the project (another branch, with other
+/// migrations) may be testing against its template on the same server.
 async fn drop_stale_databases(conn: &mut AsyncPgConnection, current_template: &str) {
     let names: Vec<DatabaseName> = diesel::sql_query(
         "SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database \
@@ -202,22 +215,30 @@ async fn drop_stale_databases(conn: &mut AsyncPgConnection, current_template: &s
     .load(conn)
     .await
     .unwrap_or_default();
-    let now = unix_millis();
-    let old = |created_ms: u128| now.saturating_sub(created_ms) > LEFTOVER_AGE.as_millis();
+    let now_ms = unix_millis();
+    let is_old = |created_ms: u128| now_ms.saturating_sub(created_ms) > LEFTOVER_AGE.as_millis();
     for DatabaseName { datname, comment } in names {
-        let stale = if datname.starts_with(TEMPLATE_PREFIX) {
-            // Templates without a stamp predate stamping: old by definition.
-            let built_ms = comment.and_then(|comment| comment.parse::<u128>().ok());
-            datname != current_template && built_ms.is_none_or(old)
+        let stale = if let Some(fingerprint) = datname.strip_prefix(TEMPLATE_PREFIX) {
+            let built_ms = comment
+                .as_deref()
+                .and_then(|comment| comment.strip_prefix(BUILT_AT_PREFIX))
+                .and_then(|millis| millis.parse().ok());
+            if built_ms.is_none() && datname != current_template {
+                // Built by a version that did not date templates: date it
+                // now, so it is dropped a day from now if still unused.
+                date_template(conn, &datname).await;
+            }
+            datname != current_template && !fingerprint.is_empty() && built_ms.is_some_and(is_old)
         } else {
             datname
                 .strip_prefix(TEST_DB_PREFIX)
                 .and_then(|hex| Uuid::try_parse(hex).ok())
                 .and_then(|uuid| uuid.get_timestamp())
-                .is_some_and(|timestamp| {
+                .map(|timestamp| {
                     let (seconds, nanos) = timestamp.to_unix();
-                    old(u128::from(seconds) * 1000 + u128::from(nanos) / 1_000_000)
+                    is_old(u128::from(seconds) * 1000 + u128::from(nanos) / 1_000_000)
                 })
+                .unwrap_or(false)
         };
         if stale {
             drop_database(conn, &datname).await;

@@ -5,7 +5,8 @@
 //! - [`TestApp`]: the real router on an ephemeral port over such a
 //!   database, with a manual clock, a statement counter for N+1 tests and a
 //!   cuttable link to the database for outage tests.
-//! - [`TestClient`]: GraphQL over HTTP, signed in as a given member or not.
+//! - [`TestClient`]: GraphQL over HTTP, signed in as a given member or not;
+//!   subscriptions over WebSocket ([`TestSubscription`]).
 //!
 //! ```no_run
 //! # async fn example() {
@@ -23,8 +24,10 @@ mod app;
 mod client;
 mod database;
 mod proxy;
+mod subscription;
 
 pub use app::{TEST_PASSWORD, TestApp, TestMember, test_start};
 pub use client::{GqlResponse, TestClient};
 pub use database::TestDb;
 pub use proxy::DbProxy;
+pub use subscription::TestSubscription;

@@ -40,6 +40,11 @@ impl DbProxy {
                 }
                 let forward = tokio::spawn(async move {
                     if let Ok(mut outbound) = TcpStream::connect(upstream).await {
+                        // Pass every message on at once, as a direct
+                        // connection would: Nagle's algorithm would hold
+                        // small writes back while an earlier one is unacked.
+                        let _ = inbound.set_nodelay(true);
+                        let _ = outbound.set_nodelay(true);
                         let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
                     }
                 });

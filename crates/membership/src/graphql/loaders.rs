@@ -133,59 +133,62 @@ impl Loader<ApplicationId> for CandidatesLoader {
     }
 }
 
-/// Adds the membership loaders for one request to its data.
+/// Adds the membership loaders to the data of one request (`cache`: each
+/// value is loaded once per request) or of one WebSocket connection (no
+/// cache: the connection outlives any one operation, so loaders only batch).
 pub fn attach_loaders(
     data: &mut async_graphql::Data,
     service: &MembershipService,
     viewer: &Viewer,
+    cache: bool,
 ) {
-    data.insert(DataLoader::with_cache(
+    data.insert(loader(
         MemberLoader {
             service: service.clone(),
             viewer: viewer.clone(),
         },
-        tokio::spawn,
-        HashMapCache::default(),
+        cache,
     ));
-    data.insert(DataLoader::with_cache(
+    data.insert(loader(
         SkillsLoader {
             service: service.clone(),
             viewer: viewer.clone(),
         },
-        tokio::spawn,
-        HashMapCache::default(),
+        cache,
     ));
-    data.insert(DataLoader::with_cache(
+    data.insert(loader(
         CompanyLoader {
             service: service.clone(),
         },
-        tokio::spawn,
-        HashMapCache::default(),
+        cache,
     ));
-    data.insert(DataLoader::with_cache(
+    data.insert(loader(
         ApplicationLoader {
             service: service.clone(),
             viewer: viewer.clone(),
         },
-        tokio::spawn,
-        HashMapCache::default(),
+        cache,
     ));
-    data.insert(DataLoader::with_cache(
+    data.insert(loader(
         RosterEntryLoader {
             service: service.clone(),
             viewer: viewer.clone(),
         },
-        tokio::spawn,
-        HashMapCache::default(),
+        cache,
     ));
-    data.insert(DataLoader::with_cache(
+    data.insert(loader(
         CandidatesLoader {
             service: service.clone(),
             viewer: viewer.clone(),
         },
-        tokio::spawn,
-        HashMapCache::default(),
+        cache,
     ));
+}
+
+fn loader<L: Send + Sync + 'static>(loader: L, cache: bool) -> DataLoader<L, HashMapCache> {
+    let loader = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default());
+    loader.enable_all_cache(cache);
+    loader
 }
 
 /// Several values through the request's loader of type `L`, in one batch;

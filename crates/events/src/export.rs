@@ -1,0 +1,78 @@
+//! The attendee list as CSV for the secretariat: UTF-8 with a byte-order
+//! mark, which Excel needs to read UTF-8 (without it, Excel in Japan assumes
+//! Shift_JIS and garbles every non-ASCII character).
+//!
+//! Columns are a table of header and value function, so a column (a name,
+//! once member profiles have one) is one more line.
+
+use alumni_membership::MemberView;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::model::RegistrationRecord;
+
+/// The UTF-8 byte-order mark.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// One line of the export.
+pub struct AttendeeRow<'a> {
+    /// The registration.
+    pub registration: &'a RegistrationRecord,
+    /// The member as the exporting secretariat sees them.
+    pub member: Option<&'a MemberView>,
+    /// Whether the event is over (decides attended / no-show).
+    pub event_ended: bool,
+    /// The event's zone, which times are written in.
+    pub time_zone: Tz,
+}
+
+type Column = (&'static str, fn(&AttendeeRow<'_>) -> String);
+
+const COLUMNS: &[Column] = &[
+    ("member_id", |row| row.registration.member_id.to_string()),
+    ("email", |row| {
+        row.member
+            .and_then(|member| member.email.clone())
+            .unwrap_or_default()
+    }),
+    ("status", |row| row.registration.status.as_str().to_owned()),
+    ("waitlist_position", |row| {
+        row.registration
+            .waitlist_position
+            .map(|position| position.to_string())
+            .unwrap_or_default()
+    }),
+    ("registered_at", |row| {
+        local_time(Some(row.registration.registered_at), row.time_zone)
+    }),
+    ("checked_in_at", |row| {
+        local_time(row.registration.checked_in_at, row.time_zone)
+    }),
+    ("attendance", |row| {
+        row.registration
+            .attendance(row.event_ended)
+            .map(|attendance| attendance.as_str().to_owned())
+            .unwrap_or_default()
+    }),
+];
+
+fn local_time(at: Option<DateTime<Utc>>, zone: Tz) -> String {
+    at.map(|at| {
+        at.with_timezone(&zone)
+            .format("%Y-%m-%d %H:%M:%S %:z")
+            .to_string()
+    })
+    .unwrap_or_default()
+}
+
+/// Writes the header and `rows` as CSV, BOM first.
+pub fn write_csv<'a>(rows: impl IntoIterator<Item = AttendeeRow<'a>>) -> csv::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(UTF8_BOM.to_vec());
+    writer.write_record(COLUMNS.iter().map(|(header, _)| *header))?;
+    for row in rows {
+        writer.write_record(COLUMNS.iter().map(|(_, value)| value(&row)))?;
+    }
+    writer
+        .into_inner()
+        .map_err(|error| csv::Error::from(error.into_error()))
+}
