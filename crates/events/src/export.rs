@@ -2,10 +2,11 @@
 //! mark, which Excel needs to read UTF-8 (without it, Excel in Japan assumes
 //! Shift_JIS and garbles every non-ASCII character).
 //!
-//! Columns are a table of header and value function, so a column (a name,
-//! once member profiles have one) is one more line.
+//! Columns are a table of header and value function: a column is one more
+//! line.
 
 use alumni_membership::MemberView;
+use alumni_membership::visibility::ProfileView;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -30,6 +31,12 @@ type Column = (&'static str, fn(&AttendeeRow<'_>) -> String);
 
 const COLUMNS: &[Column] = &[
     ("member_id", |row| row.registration.member_id.to_string()),
+    ("name", |row| {
+        profile_field(row, |profile| profile.display_name.clone())
+    }),
+    ("name_kana", |row| {
+        profile_field(row, |profile| profile.display_name_kana.clone())
+    }),
     ("email", |row| {
         row.member
             .and_then(|member| member.email.clone())
@@ -55,6 +62,13 @@ const COLUMNS: &[Column] = &[
             .unwrap_or_default()
     }),
 ];
+
+fn profile_field(row: &AttendeeRow<'_>, field: fn(&ProfileView) -> String) -> String {
+    row.member
+        .and_then(|member| member.profile.as_ref())
+        .map(field)
+        .unwrap_or_default()
+}
 
 fn local_time(at: Option<DateTime<Utc>>, zone: Tz) -> String {
     at.map(|at| {

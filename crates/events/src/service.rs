@@ -751,15 +751,6 @@ impl EventsService {
         Ok(store::registrations_of_member(&mut conn, identity.member_id, event_ids).await?)
     }
 
-    /// Members (speakers, registrants) as the viewer may see them.
-    pub async fn members(
-        &self,
-        viewer: &Viewer,
-        ids: &[MemberId],
-    ) -> EventsResult<Vec<alumni_membership::MemberView>> {
-        Ok(self.membership.members_by_ids(viewer, ids).await?)
-    }
-
     /// A page of the viewer's live registrations, by the event's start.
     pub async fn my_registrations(
         &self,

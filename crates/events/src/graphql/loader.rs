@@ -12,9 +12,8 @@
 
 use std::collections::HashMap;
 
+use alumni_core::Viewer;
 use alumni_core::pagination::{Direction, PageRequest};
-use alumni_core::{MemberId, Viewer};
-use alumni_membership::MemberView;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 
 use crate::error::EventsError;
@@ -192,19 +191,6 @@ impl Loader<MyRegistrationFor> for EventsLoader {
         Ok(keys
             .iter()
             .map(|key| (*key, by_event.remove(&key.0)))
-            .collect())
-    }
-}
-
-impl Loader<MemberId> for EventsLoader {
-    type Value = MemberView;
-    type Error = EventsError;
-
-    async fn load(&self, ids: &[MemberId]) -> Result<HashMap<MemberId, MemberView>, EventsError> {
-        let members = self.service.members(&self.viewer, ids).await?;
-        Ok(members
-            .into_iter()
-            .map(|member| (member.id, member))
             .collect())
     }
 }

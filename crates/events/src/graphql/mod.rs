@@ -4,7 +4,7 @@
 mod loader;
 mod objects;
 
-use alumni_core::graphql::{data, viewer};
+use alumni_core::graphql::{data, item_selections, viewer};
 use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
 use alumni_core::{AppError, MemberId, NodeId, Viewer};
 use async_graphql::{
@@ -18,7 +18,7 @@ pub use objects::{
     AttendanceSummary, Event, Material, Registration, SeatAvailability, Speaker, load_event,
 };
 
-use objects::{item_selections, prefetch_events, prefetch_registrations};
+use objects::{prefetch_events, prefetch_registrations};
 
 use crate::model::{
     Audience, Confidentiality, EventFormat, EventId, EventKind, EventRecord, MaterialKind,

@@ -2,10 +2,11 @@
 //! internal-only material, a registration's private particulars) are
 //! applied here, on the object, so every path that yields one obeys them.
 
-use alumni_core::graphql::{data, viewer};
+use alumni_core::graphql::{data, item_selections, selects, viewer};
 use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
-use alumni_core::{AppError, MemberId, NodeId, Role, Viewer};
+use alumni_core::{AppError, NodeId, Role, Viewer};
 use alumni_membership::Member;
+use alumni_membership::graphql::{find_member, prefetch_members};
 use async_graphql::{Context, ID, Lookahead, Object, Result};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -55,32 +56,6 @@ async fn my_registration(
         .flatten())
 }
 
-/// A member as the viewer may see them; `None` if not visible.
-async fn load_member(ctx: &Context<'_>, id: MemberId) -> Result<Option<Member>, EventsError> {
-    Ok(loader(ctx)?.load_one(id).await?.map(Member::new))
-}
-
-/// The selections of a connection's items: `nodes { … }` and
-/// `edges { node { … } }`.
-pub(crate) fn item_selections<'a>(ctx: &'a Context<'a>) -> Vec<Lookahead<'a>> {
-    let look_ahead = ctx.look_ahead();
-    vec![
-        look_ahead.field("nodes"),
-        look_ahead.field("edges").field("node"),
-    ]
-}
-
-/// Whether any of `selections` selects the field at `path`.
-fn selects(selections: &[Lookahead<'_>], path: &[&str]) -> bool {
-    selections.iter().any(|selection| {
-        let mut field = selection.field(path[0]);
-        for name in &path[1..] {
-            field = field.field(name);
-        }
-        field.exists()
-    })
-}
-
 /// Loads, one batch per association, what the selected fields of `events`
 /// will ask for, so a page costs the same statements however many items it
 /// has and however long they take to resolve.
@@ -100,7 +75,7 @@ pub(crate) async fn prefetch_events(
             .await?;
         if selects(selections, &["speakers", "member"]) {
             let members = speakers.values().flatten().filter_map(|s| s.member_id);
-            loader.load_many(members).await?;
+            prefetch_members(ctx, members).await?;
         }
     }
     if selects(selections, &["materials"]) {
@@ -145,13 +120,13 @@ pub(crate) async fn prefetch_registrations(
             .await;
     }
     if selects(selections, &["member"]) {
-        loader
-            .load_many(
-                registrations
-                    .iter()
-                    .map(|registration| registration.member_id),
-            )
-            .await?;
+        prefetch_members(
+            ctx,
+            registrations
+                .iter()
+                .map(|registration| registration.member_id),
+        )
+        .await?;
     }
     if selects(selections, &["event"]) || selects(selections, &["attendance"]) {
         let events = loader
@@ -447,7 +422,7 @@ impl Speaker {
     /// The speaker, if a member (as the viewer may see them).
     async fn member(&self, ctx: &Context<'_>) -> Result<Option<Member>> {
         match self.0.member_id {
-            Some(member_id) => Ok(load_member(ctx, member_id).await?),
+            Some(member_id) => Ok(find_member(ctx, member_id).await?),
             None => Ok(None),
         }
     }
@@ -509,7 +484,7 @@ impl Registration {
 
     /// The registered member, as the viewer may see them.
     async fn member(&self, ctx: &Context<'_>) -> Result<Option<Member>> {
-        Ok(load_member(ctx, self.0.member_id).await?)
+        Ok(find_member(ctx, self.0.member_id).await?)
     }
 
     /// Confirmed, waitlisted or cancelled.

@@ -19,7 +19,12 @@ async fn demo_data_covers_a_year_of_every_kind_with_waitlists_attendance_and_mat
     // The demo's own secretariat: the demo publishes terms, which members
     // created later have not accepted.
     let secretariat = members.secretariat.expect("the demo has a secretariat");
-    let token = app.membership.issue_session(secretariat).await.unwrap().token;
+    let token = app
+        .membership
+        .issue_session(secretariat)
+        .await
+        .unwrap()
+        .token;
     let client = app.client().with_token(token);
     let mut events: Vec<Value> = Vec::new();
     let mut after = Value::Null;

@@ -36,6 +36,8 @@ async fn the_secretariat_exports_attendees_as_csv_that_excel_reads() {
         reader.headers().unwrap().iter().collect::<Vec<_>>(),
         [
             "member_id",
+            "name",
+            "name_kana",
             "email",
             "status",
             "waitlist_position",
@@ -50,11 +52,14 @@ async fn the_secretariat_exports_attendees_as_csv_that_excel_reads() {
         .collect();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0][0], confirmed.id.to_string());
-    assert_eq!(rows[0][1], confirmed.email);
-    assert_eq!(rows[0][2], "CONFIRMED");
-    assert_eq!(rows[1][1], waiting.email);
-    assert_eq!(rows[1][2..4], ["WAITLISTED", "1"]);
-    assert!(rows[0][4].ends_with("+09:00"), "Tokyo time: {}", rows[0][4]);
+    // Japanese names survive the trip into Excel's UTF-8 reading.
+    assert!(rows[0][1].starts_with("会員 "), "{:?}", rows[0]);
+    assert!(rows[0][2].starts_with("かいいん "), "{:?}", rows[0]);
+    assert_eq!(rows[0][3], confirmed.email);
+    assert_eq!(rows[0][4], "CONFIRMED");
+    assert_eq!(rows[1][3], waiting.email);
+    assert_eq!(rows[1][4..6], ["WAITLISTED", "1"]);
+    assert!(rows[0][6].ends_with("+09:00"), "Tokyo time: {}", rows[0][6]);
 
     for role in [
         Role::Alumnus,

@@ -289,6 +289,23 @@ pub(crate) async fn prefetch_member_fields(
     Ok(())
 }
 
+/// Loads members in one batch through the request's member loader, for a
+/// list whose items will ask for them; [`find_member`] and [`load_member`]
+/// then read the request's cache.
+pub async fn prefetch_members(
+    ctx: &Context<'_>,
+    ids: impl IntoIterator<Item = MemberId>,
+) -> Result<(), AppError> {
+    load_many::<MemberLoader, _>(ctx, ids).await?;
+    Ok(())
+}
+
+/// One member as the viewer may see them; `None` if absent or not visible
+/// (for references such as speakers and registrants).
+pub async fn find_member(ctx: &Context<'_>, id: MemberId) -> Result<Option<Member>, AppError> {
+    Ok(load_one::<MemberLoader, _>(ctx, id).await?.map(Member))
+}
+
 /// Loads one member through the request's loader; `NOT_FOUND` if absent or
 /// not visible to the viewer.
 pub async fn load_member(ctx: &Context<'_>, id: MemberId) -> Result<Member, AppError> {

@@ -16,7 +16,7 @@ pub use account::{LoginPayload, MembershipViewer};
 pub use application::{Application, load_application};
 pub use company::{Company, load_company};
 pub use loaders::{MemberLoader, attach_loaders};
-pub use member::{Member, load_member};
+pub use member::{Member, find_member, load_member, prefetch_members};
 pub use terms::TermsVersion;
 
 /// Every membership query.
