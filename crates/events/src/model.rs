@@ -31,164 +31,102 @@ typed_id!(
     "Material"
 );
 
-/// Declares an enum stored as `text` (constrained by a `CHECK` in the
-/// migration) and exposed in GraphQL under the same names.
-macro_rules! text_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $($(#[$variant_meta:meta])* $variant:ident => $text:literal,)+
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum,
-            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
-        )]
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        pub enum $name {
-            $($(#[$variant_meta])* $variant,)+
-        }
-
-        impl $name {
-            /// The stable name used in the database and in GraphQL.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text,)+
-                }
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = String;
-
-            fn from_str(text: &str) -> Result<Self, Self::Err> {
-                match text {
-                    $($text => Ok($name::$variant),)+
-                    other => Err(format!("unknown {} {other:?}", stringify!($name))),
-                }
-            }
-        }
-
-        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
-            ) -> diesel::serialize::Result {
-                use std::io::Write as _;
-                out.write_all(self.as_str().as_bytes())?;
-                Ok(diesel::serialize::IsNull::No)
-            }
-        }
-
-        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
-            fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
-                let text = <String as diesel::deserialize::FromSql<
-                    diesel::sql_types::Text,
-                    diesel::pg::Pg,
-                >>::from_sql(bytes)?;
-                Ok(text.parse()?)
-            }
-        }
-    };
-}
-
-text_enum! {
+alumni_core::text_enum! {
     /// What sort of event it is.
     pub enum EventKind {
         /// A former employee talks to current employees about what they do now.
-        AlumniTalk => "ALUMNI_TALK",
+        AlumniTalk = "ALUMNI_TALK",
         /// An exchange meetup run by the secretariat.
-        Meetup => "MEETUP",
+        Meetup = "MEETUP",
         /// An internal tech study session (勉強会) opened to alumni.
-        StudySession => "STUDY_SESSION",
+        StudySession = "STUDY_SESSION",
         /// A seminar with invited speakers.
-        Seminar => "SEMINAR",
+        Seminar = "SEMINAR",
         /// A hands-on workshop.
-        Workshop => "WORKSHOP",
+        Workshop = "WORKSHOP",
     }
 }
 
-text_enum! {
+alumni_core::text_enum! {
     /// Where the event takes place.
     pub enum EventFormat {
         /// At a venue.
-        InPerson => "IN_PERSON",
+        InPerson = "IN_PERSON",
         /// Online; the join URL is shown to confirmed attendees only.
-        Online => "ONLINE",
+        Online = "ONLINE",
         /// At a venue and online.
-        Hybrid => "HYBRID",
+        Hybrid = "HYBRID",
     }
 }
 
-text_enum! {
+alumni_core::text_enum! {
     /// Who may register for an event.
     pub enum Audience {
         /// Members holding the ALUMNUS role.
-        Alumni => "ALUMNI",
+        Alumni = "ALUMNI",
         /// Members holding the EMPLOYEE role.
-        Employees => "EMPLOYEES",
+        Employees = "EMPLOYEES",
         /// Every signed-in member.
-        Everyone => "EVERYONE",
+        Everyone = "EVERYONE",
     }
 }
 
-text_enum! {
+alumni_core::text_enum! {
     /// Where an event is in its life.
     pub enum EventStatus {
         /// Being prepared; visible to the secretariat only.
-        Draft => "DRAFT",
+        Draft = "DRAFT",
         /// Announced; members may register while the window is open.
-        Published => "PUBLISHED",
+        Published = "PUBLISHED",
         /// Called off; registrations stay, marked by the event's status.
-        Cancelled => "CANCELLED",
+        Cancelled = "CANCELLED",
         /// Published and over. Not stored: a published event is completed
         /// once its end has passed.
-        Completed => "COMPLETED",
+        Completed = "COMPLETED",
     }
 }
 
-text_enum! {
+alumni_core::text_enum! {
     /// Where a registration stands.
     pub enum RegistrationStatus {
         /// Holds a seat.
-        Confirmed => "CONFIRMED",
+        Confirmed = "CONFIRMED",
         /// Waiting for a seat; promoted in order of arrival when one frees up.
-        Waitlisted => "WAITLISTED",
+        Waitlisted = "WAITLISTED",
         /// Given up by the member.
-        Cancelled => "CANCELLED",
+        Cancelled = "CANCELLED",
     }
 }
 
-text_enum! {
+alumni_core::text_enum! {
     /// Whether a confirmed attendee came, once the event is over.
     pub enum Attendance {
         /// Checked in.
-        Attended => "ATTENDED",
+        Attended = "ATTENDED",
         /// Held a seat but never checked in.
-        NoShow => "NO_SHOW",
+        NoShow = "NO_SHOW",
     }
 }
 
-text_enum! {
+alumni_core::text_enum! {
     /// What a material is.
     pub enum MaterialKind {
         /// Slides of a talk.
-        Slides => "SLIDES",
+        Slides = "SLIDES",
         /// A video recording.
-        Recording => "RECORDING",
+        Recording = "RECORDING",
         /// Any other document.
-        Document => "DOCUMENT",
+        Document = "DOCUMENT",
     }
 }
 
-text_enum! {
+alumni_core::text_enum! {
     /// Who may see a material.
     pub enum Confidentiality {
         /// Every member who can see the event, alumni included.
-        AlumniOk => "ALUMNI_OK",
+        AlumniOk = "ALUMNI_OK",
         /// Employees and the secretariat only: never shown to alumni.
-        InternalOnly => "INTERNAL_ONLY",
+        InternalOnly = "INTERNAL_ONLY",
     }
 }
 
@@ -481,19 +419,13 @@ mod tests {
 
     #[test]
     fn enum_names_round_trip() {
-        for kind in [
-            EventKind::AlumniTalk,
-            EventKind::Meetup,
-            EventKind::StudySession,
-            EventKind::Seminar,
-            EventKind::Workshop,
-        ] {
-            assert_eq!(kind.as_str().parse::<EventKind>().unwrap(), kind);
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(*kind));
         }
-        assert!("PARTY".parse::<EventKind>().is_err());
+        assert_eq!(EventKind::parse("PARTY"), None);
         assert_eq!(
-            "INTERNAL_ONLY".parse::<Confidentiality>().unwrap(),
-            Confidentiality::InternalOnly
+            Confidentiality::parse("INTERNAL_ONLY"),
+            Some(Confidentiality::InternalOnly)
         );
     }
 

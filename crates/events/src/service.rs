@@ -527,12 +527,30 @@ impl EventsService {
         event_id: EventId,
     ) -> EventsResult<RegistrationRecord> {
         let identity = viewer.identity()?;
+        self.cancel_for(identity.member_id, event_id, Some(viewer))
+            .await
+    }
+
+    /// Cancels `member_id`'s registration for `event_id`, promoting from the
+    /// waitlist. With a viewer, the event must be visible to them; without,
+    /// the member is leaving and every event counts.
+    async fn cancel_for(
+        &self,
+        member_id: MemberId,
+        event_id: EventId,
+        viewer: Option<&Viewer>,
+    ) -> EventsResult<RegistrationRecord> {
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
         let (registration, seats) = conn
             .transaction(async |conn| {
-                let event = lock_visible(conn, viewer, event_id).await?;
-                let existing = store::registration_of(conn, event_id, identity.member_id)
+                let event = match viewer {
+                    Some(viewer) => lock_visible(conn, viewer, event_id).await?,
+                    None => store::lock_event(conn, event_id)
+                        .await?
+                        .ok_or(AppError::NotFound { entity: "Event" })?,
+                };
+                let existing = store::registration_of(conn, event_id, member_id)
                     .await?
                     .ok_or(AppError::NotFound {
                         entity: "Registration",
@@ -924,6 +942,10 @@ impl EventsService {
         let owner = store::feed_owner(&mut conn, &sha256(token))
             .await?
             .ok_or_else(not_found)?;
+        // A suspended member's feed goes quiet with their account.
+        if !self.membership.may_sign_in(owner).await? {
+            return Err(not_found());
+        }
         let events = store::confirmed_events_of(&mut conn, owner, FEED_LIMIT).await?;
         Ok(calendar::render(
             "Alumni Network events",
@@ -933,6 +955,64 @@ impl EventsService {
             }),
             self.ctx.now(),
         ))
+    }
+
+    /// Frees what a leaving member holds: their seats and waitlist places
+    /// for events that have not begun (a freed seat goes to the waitlist, as
+    /// on any cancellation) and their calendar feed. For the member's
+    /// withdrawal, which stays possible whatever the terms. Returns how many
+    /// registrations were cancelled.
+    pub async fn release_member(&self, viewer: &Viewer) -> EventsResult<usize> {
+        let member_id = viewer.session()?.member_id;
+        let now = self.ctx.now();
+        let held = {
+            let mut conn = self.ctx.conn().await?;
+            store::upcoming_events_held_by(&mut conn, member_id, now).await?
+        };
+        for event_id in &held {
+            self.cancel_for(member_id, *event_id, None).await?;
+        }
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            store::delete_feed_token(conn, member_id).await?;
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("events.member_released")
+                    .by(member_id)
+                    .on(member_id)
+                    .details(serde_json::json!({ "registrationsCancelled": held.len() })),
+            )
+            .await?;
+            Ok::<_, EventsError>(held.len())
+        })
+        .await
+    }
+
+    /// Everything the events domain holds about the viewer, for their data
+    /// export: their registrations (with check-in codes and times) and
+    /// whether they have a calendar feed. Whatever the terms, as a
+    /// data-subject right.
+    pub async fn export_my_data(&self, viewer: &Viewer) -> EventsResult<serde_json::Value> {
+        let member_id = viewer.session()?.member_id;
+        let mut conn = self.ctx.conn().await?;
+        let registrations = store::registrations_with_events_of(&mut conn, member_id).await?;
+        let feed_issued_at = store::feed_issued_at(&mut conn, member_id).await?;
+        Ok(serde_json::json!({
+            "registrations": registrations.iter().map(|(registration, event)| serde_json::json!({
+                "eventId": event.id,
+                "eventTitle": event.title,
+                "eventStartsAt": event.starts_at,
+                "status": registration.status,
+                "waitlistPosition": registration.waitlist_position,
+                "checkInCode": registration.check_in_code,
+                "registeredAt": registration.registered_at,
+                "confirmedAt": registration.confirmed_at,
+                "cancelledAt": registration.cancelled_at,
+                "checkedInAt": registration.checked_in_at,
+            })).collect::<Vec<_>>(),
+            "calendarFeedIssuedAt": feed_issued_at,
+        }))
     }
 
     // ---- export ---------------------------------------------------------

@@ -589,6 +589,39 @@ pub async fn confirmed_events_of(
         .await
 }
 
+/// Events that have not begun and for which the member holds a seat or a
+/// waitlist place.
+pub async fn upcoming_events_held_by(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<EventId>> {
+    registrations::table
+        .inner_join(events::table)
+        .filter(registrations::member_id.eq(member_id))
+        .filter(registrations::status.ne(RegistrationStatus::Cancelled))
+        .filter(events::status.eq(EventStatus::Published))
+        .filter(events::starts_at.gt(now))
+        .select(events::id)
+        .load(conn)
+        .await
+}
+
+/// Every registration of a member with its event, newest event first (for
+/// the member's data export).
+pub async fn registrations_with_events_of(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+) -> QueryResult<Vec<(RegistrationRecord, EventRecord)>> {
+    registrations::table
+        .inner_join(events::table)
+        .filter(registrations::member_id.eq(member_id))
+        .order((events::starts_at.desc(), events::id.desc()))
+        .select((RegistrationRecord::as_select(), EventRecord::as_select()))
+        .load(conn)
+        .await
+}
+
 // ---- materials ----------------------------------------------------------
 
 /// Attaches a material.

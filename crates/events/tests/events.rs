@@ -9,6 +9,7 @@ mod events {
     mod concurrency;
     mod demo;
     mod export;
+    mod leaving;
     mod management;
     mod registration;
     mod statements;

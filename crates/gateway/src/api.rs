@@ -155,16 +155,19 @@ impl DataRightsMutation {
         let services = data::<Services>(ctx)?;
         let viewer = viewer(ctx)?;
         let membership = services.membership.export_my_data(viewer).await?;
+        let events = services.events.export_my_data(viewer).await?;
         Ok(Json(json!({
             "exportedAt": services.membership.context().now(),
             "membership": membership,
+            "events": events,
         })))
     }
 
-    /// Leaves the network: sessions end, the profile leaves the directory,
-    /// and personal data is erased; the audit log keeps only ids. Pass
-    /// `confirm: true`. The last secretariat member cannot leave
-    /// (`CONFLICT`).
+    /// Leaves the network: sessions end, seats and waitlist places for
+    /// events that have not begun are given up (the waitlist moves up), the
+    /// calendar feed stops, the profile leaves the directory, and personal
+    /// data is erased; the audit log keeps only ids. Pass `confirm: true`.
+    /// The last secretariat member cannot leave (`CONFLICT`).
     async fn withdraw_membership(
         &self,
         ctx: &Context<'_>,
@@ -177,10 +180,12 @@ impl DataRightsMutation {
             )
             .into());
         }
-        data::<Services>(ctx)?
-            .membership
-            .withdraw(viewer(ctx)?)
-            .await?;
+        let services = data::<Services>(ctx)?;
+        let viewer = viewer(ctx)?;
+        // Asked first, so nothing is released for a refused withdrawal.
+        services.membership.check_withdrawal(viewer).await?;
+        services.events.release_member(viewer).await?;
+        services.membership.withdraw(viewer).await?;
         Ok(true)
     }
 }

@@ -321,6 +321,16 @@ impl MembershipService {
         .await
     }
 
+    /// Whether this member's account may be used (active or applicant; not
+    /// suspended or withdrawn). For other domains' credentials that are not
+    /// sessions, such as calendar feed tokens.
+    pub async fn may_sign_in(&self, member_id: MemberId) -> AppResult<bool> {
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::member_by_id(&mut conn, member_id)
+            .await?
+            .is_some_and(|member| member.status.may_sign_in()))
+    }
+
     /// Whether the database holds no accounts yet.
     pub async fn is_empty(&self) -> AppResult<bool> {
         let mut conn = self.ctx.conn().await?;

@@ -151,6 +151,23 @@ impl MembershipService {
         .await
     }
 
+    /// Refuses the viewer's withdrawal as [`Self::withdraw`] would (the last
+    /// secretariat member stays), without changing anything: the gateway
+    /// asks first, so other domains do not release a leaving member's data
+    /// for a withdrawal that will not happen.
+    pub async fn check_withdrawal(&self, viewer: &Viewer) -> AppResult<()> {
+        let member_id = viewer.session()?.member_id;
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            let member = lock_existing(conn, member_id).await?;
+            if member.role_set()?.contains(Role::Secretariat) {
+                ensure_another_secretariat(conn, &member).await?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
     /// The viewer leaves the network: their sessions end, their profile
     /// leaves the directory, and every personal field (e-mail, password,
     /// profile, skills, application) is erased. The audit log, which holds
