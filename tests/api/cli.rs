@@ -205,3 +205,69 @@ async fn roster_import_reports_counts_and_refuses_bad_files_line_by_line() {
     assert!(errors.contains("bad.csv:3: company"), "{errors}");
     assert!(!errors.contains("bad.csv:2"), "{errors}");
 }
+
+#[tokio::test]
+async fn the_server_logs_request_ids_and_shuts_down_gracefully_on_sigterm() {
+    use std::io::{BufRead as _, BufReader};
+
+    let db = TestDb::create().await;
+    let mut server = alumni(&db)
+        .env("ALUMNI_BIND", "127.0.0.1:0")
+        .env("ALUMNI_LOG", "info")
+        .env("ALUMNI_LOG_FORMAT", "json")
+        .env("ALUMNI_DEMO_DATA", "never")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(server.stdout.take().unwrap()).lines();
+    let graphiql = stdout
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.trim()
+                .strip_prefix("GraphiQL:")
+                .map(|url| url.trim().to_owned())
+        })
+        .expect("the server announces its address");
+    // Keep reading what else it prints, as a terminal would.
+    let drain = std::thread::spawn(move || stdout.count());
+    let base = graphiql.trim_end_matches("/graphql");
+
+    let response = reqwest::Client::new()
+        .post(format!("{base}/graphql"))
+        .header("content-type", "application/json")
+        .header("x-request-id", "log-check-7f3a")
+        .body(r#"{"query":"{ currentTerms { version } }"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    let terminated = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    let output = server.wait_with_output().unwrap();
+    drain.join().unwrap();
+    assert!(
+        output.status.success(),
+        "a clean exit after SIGTERM: {:?}",
+        output.status
+    );
+
+    let logs = String::from_utf8_lossy(&output.stderr);
+    let request_lines: Vec<serde_json::Value> = logs
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|line| line["span"]["request_id"] == "log-check-7f3a")
+        .collect();
+    assert!(
+        request_lines
+            .iter()
+            .any(|line| line["fields"]["message"] == "finished processing request"),
+        "the request's log lines carry its id: {logs}"
+    );
+    assert!(logs.contains("shutting down"), "{logs}");
+}

@@ -234,9 +234,9 @@ async fn serve(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> 
         .with_context(|| format!("cannot listen on {}", serve_config.bind))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving");
-    println!(
+    say(&format!(
         "\nAlumni Network is running.\n  GraphiQL:  http://{address}/graphql\n  Readiness: http://{address}/readyz"
-    );
+    ));
     if load_demo {
         print_demo_logins();
     }
@@ -249,15 +249,25 @@ async fn serve(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> 
 }
 
 fn print_demo_logins() {
-    println!("\nDemo sign-ins (password `{DEMO_PASSWORD}` for all):");
+    say(&format!(
+        "\nDemo sign-ins (password `{DEMO_PASSWORD}` for all):"
+    ));
     for (email, shows) in DEMO_LOGINS {
-        println!("  {shows:<12} {email}");
+        say(&format!("  {shows:<12} {email}"));
     }
-    println!(
+    say(&format!(
         "In GraphiQL run\n  mutation {{ login(email: \"{}\", password: \"{DEMO_PASSWORD}\") {{ token }} }}\n\
          then add the header {{\"Authorization\": \"Bearer <token>\"}} and query\n  {{ me {{ roles member {{ email }} }} }}\n",
         DEMO_LOGINS[0].0
-    );
+    ));
+}
+
+/// Prints a line for the person at the terminal. Unlike `println!`, a
+/// closed standard output (`alumni | head -1`) is ignored rather than
+/// bringing the server down.
+fn say(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout(), "{line}");
 }
 
 /// Resolves the database and applies pending migrations.
