@@ -3,11 +3,11 @@
 //! transaction.
 
 use alumni_core::MemberId;
-use alumni_core::pagination::PageRequest;
+use alumni_core::pagination::{ListOrder, PageRequest};
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Integer, SmallInt, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Integer, SmallInt, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -113,34 +113,16 @@ pub async fn list_events(
         Some(false) => query = query.filter(events::ends_at.le(now)),
         None => {}
     }
-    if let Some((at, id)) = page.after {
-        query = query.filter(event_key_compare(">", at, id));
-    }
-    if let Some((at, id)) = page.before {
-        query = query.filter(event_key_compare("<", at, id));
-    }
-    query = if page.reads_in_list_order() {
-        query.order((events::starts_at.asc(), events::id.asc()))
-    } else {
-        query.order((events::starts_at.desc(), events::id.desc()))
-    };
-    query.limit(page.fetch_limit()).load(conn).await
-}
-
-/// Row-value comparison on `(starts_at, id)`, answered from the start
-/// indexes.
-fn event_key_compare(
-    operator: &'static str,
-    at: DateTime<Utc>,
-    id: Uuid,
-) -> diesel::expression::SqlLiteral<Bool, impl diesel::query_builder::QueryFragment<Pg> + Send> {
-    diesel::dsl::sql::<Bool>(&format!(
-        "(events.events.starts_at, events.events.id) {operator} ("
-    ))
-    .bind::<Timestamptz, _>(at)
-    .sql(", ")
-    .bind::<diesel::sql_types::Uuid, _>(id)
-    .sql(")")
+    alumni_core::seek!(
+        query,
+        page,
+        (events::starts_at, events::id),
+        "events.events.starts_at, events.events.id",
+        (Timestamptz, diesel::sql_types::Uuid),
+        ListOrder::Ascending
+    )
+    .load(conn)
+    .await
 }
 
 /// Writes the editable particulars.
@@ -524,18 +506,16 @@ pub async fn my_registrations(
         Some(false) => query = query.filter(events::ends_at.le(now)),
         None => {}
     }
-    if let Some((at, id)) = page.after {
-        query = query.filter(event_key_compare(">", at, id));
-    }
-    if let Some((at, id)) = page.before {
-        query = query.filter(event_key_compare("<", at, id));
-    }
-    query = if page.reads_in_list_order() {
-        query.order((events::starts_at.asc(), events::id.asc()))
-    } else {
-        query.order((events::starts_at.desc(), events::id.desc()))
-    };
-    query.limit(page.fetch_limit()).load(conn).await
+    alumni_core::seek!(
+        query,
+        page,
+        (events::starts_at, events::id),
+        "events.events.starts_at, events.events.id",
+        (Timestamptz, diesel::sql_types::Uuid),
+        ListOrder::Ascending
+    )
+    .load(conn)
+    .await
 }
 
 /// Attended and no-show counts of an event.

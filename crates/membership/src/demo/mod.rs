@@ -436,25 +436,22 @@ fn application_for(
 }
 
 fn new_profile(person: &Person, now: DateTime<Utc>) -> NewProfile {
-    let names = NameIndex::new(&person.name.0, &person.name.1, &person.former_surnames);
-    let employment = person.employment.clone();
-    NewProfile {
-        member_id: person.id,
-        display_name: person.name.0.clone(),
-        display_name_kana: person.name.1.clone(),
-        former_surnames: person.former_surnames.clone(),
-        company_id: employment.as_ref().map(|employment| employment.0),
-        joined_on: employment.as_ref().map(|employment| employment.1),
-        left_on: employment.as_ref().map(|employment| employment.2),
-        last_department: employment
-            .map(|employment| employment.3)
-            .unwrap_or_default(),
-        sort_key: names.sort_key,
-        name_text: names.name_text,
-        name_grams: names.name_grams,
-        former_text: names.former_text,
-        former_grams: names.former_grams,
-        updated_at: now,
+    let base = NewProfile::new(
+        person.id,
+        &person.name.0,
+        &person.name.1,
+        person.former_surnames.clone(),
+        now,
+    );
+    match person.employment.clone() {
+        Some((company_id, joined_on, left_on, last_department)) => NewProfile {
+            company_id: Some(company_id),
+            joined_on: Some(joined_on),
+            left_on: Some(left_on),
+            last_department,
+            ..base
+        },
+        None => base,
     }
 }
 

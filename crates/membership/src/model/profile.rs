@@ -315,15 +315,22 @@ pub struct NewProfile {
 }
 
 impl NewProfile {
-    /// A profile with just a name and its reading (staff accounts, and
-    /// members creating their profile themselves).
-    pub fn named(member_id: MemberId, display_name: &str, kana: &str, now: DateTime<Utc>) -> Self {
-        let names = NameIndex::new(display_name, kana, &[]);
+    /// A profile with a name, its reading and former surnames, and every
+    /// other field at its default; the verified career is filled in by the
+    /// caller where known.
+    pub fn new(
+        member_id: MemberId,
+        display_name: &str,
+        kana: &str,
+        former_surnames: Vec<String>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let names = NameIndex::new(display_name, kana, &former_surnames);
         Self {
             member_id,
             display_name: display_name.to_owned(),
             display_name_kana: kana.to_owned(),
-            former_surnames: Vec::new(),
+            former_surnames,
             company_id: None,
             joined_on: None,
             left_on: None,

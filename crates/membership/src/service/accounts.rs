@@ -129,7 +129,13 @@ impl MembershipService {
             if let Some((display_name, kana)) = &name {
                 profiles::insert_profiles(
                     conn,
-                    &[NewProfile::named(new_member.id, display_name, kana, now)],
+                    &[NewProfile::new(
+                        new_member.id,
+                        display_name,
+                        kana,
+                        Vec::new(),
+                        now,
+                    )],
                 )
                 .await?;
             }

@@ -25,8 +25,8 @@ use super::{
 };
 use crate::model::{
     ApplicationId, ApplicationRecord, ApplicationStatus, ApprovalBasis, CompanyId, ConsentPurpose,
-    Decision, InvitationId, InvitationRecord, MemberStatus, NameIndex, NewMember, NewProfile,
-    RosterEntryId, RosterEntryRecord, strings, validate_email,
+    Decision, InvitationId, InvitationRecord, MemberStatus, NewMember, NewProfile, RosterEntryId,
+    RosterEntryRecord, strings, validate_email,
 };
 use crate::password::{hash_password, validate_password};
 use crate::store::applications::TimeKey;
@@ -483,12 +483,7 @@ impl MembershipService {
                     .on(id),
             )
             .await?;
-            store::applications_by_ids(conn, &[id])
-                .await?
-                .pop()
-                .ok_or(AppError::NotFound {
-                    entity: "Application",
-                })
+            reload(conn, id).await
         })
         .await
     }
@@ -524,12 +519,7 @@ impl MembershipService {
                     .on(id),
             )
             .await?;
-            store::applications_by_ids(conn, &[id])
-                .await?
-                .pop()
-                .ok_or(AppError::NotFound {
-                    entity: "Application",
-                })
+            reload(conn, id).await
         })
         .await
     }
@@ -590,6 +580,16 @@ impl MembershipService {
     }
 }
 
+/// An application as it stands now, inside the deciding transaction.
+async fn reload(conn: &mut AsyncPgConnection, id: ApplicationId) -> AppResult<ApplicationRecord> {
+    store::applications_by_ids(conn, &[id])
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound {
+            entity: "Application",
+        })
+}
+
 /// Locks an application that must still await a decision.
 async fn lock_pending(
     conn: &mut AsyncPgConnection,
@@ -634,32 +634,20 @@ async fn insert_profile_from(
     application: &ApplicationRecord,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let former_surnames = strings(application.former_surnames.clone());
-    let names = NameIndex::new(
-        &application.full_name,
-        &application.full_name_kana,
-        &former_surnames,
-    );
-    profiles::insert_profiles(
-        conn,
-        &[NewProfile {
-            member_id: application.member_id,
-            display_name: application.full_name.clone(),
-            display_name_kana: application.full_name_kana.clone(),
-            former_surnames,
-            company_id: Some(application.company_id),
-            joined_on: Some(application.joined_on),
-            left_on: Some(application.left_on),
-            last_department: application.last_department.clone(),
-            sort_key: names.sort_key,
-            name_text: names.name_text,
-            name_grams: names.name_grams,
-            former_text: names.former_text,
-            former_grams: names.former_grams,
-            updated_at: now,
-        }],
-    )
-    .await?;
+    let profile = NewProfile {
+        company_id: Some(application.company_id),
+        joined_on: Some(application.joined_on),
+        left_on: Some(application.left_on),
+        last_department: application.last_department.clone(),
+        ..NewProfile::new(
+            application.member_id,
+            &application.full_name,
+            &application.full_name_kana,
+            strings(application.former_surnames.clone()),
+            now,
+        )
+    };
+    profiles::insert_profiles(conn, &[profile]).await?;
     Ok(())
 }
 

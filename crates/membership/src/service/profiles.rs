@@ -177,7 +177,13 @@ async fn create_profile(
     };
     store::insert_profiles(
         conn,
-        &[NewProfile::named(member_id, display_name, kana, now)],
+        &[NewProfile::new(
+            member_id,
+            display_name,
+            kana,
+            Vec::new(),
+            now,
+        )],
     )
     .await?;
     store::lock_profile(conn, member_id)

@@ -2,7 +2,7 @@
 
 use alumni_core::audit::{self, AuditEntry};
 use alumni_core::pagination::PageRequest;
-use alumni_core::{AppError, AppResult, Role, Viewer};
+use alumni_core::{AppError, AppResult, MemberId, Role, Viewer};
 use diesel_async::AsyncConnection as _;
 use serde_json::json;
 
@@ -101,35 +101,12 @@ impl MembershipService {
         purposes: &[ConsentPurpose],
     ) -> AppResult<ConsentRecord> {
         let member_id = viewer.session()?.member_id;
-        let purposes = consent_purposes(purposes, "purposes")?;
-        let now = self.ctx.now();
-        let mut conn = self.ctx.conn().await?;
-        conn.transaction(async |conn| {
-            let current = store::current_terms(conn)
-                .await?
-                .ok_or(AppError::NotFound {
-                    entity: "TermsVersion",
-                })?;
-            if current.version != version.trim() {
-                return Err(AppError::bad_input(
-                    "version",
-                    format!("the terms in force are version {}", current.version),
-                ));
-            }
-            store::upsert_consent(conn, member_id, current.id, &purposes, now).await?;
-            audit::record(
-                conn,
-                now,
-                AuditEntry::new("membership.terms_accepted")
-                    .by(member_id)
-                    .on(current.id)
-                    .details(json!({ "purposes": purposes })),
-            )
-            .await?;
-            store::consent_of(conn, member_id, current.id)
-                .await?
-                .ok_or_else(|| AppError::internal("consent vanished after insert"))
-        })
+        self.record_consent(
+            member_id,
+            Some(version),
+            purposes,
+            "membership.terms_accepted",
+        )
         .await
     }
 
@@ -141,6 +118,20 @@ impl MembershipService {
         purposes: &[ConsentPurpose],
     ) -> AppResult<ConsentRecord> {
         let member_id = viewer.identity()?.member_id;
+        self.record_consent(member_id, None, purposes, "membership.consent_changed")
+            .await
+    }
+
+    /// Records a member's consent to the terms in force, recorded in the
+    /// audit log under `action`. When accepting, `version` must be the one
+    /// in force (the member read what they accept).
+    async fn record_consent(
+        &self,
+        member_id: MemberId,
+        version: Option<&str>,
+        purposes: &[ConsentPurpose],
+        action: &'static str,
+    ) -> AppResult<ConsentRecord> {
         let purposes = consent_purposes(purposes, "purposes")?;
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
@@ -150,11 +141,19 @@ impl MembershipService {
                 .ok_or(AppError::NotFound {
                     entity: "TermsVersion",
                 })?;
+            if let Some(version) = version
+                && current.version != version.trim()
+            {
+                return Err(AppError::bad_input(
+                    "version",
+                    format!("the terms in force are version {}", current.version),
+                ));
+            }
             store::upsert_consent(conn, member_id, current.id, &purposes, now).await?;
             audit::record(
                 conn,
                 now,
-                AuditEntry::new("membership.consent_changed")
+                AuditEntry::new(action)
                     .by(member_id)
                     .on(current.id)
                     .details(json!({ "purposes": purposes })),
@@ -162,7 +161,7 @@ impl MembershipService {
             .await?;
             store::consent_of(conn, member_id, current.id)
                 .await?
-                .ok_or_else(|| AppError::internal("consent vanished after update"))
+                .ok_or_else(|| AppError::internal("consent vanished after it was recorded"))
         })
         .await
     }
