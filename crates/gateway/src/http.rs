@@ -430,25 +430,9 @@ fn not_found() -> Response {
     request_error(StatusCode::NOT_FOUND, "NOT_FOUND", "not found".to_owned())
 }
 
-/// A service error of a non-GraphQL route, with the HTTP status its code
-/// implies and the usual error body.
+/// A service error of a non-GraphQL route, as [`app_error`] answers it.
 fn events_error(error: EventsError) -> Response {
-    let error = error.to_app_error();
-    let status = match error {
-        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-        AppError::NotFound { .. } => StatusCode::NOT_FOUND,
-        AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
-        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        AppError::TermsNotAccepted => StatusCode::FORBIDDEN,
-        AppError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    let graphql = error.to_graphql_error();
-    let mut server_error = ServerError::new(graphql.message, None);
-    server_error.extensions = graphql.extensions;
-    (status, axum::Json(json!({ "errors": [server_error] }))).into_response()
+    app_error(error.to_app_error())
 }
 
 /// Answers in the GraphQL-over-HTTP media type when the client asks for it.
@@ -470,16 +454,22 @@ fn request_error(status: StatusCode, code: &'static str, message: String) -> Res
     (status, axum::Json(body)).into_response()
 }
 
-/// A service error that prevents executing the request at all (for
-/// instance, the database is down while authenticating).
+/// An error answered outside GraphQL execution (authentication could not
+/// reach the database, or a calendar or CSV route refused), in the GraphQL
+/// error shape with the HTTP status its code implies.
 fn app_error(error: AppError) -> Response {
     let status = match error {
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) | AppError::TermsNotAccepted => StatusCode::FORBIDDEN,
+        AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+        AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let graphql = error.to_graphql_error();
     let mut server_error = ServerError::new(graphql.message, None);
     server_error.extensions = graphql.extensions;
-    let body = json!({ "errors": [server_error] });
-    (status, axum::Json(body)).into_response()
+    (status, axum::Json(json!({ "errors": [server_error] }))).into_response()
 }
