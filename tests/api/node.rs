@@ -113,3 +113,33 @@ async fn nodes_resolves_many_in_order_with_one_query_per_type() {
     // Authentication, then one batched load of all members.
     assert_eq!(statements, 2);
 }
+
+#[tokio::test]
+async fn a_hundred_nodes_cost_as_much_as_a_few() {
+    let app = TestApp::spawn().await;
+    let demo = alumni_membership::demo::seed(&app.membership)
+        .await
+        .unwrap();
+    let token = app
+        .membership
+        .issue_session(demo.alumni[0])
+        .await
+        .unwrap()
+        .token;
+    let client = app.client().with_token(token);
+    let ids: Vec<String> = demo
+        .alumni
+        .iter()
+        .map(|id| alumni_core::NodeId::to_global(id).0)
+        .collect();
+    let query = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Member { displayName } } }";
+    let (few, few_cost) = app
+        .count_statements(client.query_with(query, json!({ "ids": ids[..5] })))
+        .await;
+    let (many, many_cost) = app
+        .count_statements(client.query_with(query, json!({ "ids": ids[..100] })))
+        .await;
+    assert_eq!(few.data()["nodes"].as_array().unwrap().len(), 5);
+    assert_eq!(many.data()["nodes"].as_array().unwrap().len(), 100);
+    assert_eq!(few_cost, many_cost);
+}

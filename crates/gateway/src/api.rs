@@ -9,6 +9,7 @@ use alumni_events::graphql::{Event, load_event};
 use alumni_events::{EventId, EventsMutation, EventsQuery, EventsSubscription, EventsViewer};
 use alumni_membership::graphql::{
     Application, Company, TermsVersion, load_application, load_company, load_member,
+    prefetch_members,
 };
 use alumni_membership::model::{ApplicationId, CompanyId, TermsVersionId};
 use alumni_membership::{Member, MembershipMutation, MembershipQuery, MembershipViewer};
@@ -97,8 +98,14 @@ impl GatewayQuery {
             .iter()
             .map(|id| GlobalId::decode(id, "ids"))
             .collect::<Result<Vec<_>, _>>()?;
+        // Members, the usual case, in one batch up front; the look-ups below
+        // then read the request's cache whatever the scheduling.
+        let members = globals
+            .iter()
+            .filter(|global| global.node_type == MemberId::NODE_TYPE)
+            .map(|global| MemberId::from_uuid(global.uuid));
+        prefetch_members(ctx, members).await?;
         let mut resolved = Vec::with_capacity(globals.len());
-        // The loaders batch these look-ups into one query per type.
         let lookups = globals.into_iter().map(|global| resolve_node(ctx, global));
         for result in futures_util::future::join_all(lookups).await {
             resolved.push(match result {

@@ -23,12 +23,26 @@ pub struct MemberLoader {
 }
 
 impl Loader<MemberId> for MemberLoader {
-    type Value = MemberView;
+    /// `None`: no such member, or not visible to the viewer; cached too, so
+    /// it is not asked for again.
+    type Value = Option<MemberView>;
     type Error = AppError;
 
-    async fn load(&self, ids: &[MemberId]) -> Result<HashMap<MemberId, MemberView>, AppError> {
-        let views = self.service.members_by_ids(&self.viewer, ids).await?;
-        Ok(views.into_iter().map(|view| (view.id, view)).collect())
+    async fn load(
+        &self,
+        ids: &[MemberId],
+    ) -> Result<HashMap<MemberId, Option<MemberView>>, AppError> {
+        let mut views: HashMap<MemberId, Option<MemberView>> = self
+            .service
+            .members_by_ids(&self.viewer, ids)
+            .await?
+            .into_iter()
+            .map(|view| (view.id, Some(view)))
+            .collect();
+        for id in ids {
+            views.entry(*id).or_default();
+        }
+        Ok(views)
     }
 }
 

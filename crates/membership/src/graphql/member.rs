@@ -303,7 +303,10 @@ pub async fn prefetch_members(
 /// One member as the viewer may see them; `None` if absent or not visible
 /// (for references such as speakers and registrants).
 pub async fn find_member(ctx: &Context<'_>, id: MemberId) -> Result<Option<Member>, AppError> {
-    Ok(load_one::<MemberLoader, _>(ctx, id).await?.map(Member))
+    Ok(load_one::<MemberLoader, _>(ctx, id)
+        .await?
+        .flatten()
+        .map(Member))
 }
 
 /// Loads one member through the request's loader; `NOT_FOUND` if absent or
@@ -311,6 +314,7 @@ pub async fn find_member(ctx: &Context<'_>, id: MemberId) -> Result<Option<Membe
 pub async fn load_member(ctx: &Context<'_>, id: MemberId) -> Result<Member, AppError> {
     load_one::<MemberLoader, _>(ctx, id)
         .await?
+        .flatten()
         .map(Member)
         .ok_or(AppError::NotFound { entity: "Member" })
 }

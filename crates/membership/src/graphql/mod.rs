@@ -15,7 +15,7 @@ use async_graphql::MergedObject;
 pub use account::{LoginPayload, MembershipViewer};
 pub use application::{Application, load_application};
 pub use company::{Company, load_company};
-pub use loaders::{MemberLoader, attach_loaders};
+pub use loaders::attach_loaders;
 pub use member::{Member, find_member, load_member, prefetch_members};
 pub use terms::TermsVersion;
 
