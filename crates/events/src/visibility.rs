@@ -11,7 +11,9 @@ use crate::model::{
 /// Whether the viewer may see the event at all: drafts are for the
 /// secretariat; everything else for every signed-in member.
 pub fn sees_event(viewer: &Viewer, event: &EventRecord) -> bool {
-    matches!(viewer, Viewer::Member(_))
+    // The viewer's gates (applicant, outstanding terms) apply here too, so
+    // no caller can show an event to someone not yet allowed in.
+    viewer.identity().is_ok()
         && (event.status != EventStatus::Draft || viewer.has_role(Role::Secretariat))
 }
 
