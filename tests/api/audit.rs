@@ -69,7 +69,7 @@ async fn sign_ins_are_recorded_and_the_log_pages_both_ways() {
         .clone();
     assert_eq!(failed.len(), 2);
     assert_eq!(failed[0]["subjectId"], member.global_id().as_str());
-    assert_eq!(failed[0]["details"]["recentFailures"], 1);
+    assert_eq!(failed[0]["details"]["recentAttemptsFromClient"], 1);
     assert!(failed[0]["requestId"].is_string());
 
     let by_member =

@@ -9,3 +9,5 @@ mod limits;
 mod node;
 mod outage;
 mod schema;
+mod socket;
+mod throttling;

@@ -7,6 +7,7 @@
 //! ([`clock`]) and the append-only audit log ([`audit`]).
 
 pub mod audit;
+pub mod client;
 pub mod clock;
 pub mod db;
 pub mod enums;
@@ -19,6 +20,7 @@ mod schema;
 pub mod search;
 pub mod viewer;
 
+pub use client::{Caller, ClientAddress};
 pub use clock::{Clock, SharedClock};
 pub use db::{DbConn, DbPool};
 pub use error::AppError;

@@ -1,6 +1,8 @@
 //! Assembling the application from its settings: pool, services, schema and
 //! router. Shared by `alumni serve` and the test harness.
 
+use std::time::Duration;
+
 use alumni_core::db::{self, PoolBuildError, PoolSettings, StatementCounter};
 use alumni_core::{DbPool, ServiceContext, SharedClock, Viewer};
 use alumni_events::EventsService;
@@ -11,10 +13,11 @@ use axum::Router;
 use crate::api::{AppSchema, schema_builder};
 use crate::config::{
     DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUERY_COMPLEXITY,
-    DEFAULT_MAX_QUERY_DEPTH,
+    DEFAULT_MAX_QUERY_DEPTH, DEFAULT_REQUEST_TIMEOUT_MS,
 };
-use crate::http::{self, AppState, HttpLimits};
+use crate::http::{self, AppState, HttpLimits, RouteSettings, TrustedProxies};
 use crate::limits::OperationLimits;
+use crate::socket::SocketSettings;
 
 /// Everything that shapes the application.
 #[derive(Debug, Clone)]
@@ -29,6 +32,10 @@ pub struct AppSettings {
     pub accounts: AccountSettings,
     /// Browser origins allowed by CORS.
     pub allowed_origins: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
+    /// WebSocket connections.
+    pub sockets: SocketSettings,
 }
 
 impl AppSettings {
@@ -39,6 +46,7 @@ impl AppSettings {
             http: HttpLimits {
                 max_body_bytes: DEFAULT_MAX_BODY_BYTES,
                 max_batch_size: DEFAULT_MAX_BATCH_SIZE,
+                request_timeout: Duration::from_millis(DEFAULT_REQUEST_TIMEOUT_MS),
             },
             operations: OperationLimits {
                 max_depth: DEFAULT_MAX_QUERY_DEPTH,
@@ -46,6 +54,8 @@ impl AppSettings {
             },
             accounts: AccountSettings::default(),
             allowed_origins: Vec::new(),
+            trusted_proxies: TrustedProxies::default(),
+            sockets: SocketSettings::default(),
         }
     }
 }
@@ -119,7 +129,11 @@ impl App {
             schema.clone(),
             services.clone(),
             pool.clone(),
-            settings.http,
+            RouteSettings {
+                limits: settings.http,
+                proxies: settings.trusted_proxies.clone(),
+                sockets: settings.sockets,
+            },
         );
         let router = http::router(state, &settings.allowed_origins);
         Ok(App {

@@ -240,10 +240,14 @@ async fn serve(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> 
     if load_demo {
         print_demo_logins();
     }
-    axum::serve(listener, app.router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server failed")?;
+    axum::serve(
+        listener,
+        app.router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server failed")?;
     tracing::info!("shut down");
     Ok(())
 }
@@ -303,6 +307,8 @@ fn build_app(
         operations: serve_config.operation_limits(),
         accounts: serve_config.account_settings(),
         allowed_origins: serve_config.allowed_origins(),
+        trusted_proxies: serve_config.trusted_proxies(),
+        sockets: serve_config.socket_settings(),
     };
     Ok(App::build(&settings, Arc::new(SystemClock))?)
 }

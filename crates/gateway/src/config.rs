@@ -2,7 +2,8 @@
 //! (also read from `.env`) and a default that works for a local run. This
 //! is the one place settings are defined; the README lists them.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -12,9 +13,11 @@ use alumni_core::db::{
 use alumni_membership::AccountSettings;
 use alumni_membership::service::DEFAULT_SESSION_TTL_HOURS;
 use clap::{Args, ValueEnum};
+use ipnet::IpNet;
 
-use crate::http::HttpLimits;
+use crate::http::{HttpLimits, TrustedProxies};
 use crate::limits::OperationLimits;
+use crate::socket::SocketSettings;
 
 /// Default largest request body, in bytes.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -24,6 +27,10 @@ pub const DEFAULT_MAX_QUERY_DEPTH: usize = 15;
 pub const DEFAULT_MAX_QUERY_COMPLEXITY: usize = 5_000;
 /// Default most operations in one batch.
 pub const DEFAULT_MAX_BATCH_SIZE: usize = 10;
+/// Default longest time to answer a request, in milliseconds: above the
+/// statement timeout plus the wait for a connection, so that those report
+/// first.
+pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 20_000;
 
 /// Where the database is and how to use it.
 #[derive(Debug, Clone, Args)]
@@ -149,6 +156,72 @@ pub struct ServeConfig {
     /// Whether to load demo data into an empty database.
     #[arg(long, env = "ALUMNI_DEMO_DATA", value_enum, default_value_t = DemoData::Auto)]
     pub demo_data: DemoData,
+
+    /// Longest time to answer a request, in milliseconds; then `503 TIMEOUT`.
+    #[arg(long, env = "ALUMNI_REQUEST_TIMEOUT_MS", default_value_t = DEFAULT_REQUEST_TIMEOUT_MS)]
+    pub request_timeout_ms: u64,
+
+    /// Reverse proxies (addresses or CIDR networks, comma-separated) whose
+    /// `X-Forwarded-For` header names the client. Per-client limits count
+    /// under that client; from anyone else the header is ignored.
+    #[arg(
+        long,
+        env = "ALUMNI_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        default_value = "",
+        value_parser = parse_network
+    )]
+    pub trusted_proxies: Vec<Option<IpNet>>,
+
+    /// Password hashes computed at once (each holds 19 MiB); further
+    /// sign-ins wait briefly, then answer `RATE_LIMITED`. Default: the
+    /// number of CPUs.
+    #[arg(long, env = "ALUMNI_PASSWORD_HASHING_CONCURRENCY")]
+    pub password_hashing_concurrency: Option<usize>,
+
+    /// Sign-in attempts one client address may make at once, refilled
+    /// over a minute.
+    #[arg(long, env = "ALUMNI_SIGN_INS_PER_CLIENT_PER_MINUTE", default_value_t = DEFAULT_SIGN_INS_PER_CLIENT_PER_MINUTE)]
+    pub sign_ins_per_client_per_minute: NonZeroU32,
+
+    /// Membership applications one client address may submit at once,
+    /// refilled over an hour.
+    #[arg(long, env = "ALUMNI_APPLICATIONS_PER_CLIENT_PER_HOUR", default_value_t = DEFAULT_APPLICATIONS_PER_CLIENT_PER_HOUR)]
+    pub applications_per_client_per_hour: NonZeroU32,
+
+    /// How long a new WebSocket connection may take to send
+    /// `connection_init`, in milliseconds; then it is closed (4408).
+    #[arg(long, env = "ALUMNI_WS_INIT_TIMEOUT_MS", default_value_t = DEFAULT_WS_INIT_TIMEOUT_MS)]
+    pub ws_init_timeout_ms: u64,
+
+    /// How often the sessions of open WebSocket connections are checked
+    /// again, in milliseconds: a connection whose session ended is closed
+    /// within this time.
+    #[arg(long, env = "ALUMNI_WS_SESSION_CHECK_MS", default_value_t = DEFAULT_WS_SESSION_CHECK_MS)]
+    pub ws_session_check_ms: u64,
+}
+
+/// Default sign-in attempts per client address and minute.
+pub const DEFAULT_SIGN_INS_PER_CLIENT_PER_MINUTE: NonZeroU32 = NonZeroU32::new(20).unwrap();
+/// Default membership applications per client address and hour.
+pub const DEFAULT_APPLICATIONS_PER_CLIENT_PER_HOUR: NonZeroU32 = NonZeroU32::new(10).unwrap();
+/// Default time a WebSocket connection has to send `connection_init`.
+pub const DEFAULT_WS_INIT_TIMEOUT_MS: u64 = 10_000;
+/// Default interval between checks of open WebSocket connections' sessions.
+pub const DEFAULT_WS_SESSION_CHECK_MS: u64 = 2_000;
+
+/// A trusted proxy: an address or a CIDR network; blank entries are
+/// skipped.
+fn parse_network(value: &str) -> Result<Option<IpNet>, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    value
+        .parse::<IpNet>()
+        .or_else(|_| value.parse::<IpAddr>().map(IpNet::from))
+        .map(Some)
+        .map_err(|_| format!("{value:?} is not an IP address or CIDR network"))
 }
 
 impl ServeConfig {
@@ -157,6 +230,21 @@ impl ServeConfig {
         HttpLimits {
             max_body_bytes: self.max_body_bytes,
             max_batch_size: self.max_batch_size.max(1),
+            request_timeout: Duration::from_millis(self.request_timeout_ms.max(1)),
+        }
+    }
+
+    /// The proxies whose `X-Forwarded-For` is believed.
+    pub fn trusted_proxies(&self) -> TrustedProxies {
+        TrustedProxies(self.trusted_proxies.iter().flatten().copied().collect())
+    }
+
+    /// WebSocket settings.
+    pub fn socket_settings(&self) -> SocketSettings {
+        SocketSettings {
+            init_timeout: Duration::from_millis(self.ws_init_timeout_ms.max(1)),
+            session_check_interval: Duration::from_millis(self.ws_session_check_ms.max(10)),
+            ..SocketSettings::default()
         }
     }
 
@@ -168,10 +256,18 @@ impl ServeConfig {
         }
     }
 
-    /// Session settings.
+    /// Session settings and the limits on anonymous work.
     pub fn account_settings(&self) -> AccountSettings {
+        let defaults = AccountSettings::default();
         AccountSettings {
             session_ttl: chrono::Duration::hours(self.session_ttl_hours.max(1)),
+            password_hashing_concurrency: self
+                .password_hashing_concurrency
+                .unwrap_or(defaults.password_hashing_concurrency)
+                .max(1),
+            sign_ins_per_client_per_minute: self.sign_ins_per_client_per_minute,
+            applications_per_client_per_hour: self.applications_per_client_per_hour,
+            ..defaults
         }
     }
 

@@ -8,31 +8,35 @@
 //! | `GET /livez` | the process is up |
 //! | `GET /readyz` | the database answers; `503` while it does not |
 //! | `GET /schema.graphql` | the schema in SDL |
-//! | `GET /graphql/ws` | GraphQL subscriptions over WebSocket (`graphql-transport-ws`; the bearer token goes in the `connection_init` payload as `{"Authorization": "Bearer …"}`) |
+//! | `GET /graphql/ws` | GraphQL subscriptions over WebSocket (`graphql-transport-ws`; the bearer token goes in the `connection_init` payload as `{"Authorization": "Bearer …"}`; see [`crate::socket`]) |
 //! | `GET /events/{id}.ics` | one event as iCalendar (bearer token in the `Authorization` header) |
 //! | `GET /events/{id}/attendees.csv` | the attendee list as CSV, UTF-8 with BOM (secretariat) |
 //! | `GET /calendar/{token}.ics` | a member's personal feed of confirmed registrations (the secret token is the credential) |
 //!
 //! Every response carries an `x-request-id` (the caller's, or a new one);
-//! every log line of the request carries it too.
+//! every log line of the request carries it too. Every request is known by
+//! its client's address (the peer, or the client a trusted reverse proxy
+//! names in `X-Forwarded-For`), which per-client limits count under, and
+//! has at most [`HttpLimits::request_timeout`] to be answered.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use alumni_core::{AppError, DbPool, NodeId as _, Viewer, db, request};
+use alumni_core::{AppError, Caller, ClientAddress, DbPool, NodeId as _, Viewer, db, request};
 use alumni_events::{EventId, EventsError};
 use alumni_membership::MembershipService;
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
-use async_graphql::{BatchRequest, Data, ServerError};
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
-use axum::Router;
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{BatchRequest, ServerError};
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Request, State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Path, Request, State, WebSocketUpgrade};
 use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use axum::{Extension, Router};
+use ipnet::IpNet;
 use serde_json::json;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{
@@ -43,6 +47,7 @@ use tracing::Level;
 
 use crate::api::AppSchema;
 use crate::app::Services;
+use crate::socket::{self, SUBPROTOCOL, SessionWatch, SocketSettings};
 
 /// Limits applied before GraphQL sees a request.
 #[derive(Debug, Clone, Copy)]
@@ -51,6 +56,47 @@ pub struct HttpLimits {
     pub max_body_bytes: usize,
     /// Most operations in one batch.
     pub max_batch_size: usize,
+    /// Longest a request may take before it is answered `503 TIMEOUT`.
+    pub request_timeout: Duration,
+}
+
+/// Which peers may name the client they forward for.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Vec<IpNet>);
+
+impl TrustedProxies {
+    /// The client of a request from `peer`: the peer itself, unless it is a
+    /// trusted proxy; then the nearest address in `X-Forwarded-For` that is
+    /// not a trusted proxy (addresses further left could be forged by the
+    /// client).
+    pub fn client_of(&self, peer: IpAddr, forwarded_for: Option<&str>) -> ClientAddress {
+        if !self.trusts(peer) {
+            return ClientAddress(peer);
+        }
+        let hops = forwarded_for
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|hop| !hop.is_empty());
+        let mut client = peer;
+        for hop in hops.rev() {
+            match hop.parse::<IpAddr>() {
+                Ok(address) => {
+                    client = address;
+                    if !self.trusts(address) {
+                        break;
+                    }
+                }
+                // An entry we cannot read: stop at the last proxy we trust.
+                Err(_) => break,
+            }
+        }
+        ClientAddress(client)
+    }
+
+    fn trusts(&self, address: IpAddr) -> bool {
+        self.0.iter().any(|network| network.contains(&address))
+    }
 }
 
 /// Everything the handlers share.
@@ -62,24 +108,67 @@ struct StateInner {
     services: Services,
     pool: DbPool,
     limits: HttpLimits,
+    proxies: TrustedProxies,
+    sockets: SocketSettings,
+    session_watch: SessionWatch,
     sdl: String,
+}
+
+/// What the routes are built from besides the schema and services.
+#[derive(Debug, Clone)]
+pub struct RouteSettings {
+    /// Limits on requests.
+    pub limits: HttpLimits,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub proxies: TrustedProxies,
+    /// WebSocket connections.
+    pub sockets: SocketSettings,
 }
 
 impl AppState {
     /// State over a finished schema and the services its requests need.
-    pub fn new(schema: AppSchema, services: Services, pool: DbPool, limits: HttpLimits) -> Self {
+    pub fn new(
+        schema: AppSchema,
+        services: Services,
+        pool: DbPool,
+        settings: RouteSettings,
+    ) -> Self {
         let sdl = schema.sdl();
+        let session_watch = SessionWatch::new(
+            services.membership.clone(),
+            settings.sockets.session_check_interval,
+        );
         Self(Arc::new(StateInner {
             schema,
             services,
             pool,
-            limits,
+            limits: settings.limits,
+            proxies: settings.proxies,
+            sockets: settings.sockets,
+            session_watch,
             sdl,
         }))
+    }
+
+    pub(crate) fn schema(&self) -> &AppSchema {
+        &self.0.schema
+    }
+
+    pub(crate) fn services(&self) -> &Services {
+        &self.0.services
+    }
+
+    pub(crate) fn socket_settings(&self) -> SocketSettings {
+        self.0.sockets
+    }
+
+    pub(crate) fn session_watch(&self) -> &SessionWatch {
+        &self.0.session_watch
     }
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
 /// The application's routes with request ids, tracing and (if origins are
@@ -94,6 +183,7 @@ pub fn router(state: AppState, allowed_origins: &[String]) -> Router {
         .route("/livez", get(livez))
         .route("/readyz", get(readyz))
         .route("/schema.graphql", get(schema_sdl))
+        .layer(middleware::from_fn_with_state(state.clone(), client_scope))
         .with_state(state)
         .layer(middleware::from_fn(request_scope))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -152,6 +242,37 @@ impl MakeRequestId for NewRequestId {
     }
 }
 
+/// Tells handlers which client a request comes from, and answers `503
+/// TIMEOUT` when the request takes longer than allowed (a WebSocket only
+/// needs its upgrade answered in time).
+async fn client_scope(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(ClientAddress::LOCAL.0, |info| info.0.ip());
+    let forwarded_for = request
+        .headers()
+        .get(X_FORWARDED_FOR)
+        .and_then(|value| value.to_str().ok());
+    let client = state.0.proxies.client_of(peer, forwarded_for);
+    request.extensions_mut().insert(client);
+    let limit = state.0.limits.request_timeout;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(timeout_ms = limit.as_millis(), "request timed out");
+            request_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "TIMEOUT",
+                format!(
+                    "the request took longer than {} ms; try again",
+                    limit.as_millis()
+                ),
+            )
+        }
+    }
+}
+
 /// Makes the request id available to audit records and error reports.
 async fn request_scope(request: Request, next: Next) -> Response {
     let request_id = request
@@ -202,7 +323,12 @@ async fn schema_sdl(State(state): State<AppState>) -> impl IntoResponse {
     )
 }
 
-async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+async fn graphql(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientAddress>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let limits = state.0.limits;
     let bytes = match read_body(body, limits.max_body_bytes).await {
         Ok(bytes) => bytes,
@@ -242,11 +368,14 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Body) 
         Ok(viewer) => viewer,
         Err(error) => return app_error(error),
     };
+    // One caller for the whole batch: its allowances are per HTTP request.
+    let caller = Caller::new(client);
     for request in batch.iter_mut() {
         state
             .0
             .services
             .attach_request_data(&mut request.data, &viewer);
+        request.data.insert(caller.clone());
     }
     let response = state.0.schema.execute_batch(batch).await;
     let body = match serde_json::to_vec(&response) {
@@ -294,7 +423,7 @@ async fn authenticate(
 }
 
 /// The viewer behind an `Authorization` value (`Bearer <token>`).
-async fn authenticate_credentials(
+pub(crate) async fn authenticate_credentials(
     membership: &MembershipService,
     credentials: &str,
 ) -> Result<Viewer, AppError> {
@@ -310,40 +439,27 @@ async fn authenticate_credentials(
     }
 }
 
-/// GraphQL subscriptions over WebSocket. The client authenticates in its
-/// `connection_init` payload (`{"Authorization": "Bearer …"}`), since
-/// browsers cannot set headers on WebSocket requests; the viewer and
-/// loaders (batching, not caching) then serve every operation of the
-/// connection.
-async fn graphql_ws(
-    State(state): State<AppState>,
-    protocol: GraphQLProtocol,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    let schema = state.0.schema.clone();
-    let services = state.0.services.clone();
+/// `GET /graphql/ws`: upgrades to a `graphql-transport-ws` connection (see
+/// [`crate::socket`]), whose messages are bounded like request bodies.
+async fn graphql_ws(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
+    let offered = upgrade.requested_protocols().any(|protocol| {
+        protocol
+            .as_bytes()
+            .eq_ignore_ascii_case(SUBPROTOCOL.as_bytes())
+    });
+    if !offered {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            format!("ask for the `{SUBPROTOCOL}` WebSocket subprotocol"),
+        );
+    }
+    let max_message = state.0.limits.max_body_bytes;
     upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
-            GraphQLWebSocket::new(socket, schema, protocol)
-                .on_connection_init(move |payload| async move {
-                    let credentials = ["Authorization", "authorization"]
-                        .iter()
-                        .find_map(|key| payload.get(*key).and_then(|value| value.as_str()));
-                    let viewer = match credentials {
-                        None => Viewer::Anonymous,
-                        Some(credentials) => {
-                            authenticate_credentials(&services.membership, credentials)
-                                .await
-                                .map_err(|error| error.to_graphql_error())?
-                        }
-                    };
-                    let mut data = Data::default();
-                    services.attach_connection_data(&mut data, &viewer);
-                    Ok(data)
-                })
-                .serve()
-        })
+        .protocols([SUBPROTOCOL])
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
+        .on_upgrade(move |socket| socket::serve(socket, state))
 }
 
 /// `GET /events/{id}.ics`: one event as iCalendar, with the join URL if the

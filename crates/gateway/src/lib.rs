@@ -13,6 +13,7 @@ pub mod database;
 pub mod http;
 pub mod limits;
 pub mod seed;
+pub mod socket;
 pub mod telemetry;
 
 pub use api::{AppSchema, schema_builder, sdl};

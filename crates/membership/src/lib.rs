@@ -12,6 +12,7 @@ pub mod demo;
 pub mod graphql;
 pub mod model;
 pub mod password;
+pub mod rules;
 mod schema;
 pub mod service;
 mod store;

@@ -63,15 +63,6 @@ pub mod membership {
     }
 
     diesel::table! {
-        membership.login_throttle (email_hash) {
-            email_hash -> Bytea,
-            failures -> Int4,
-            last_failure_at -> Timestamptz,
-            blocked_until -> Nullable<Timestamptz>,
-        }
-    }
-
-    diesel::table! {
         membership.member_skills (member_id, tag_id) {
             member_id -> Uuid,
             tag_id -> Uuid,
@@ -157,6 +148,16 @@ pub mod membership {
     }
 
     diesel::table! {
+        membership.sign_in_attempts (key) {
+            key -> Bytea,
+            address_hash -> Bytea,
+            attempts -> Int4,
+            last_attempt_at -> Timestamptz,
+            blocked_until -> Nullable<Timestamptz>,
+        }
+    }
+
+    diesel::table! {
         membership.tags (id) {
             id -> Uuid,
             slug -> Text,
@@ -195,12 +196,12 @@ pub mod membership {
         companies,
         consents,
         invitations,
-        login_throttle,
         member_skills,
         members,
         profiles,
         roster_entries,
         sessions,
+        sign_in_attempts,
         tags,
         terms_versions,
     );

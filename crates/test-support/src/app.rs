@@ -1,7 +1,7 @@
 //! The real application on an ephemeral port, over its own database.
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -10,9 +10,11 @@ use alumni_core::clock::ManualClock;
 use alumni_core::db::StatementCounter;
 use alumni_core::{MemberId, NodeId, Role};
 use alumni_events::EventsService;
+use alumni_gateway::http::TrustedProxies;
 use alumni_gateway::{App, AppSettings};
 use alumni_membership::{MembershipService, NewAccount, PersonName};
 use chrono::{DateTime, Utc};
+use ipnet::IpNet;
 use tokio::task::JoinHandle;
 
 use crate::client::TestClient;
@@ -91,6 +93,11 @@ impl TestApp {
         settings.pool.max_connections = 8;
         settings.pool.acquire_timeout = Duration::from_secs(2);
         settings.pool.connect_timeout = Duration::from_secs(2);
+        // Tests stand in for clients at other addresses with
+        // `X-Forwarded-For`, as a reverse proxy would.
+        settings.trusted_proxies = TrustedProxies(vec![IpNet::from(IpAddr::from([127, 0, 0, 1]))]);
+        // Ended sessions close sockets without making tests wait.
+        settings.sockets.session_check_interval = Duration::from_millis(100);
         adjust(&mut settings);
 
         let clock = Arc::new(ManualClock::new(test_start()));
@@ -101,7 +108,12 @@ impl TestApp {
         let address = listener.local_addr().expect("server address");
         let router = app.router;
         let server = tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("test server");
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .expect("test server");
         });
         TestApp {
             clock,
@@ -178,6 +190,27 @@ impl TestApp {
     /// simulate an outage, `restore()` it to end one.
     pub fn database_link(&self) -> &DbProxy {
         &self.proxy
+    }
+
+    /// How many audit entries with `action` the application has written.
+    pub async fn audit_count(&self, action: &str) -> i64 {
+        use diesel::dsl::count_star;
+        use diesel::{ExpressionMethods as _, QueryDsl as _};
+        use diesel_async::RunQueryDsl as _;
+
+        diesel::table! {
+            audit.events (id) {
+                id -> Uuid,
+                action -> Text,
+            }
+        }
+        let mut conn = self.db.connect().await;
+        events::table
+            .filter(events::action.eq(action))
+            .select(count_star())
+            .get_result(&mut conn)
+            .await
+            .expect("count audit entries")
     }
 
     /// The test's database, for direct checks.

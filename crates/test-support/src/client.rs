@@ -8,6 +8,7 @@ pub struct TestClient {
     http: reqwest::Client,
     base_url: String,
     token: Option<String>,
+    forwarded_for: Option<String>,
 }
 
 impl TestClient {
@@ -16,6 +17,16 @@ impl TestClient {
             http,
             base_url,
             token,
+            forwarded_for: None,
+        }
+    }
+
+    /// The same client, calling from another network address (sent as
+    /// `X-Forwarded-For`, which the test server trusts from localhost).
+    pub fn from_address(&self, address: impl Into<String>) -> Self {
+        Self {
+            forwarded_for: Some(address.into()),
+            ..self.clone()
         }
     }
 
@@ -63,6 +74,9 @@ impl TestClient {
             .body(body);
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
+        }
+        if let Some(address) = &self.forwarded_for {
+            request = request.header("x-forwarded-for", address);
         }
         let response = request.send().await.expect("send GraphQL request");
         GqlResponse::read(response).await

@@ -30,4 +30,4 @@ pub use app::{TEST_PASSWORD, TestApp, TestMember, test_start};
 pub use client::{GqlResponse, TestClient};
 pub use database::TestDb;
 pub use proxy::DbProxy;
-pub use subscription::TestSubscription;
+pub use subscription::{SocketEvent, TestSocket, TestSubscription};

@@ -16,7 +16,6 @@ use crate::model::{
     Prefecture, ProfileChanges, ProfileLink, RosterEntryId, RosterEntryValues, TagRecord,
     TermsRecord, TermsVersionId, Visibility,
 };
-use crate::password::hash_password;
 use crate::service::MembershipService;
 use crate::store::{accounts, applications, companies, profiles, roster, terms};
 use alumni_core::search;
@@ -80,7 +79,7 @@ struct Person {
 
 /// Loads the demo data into an empty database, in one transaction.
 pub async fn seed(service: &MembershipService) -> AppResult<DemoMembers> {
-    let password_hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
+    let password_hash = service.hash_password_trusted(DEMO_PASSWORD).await?;
     let now = service.context().now();
     let mut rng = fastrand::Rng::with_seed(2026);
     let mut conn = service.context().conn().await?;

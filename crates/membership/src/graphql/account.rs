@@ -1,7 +1,7 @@
 //! Sign-in, sessions and the viewer's own account in GraphQL.
 
 use alumni_core::graphql::{data, viewer};
-use alumni_core::{Identity, Role, RoleSet, Standing, Viewer};
+use alumni_core::{Caller, Identity, Role, RoleSet, Standing, Viewer};
 use async_graphql::{Context, Object, Result};
 use chrono::{DateTime, Utc};
 
@@ -75,8 +75,10 @@ pub struct AccountMutation;
 #[Object]
 impl AccountMutation {
     /// Signs in and returns a bearer token. Wrong credentials answer
-    /// `UNAUTHENTICATED`; after repeated failures for one address, attempts
-    /// answer `RATE_LIMITED` with `extensions.retryAfterSeconds`.
+    /// `UNAUTHENTICATED`; after repeated attempts for one address (from
+    /// this client, or from everywhere), too many sign-ins from one client,
+    /// or more than one password check in a request, attempts answer
+    /// `RATE_LIMITED` with `extensions.retryAfterSeconds`.
     async fn login(
         &self,
         ctx: &Context<'_>,
@@ -84,7 +86,9 @@ impl AccountMutation {
         #[graphql(desc = "The account's password.")] password: String,
     ) -> Result<LoginPayload> {
         let service = data::<MembershipService>(ctx)?;
-        let session = service.login(&email, &password).await?;
+        let session = service
+            .login(data::<Caller>(ctx)?, &email, &password)
+            .await?;
         let member = service
             .member(&session_viewer(&session), session.member_id)
             .await?;

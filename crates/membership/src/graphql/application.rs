@@ -2,7 +2,7 @@
 
 use alumni_core::graphql::{data, selects_in_items, viewer};
 use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
-use alumni_core::{AppError, NodeId, Role, Viewer};
+use alumni_core::{AppError, Caller, NodeId, Role, Viewer};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -538,7 +538,9 @@ impl ApplicationMutation {
             consent_purposes: input.consent_purposes,
             invitation_code: input.invitation_code,
         };
-        let outcome = data::<MembershipService>(ctx)?.apply(input).await?;
+        let outcome = data::<MembershipService>(ctx)?
+            .apply(data::<Caller>(ctx)?, input)
+            .await?;
         Ok(ApplyForMembershipPayload {
             application: Application {
                 record: outcome.application,

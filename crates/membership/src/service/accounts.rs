@@ -1,8 +1,14 @@
 //! Accounts, sign-in and sessions.
 
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+
 use alumni_core::audit::{self, AuditEntry};
+use alumni_core::client::PerClientLimit;
 use alumni_core::viewer::SessionRejection;
-use alumni_core::{AppError, AppResult, Identity, MemberId, RoleSet, SessionId, Standing, Viewer};
+use alumni_core::{
+    AppError, AppResult, Caller, Identity, MemberId, RoleSet, SessionId, Standing, Viewer,
+};
 use argon2::password_hash::rand_core::{OsRng, RngCore as _};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -15,38 +21,75 @@ use crate::model::{
     MemberRecord, MemberStatus, NewMember, NewProfile, SessionRecord, normalize_email,
     validate_email,
 };
-use crate::password::{decoy_hash, hash_password, validate_password, verify_password};
-use crate::store::accounts as store;
+use crate::password::{PasswordHashing, Patience, decoy_hash, validate_password};
+use crate::rules::{self, ATTEMPTS_PER_ADDRESS, ATTEMPTS_PER_ADDRESS_AND_CLIENT, AttemptCount};
+use crate::store::accounts::{self as store, SessionAccount};
 use crate::store::profiles;
 
 /// Prefix of every session token, so leaked tokens are recognisable (for
 /// secret scanners) and foreign strings are refused without a query.
 pub const TOKEN_PREFIX: &str = "alm_";
 
-/// Failed sign-ins for one address before further attempts are blocked.
-pub const FAILURES_BEFORE_THROTTLE: i32 = 5;
-/// Failures older than this are forgotten.
-pub const FAILURE_MEMORY: Duration = Duration::hours(1);
-/// The first block lasts this long; each further failure doubles it.
-pub const FIRST_BLOCK: Duration = Duration::minutes(1);
-/// No block lasts longer than this.
-pub const LONGEST_BLOCK: Duration = Duration::hours(1);
-
 /// Default session lifetime, in hours (30 days: members of a monthly
 /// network should not have to sign in on every visit).
 pub const DEFAULT_SESSION_TTL_HOURS: i64 = 720;
 
-/// Tunables of accounts and sessions.
+/// Tunables of accounts and sessions, and of the limits on what anonymous
+/// callers can make the server do.
 #[derive(Debug, Clone)]
 pub struct AccountSettings {
     /// How long a session lasts after sign-in.
     pub session_ttl: Duration,
+    /// Password hashes run at once; more wait (see [`PasswordHashing`]).
+    pub password_hashing_concurrency: usize,
+    /// Longest a sign-in or application waits for a hashing slot before
+    /// `RATE_LIMITED`.
+    pub password_queue_wait: std::time::Duration,
+    /// Sign-in attempts per client address: this many at once, refilled
+    /// over a minute.
+    pub sign_ins_per_client_per_minute: NonZeroU32,
+    /// Membership applications per client address: this many at once,
+    /// refilled over an hour.
+    pub applications_per_client_per_hour: NonZeroU32,
 }
 
 impl Default for AccountSettings {
     fn default() -> Self {
         Self {
             session_ttl: Duration::hours(DEFAULT_SESSION_TTL_HOURS),
+            password_hashing_concurrency: std::thread::available_parallelism()
+                .map_or(1, usize::from),
+            password_queue_wait: std::time::Duration::from_secs(2),
+            sign_ins_per_client_per_minute: NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN),
+            applications_per_client_per_hour: NonZeroU32::new(10).unwrap_or(NonZeroU32::MIN),
+        }
+    }
+}
+
+/// What bounds the work anonymous callers can cause, built once from the
+/// settings and shared by every clone of the service.
+#[derive(Debug)]
+pub(super) struct AbuseGuards {
+    pub(super) hashing: PasswordHashing,
+    pub(super) sign_ins: PerClientLimit,
+    pub(super) applications: PerClientLimit,
+}
+
+impl AbuseGuards {
+    pub(super) fn new(settings: &AccountSettings) -> Self {
+        Self {
+            hashing: PasswordHashing::new(
+                settings.password_hashing_concurrency,
+                settings.password_queue_wait,
+            ),
+            sign_ins: PerClientLimit::new(
+                settings.sign_ins_per_client_per_minute,
+                std::time::Duration::from_secs(60),
+            ),
+            applications: PerClientLimit::new(
+                settings.applications_per_client_per_hour,
+                std::time::Duration::from_secs(3600),
+            ),
         }
     }
 }
@@ -110,7 +153,11 @@ impl MembershipService {
                 ))
             })
             .transpose()?;
-        let password_hash = hash_password(account.password).await?;
+        let password_hash = self
+            .guards
+            .hashing
+            .hash(account.password, Patience::Unbounded)
+            .await?;
         let now = self.ctx.now();
         let new_member = NewMember {
             id: MemberId::new(),
@@ -157,40 +204,65 @@ impl MembershipService {
     /// Signs in with e-mail and password and issues a session.
     ///
     /// Wrong credentials answer `UNAUTHENTICATED` with the same message and
-    /// about the same delay whether or not the address has an account. After
-    /// [`FAILURES_BEFORE_THROTTLE`] recent failures for an address, further
-    /// attempts (right or wrong) answer `RATE_LIMITED` until the block ends.
-    /// A suspended account, with the right password, answers `FORBIDDEN`.
-    pub async fn login(&self, email: &str, password: &str) -> AppResult<IssuedSession> {
+    /// about the same delay whether or not the address has an account.
+    /// Before the password is checked, the attempt is counted (see
+    /// [`rules::reserve_attempt`]) under the address with the caller's
+    /// client address, and under the address alone; once either count is
+    /// used up, attempts (right or wrong) answer `RATE_LIMITED` until the
+    /// block ends, unchecked. A request checks at most one password, and
+    /// each client may only try so many sign-ins a minute. A suspended
+    /// account, with the right password, answers `FORBIDDEN`.
+    pub async fn login(
+        &self,
+        caller: &Caller,
+        email: &str,
+        password: &str,
+    ) -> AppResult<IssuedSession> {
+        caller.spend_password_operation()?;
+        self.guards.sign_ins.check(caller.client())?;
         let email = normalize_email(email);
-        let email_hash = sha256(email.as_bytes());
+        let address_hash = sha256(email.as_bytes());
+        let address_key = sha256(format!("address\n{email}").as_bytes());
+        let client_key =
+            sha256(format!("address-client\n{email}\n{}", caller.client().limit_key()).as_bytes());
         let now = self.ctx.now();
 
-        // Look up, then release the connection before the deliberately slow
-        // password check.
-        let member = {
+        // Counted and looked up, then the connection is released before
+        // the deliberately slow password check.
+        let (member, attempts) = {
             let mut conn = self.ctx.conn().await?;
-            if let Some(until) = store::login_blocked_until(&mut conn, &email_hash).await?
-                && until > now
-            {
-                return Err(AppError::RateLimited {
-                    retry_after_seconds: seconds_until(now, until),
-                });
-            }
-            store::member_by_email(&mut conn, &email).await?
+            conn.transaction(async |conn| {
+                let keys = [
+                    (&client_key, ATTEMPTS_PER_ADDRESS_AND_CLIENT),
+                    (&address_key, ATTEMPTS_PER_ADDRESS),
+                ];
+                let counts = reserve_sign_in(conn, &address_hash, &keys, now).await?;
+                let member = store::member_by_email(conn, &email).await?;
+                Ok::<_, AppError>((member, counts[0].attempts))
+            })
+            .await?
         };
         let stored_hash = member
             .as_ref()
             .and_then(|member| member.password_hash.clone())
             .unwrap_or_else(decoy_hash);
-        let verified = verify_password(password.to_owned(), stored_hash).await? && member.is_some();
+        let verified = self
+            .guards
+            .hashing
+            .verify(password.to_owned(), stored_hash)
+            .await?
+            && member.is_some();
 
         let mut conn = self.ctx.conn().await?;
         let member = match member {
             Some(member) if verified => member,
             unverified => {
-                let member_id = unverified.map(|member| member.id);
-                record_login_failure(&mut conn, &email_hash, member_id, now).await?;
+                let mut entry = AuditEntry::new("membership.login_failed")
+                    .details(json!({ "recentAttemptsFromClient": attempts }));
+                if let Some(member) = unverified {
+                    entry = entry.on(member.id);
+                }
+                audit::record(&mut conn, now, entry).await?;
                 return Err(AppError::Unauthenticated(
                     "invalid e-mail address or password".into(),
                 ));
@@ -204,7 +276,7 @@ impl MembershipService {
 
         let (issued, session) = self.new_session(member.id, now);
         conn.transaction(async |conn| {
-            store::clear_login_failures(conn, &email_hash).await?;
+            store::clear_sign_in_attempts(conn, &client_key).await?;
             store::insert_session(conn, &session).await?;
             audit::record(
                 conn,
@@ -261,11 +333,35 @@ impl MembershipService {
             return Ok(Viewer::RejectedSession(SessionRejection::Unknown));
         }
         let mut conn = self.ctx.conn().await?;
-        let Some(session) =
-            store::session_by_token_hash(&mut conn, &sha256(token.as_bytes())).await?
-        else {
-            return Ok(Viewer::RejectedSession(SessionRejection::Unknown));
-        };
+        let session = store::session_by_token_hash(&mut conn, &sha256(token.as_bytes())).await?;
+        match session {
+            Some(session) => self.viewer_of(session),
+            None => Ok(Viewer::RejectedSession(SessionRejection::Unknown)),
+        }
+    }
+
+    /// The viewers the given sessions stand for now, in one statement: for
+    /// re-checking long-lived connections, whose sessions may have ended or
+    /// whose members' roles or standing may have changed since they were
+    /// opened. A session that no longer exists is `Unknown`.
+    pub async fn current_viewers(
+        &self,
+        sessions: &[SessionId],
+    ) -> AppResult<HashMap<SessionId, Viewer>> {
+        let mut conn = self.ctx.conn().await?;
+        let found = store::sessions_by_ids(&mut conn, sessions).await?;
+        let mut viewers = sessions
+            .iter()
+            .map(|id| (*id, Viewer::RejectedSession(SessionRejection::Unknown)))
+            .collect::<HashMap<_, _>>();
+        for session in found {
+            viewers.insert(session.session_id, self.viewer_of(session)?);
+        }
+        Ok(viewers)
+    }
+
+    /// The viewer a stored session stands for at this moment.
+    fn viewer_of(&self, session: SessionAccount) -> AppResult<Viewer> {
         if session.revoked_at.is_some() || !session.status.may_sign_in() {
             return Ok(Viewer::RejectedSession(SessionRejection::Revoked));
         }
@@ -337,6 +433,15 @@ impl MembershipService {
             .is_some_and(|member| member.status.may_sign_in()))
     }
 
+    /// Hashes a password for a trusted caller (demo data), waiting for a
+    /// hashing slot as long as it takes.
+    pub async fn hash_password_trusted(&self, password: &str) -> AppResult<String> {
+        self.guards
+            .hashing
+            .hash(password.to_owned(), Patience::Unbounded)
+            .await
+    }
+
     /// Whether the database holds no accounts yet.
     pub async fn is_empty(&self) -> AppResult<bool> {
         let mut conn = self.ctx.conn().await?;
@@ -344,28 +449,36 @@ impl MembershipService {
     }
 }
 
-/// Counts a failed sign-in, blocks the address once failures pile up, and
-/// records the failure in the audit log.
-async fn record_login_failure(
+/// Counts a sign-in attempt under each key (with its limit) before the
+/// password is checked, or refuses it unchecked while a key is blocked.
+/// Returns the counts now stored, in the order of `keys`.
+async fn reserve_sign_in(
     conn: &mut AsyncPgConnection,
-    email_hash: &[u8],
-    member_id: Option<MemberId>,
+    address_hash: &[u8],
+    keys: &[(&Vec<u8>, i32)],
     now: DateTime<Utc>,
-) -> AppResult<()> {
-    conn.transaction(async |conn| {
-        let failures =
-            store::count_login_failure(conn, email_hash, now, now - FAILURE_MEMORY).await?;
-        if failures >= FAILURES_BEFORE_THROTTLE {
-            store::block_login(conn, email_hash, now + block_length(failures)).await?;
+) -> AppResult<Vec<AttemptCount>> {
+    let wanted: Vec<Vec<u8>> = keys.iter().map(|(key, _)| (*key).clone()).collect();
+    let locked = store::lock_sign_in_attempts(conn, address_hash, &wanted, now).await?;
+    let counts: Vec<(AttemptCount, i32)> = keys
+        .iter()
+        .map(|(key, limit)| {
+            let count = locked
+                .iter()
+                .find(|(locked_key, _)| locked_key == *key)
+                .map_or_else(|| AttemptCount::none(now), |(_, count)| *count);
+            (count, *limit)
+        })
+        .collect();
+    let reserved = rules::reserve_attempt(&counts, now).map_err(|retry_after_seconds| {
+        AppError::RateLimited {
+            retry_after_seconds,
         }
-        let mut entry = AuditEntry::new("membership.login_failed")
-            .details(json!({ "recentFailures": failures }));
-        if let Some(member_id) = member_id {
-            entry = entry.on(member_id);
-        }
-        audit::record(conn, now, entry).await
-    })
-    .await
+    })?;
+    for ((key, _), count) in keys.iter().zip(&reserved) {
+        store::store_sign_in_attempts(conn, key, count).await?;
+    }
+    Ok(reserved)
 }
 
 fn new_token() -> String {
@@ -374,30 +487,9 @@ fn new_token() -> String {
     format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// Length of the block after `failures` recent failures.
-fn block_length(failures: i32) -> Duration {
-    let doublings = u32::try_from(failures - FAILURES_BEFORE_THROTTLE)
-        .unwrap_or(0)
-        .min(16);
-    (FIRST_BLOCK * 2_i32.pow(doublings)).min(LONGEST_BLOCK)
-}
-
-fn seconds_until(now: DateTime<Utc>, until: DateTime<Utc>) -> u64 {
-    let millis = u64::try_from((until - now).num_milliseconds()).unwrap_or(0);
-    millis.div_ceil(1000)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn blocks_grow_then_cap() {
-        assert_eq!(block_length(5), Duration::minutes(1));
-        assert_eq!(block_length(6), Duration::minutes(2));
-        assert_eq!(block_length(8), Duration::minutes(8));
-        assert_eq!(block_length(40), LONGEST_BLOCK);
-    }
 
     #[test]
     fn tokens_are_prefixed_and_unique() {
@@ -405,12 +497,5 @@ mod tests {
         assert!(first.starts_with(TOKEN_PREFIX));
         assert_eq!(first.len(), TOKEN_PREFIX.len() + 43);
         assert_ne!(first, new_token());
-    }
-
-    #[test]
-    fn retry_after_rounds_up() {
-        let now = Utc::now();
-        assert_eq!(seconds_until(now, now + Duration::milliseconds(1500)), 2);
-        assert_eq!(seconds_until(now, now - Duration::seconds(5)), 0);
     }
 }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use alumni_core::audit::{self, AuditEntry};
 use alumni_core::pagination::PageRequest;
-use alumni_core::{AppError, AppResult, MemberId, Role, RoleSet, Viewer, search};
+use alumni_core::{AppError, AppResult, Caller, MemberId, Role, RoleSet, Viewer, search};
 use argon2::password_hash::rand_core::{OsRng, RngCore as _};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
@@ -28,7 +28,7 @@ use crate::model::{
     Decision, InvitationId, InvitationRecord, MemberStatus, NewMember, NewProfile, RosterEntryId,
     RosterEntryRecord, strings, validate_email,
 };
-use crate::password::{hash_password, validate_password};
+use crate::password::{Patience, validate_password};
 use crate::store::applications::TimeKey;
 use crate::store::{accounts, applications as store, companies, profiles, roster, terms};
 
@@ -154,9 +154,15 @@ impl MembershipService {
     /// Submits an application (see the module docs). Public: applicants have
     /// no account yet. Refused: a leave date in the future, an e-mail address
     /// in use, and a person who already applied or is a member.
-    pub async fn apply(&self, input: ApplicationInput) -> AppResult<ApplyOutcome> {
+    pub async fn apply(&self, caller: &Caller, input: ApplicationInput) -> AppResult<ApplyOutcome> {
+        caller.spend_password_operation()?;
+        self.guards.applications.check(caller.client())?;
         let applicant = self.check_application(&input).await?;
-        let password_hash = hash_password(input.password.clone()).await?;
+        let password_hash = self
+            .guards
+            .hashing
+            .hash(input.password.clone(), Patience::Bounded)
+            .await?;
         let now = self.ctx.now();
         let member_id = MemberId::new();
         let name_key = search::normalize(&applicant.full_name);

@@ -240,7 +240,7 @@ async fn erase(
     profiles::delete_profile(conn, member.id).await?;
     applications::delete_application_of(conn, member.id).await?;
     if let Some(email) = &member.email {
-        accounts::clear_login_failures(conn, &sha256(email.as_bytes())).await?;
+        accounts::forget_sign_in_attempts(conn, &sha256(email.as_bytes())).await?;
     }
     accounts::erase_member(conn, member.id, now).await?;
     Ok(())

@@ -14,14 +14,16 @@ mod profiles;
 mod roster;
 mod terms;
 
+use std::sync::Arc;
+
 use alumni_core::{AppError, ServiceContext};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use sha2::{Digest as _, Sha256};
 
+use accounts::AbuseGuards;
 pub use accounts::{
-    AccountSettings, DEFAULT_SESSION_TTL_HOURS, FAILURE_MEMORY, FAILURES_BEFORE_THROTTLE,
-    FIRST_BLOCK, IssuedSession, LONGEST_BLOCK, NewAccount, PersonName, TOKEN_PREFIX,
+    AccountSettings, DEFAULT_SESSION_TTL_HOURS, IssuedSession, NewAccount, PersonName, TOKEN_PREFIX,
 };
 pub use applications::{
     ApplicationInput, ApplyOutcome, CandidateSignal, INVITATION_DEFAULT_DAYS, IssuedInvitation,
@@ -38,12 +40,18 @@ pub use terms::TermsInput;
 pub struct MembershipService {
     ctx: ServiceContext,
     settings: AccountSettings,
+    guards: Arc<AbuseGuards>,
 }
 
 impl MembershipService {
     /// Services over a database and clock.
     pub fn new(ctx: ServiceContext, settings: AccountSettings) -> Self {
-        Self { ctx, settings }
+        let guards = Arc::new(AbuseGuards::new(&settings));
+        Self {
+            ctx,
+            settings,
+            guards,
+        }
     }
 
     /// The shared service context.

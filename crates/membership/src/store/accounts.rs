@@ -2,13 +2,13 @@
 
 use alumni_core::{MemberId, SessionId};
 use chrono::{DateTime, Utc};
-use diesel::dsl::case_when;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Bytea, Integer, Nullable, Text, Timestamptz, Uuid};
+use diesel::sql_types::{Array, Bool, Bytea, Nullable, Text, Timestamptz, Uuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::model::{MemberRecord, MemberStatus, NewMember, SessionRecord};
-use crate::schema::membership::{login_throttle, members, sessions};
+use crate::rules::AttemptCount;
+use crate::schema::membership::{members, sessions, sign_in_attempts};
 
 /// Inserts accounts.
 pub async fn insert_members(
@@ -186,26 +186,47 @@ pub struct SessionAccount {
     pub terms_accepted: bool,
 }
 
+/// Selects a session with what authentication needs of its account; the
+/// callers add the `WHERE` clause.
+macro_rules! session_account_query {
+    ($filter:literal) => {
+        concat!(
+            "SELECT s.id AS session_id, s.member_id, s.expires_at, s.revoked_at, m.roles, m.status,
+                    COALESCE((SELECT EXISTS (SELECT 1 FROM membership.consents c
+                                             WHERE c.member_id = s.member_id AND c.terms_version_id = current.id)
+                              FROM (SELECT id FROM membership.terms_versions
+                                    ORDER BY published_at DESC, id DESC LIMIT 1) AS current), true) AS terms_accepted
+             FROM membership.sessions s
+             JOIN membership.members m ON m.id = s.member_id
+             WHERE ",
+            $filter
+        )
+    };
+}
+
 /// The session with this token hash and its account, in one statement
 /// (it runs on every authenticated request).
 pub async fn session_by_token_hash(
     conn: &mut AsyncPgConnection,
     token_hash: &[u8],
 ) -> QueryResult<Option<SessionAccount>> {
-    diesel::sql_query(
-        "SELECT s.id AS session_id, s.member_id, s.expires_at, s.revoked_at, m.roles, m.status,
-                COALESCE((SELECT EXISTS (SELECT 1 FROM membership.consents c
-                                         WHERE c.member_id = s.member_id AND c.terms_version_id = current.id)
-                          FROM (SELECT id FROM membership.terms_versions
-                                ORDER BY published_at DESC, id DESC LIMIT 1) AS current), true) AS terms_accepted
-         FROM membership.sessions s
-         JOIN membership.members m ON m.id = s.member_id
-         WHERE s.token_hash = $1",
-    )
-    .bind::<Bytea, _>(token_hash)
-    .get_result(conn)
-    .await
-    .optional()
+    diesel::sql_query(session_account_query!("s.token_hash = $1"))
+        .bind::<Bytea, _>(token_hash)
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+/// Sessions by id with their accounts, in one statement (for re-checking
+/// every open WebSocket connection at once).
+pub async fn sessions_by_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[SessionId],
+) -> QueryResult<Vec<SessionAccount>> {
+    diesel::sql_query(session_account_query!("s.id = ANY($1)"))
+        .bind::<Array<Uuid>, _>(ids)
+        .load(conn)
+        .await
 }
 
 /// Ends one session; returns whether it was live.
@@ -238,71 +259,100 @@ pub async fn revoke_member_sessions(
         .await
 }
 
-/// Until when sign-ins for this e-mail hash are blocked, if they are.
-pub async fn login_blocked_until(
+/// The attempt counts under `keys`, locked for the rest of the
+/// transaction, so that concurrent attempts are counted one after another.
+/// Missing keys are created with nothing counted first, so every key has a
+/// row to lock; keys are taken in sorted order, so that two reservations
+/// sharing keys cannot deadlock.
+pub async fn lock_sign_in_attempts(
     conn: &mut AsyncPgConnection,
-    email_hash: &[u8],
-) -> QueryResult<Option<DateTime<Utc>>> {
-    login_throttle::table
-        .filter(login_throttle::email_hash.eq(email_hash))
-        .select(login_throttle::blocked_until)
-        .first::<Option<DateTime<Utc>>>(conn)
-        .await
-        .optional()
-        .map(Option::flatten)
-}
-
-/// Counts a failed sign-in atomically and returns the number of recent
-/// failures, including this one. Failures before `forget_before` no longer
-/// count.
-pub async fn count_login_failure(
-    conn: &mut AsyncPgConnection,
-    email_hash: &[u8],
-    at: DateTime<Utc>,
-    forget_before: DateTime<Utc>,
-) -> QueryResult<i32> {
-    diesel::insert_into(login_throttle::table)
-        .values((
-            login_throttle::email_hash.eq(email_hash),
-            login_throttle::failures.eq(1),
-            login_throttle::last_failure_at.eq(at),
-        ))
-        .on_conflict(login_throttle::email_hash)
-        .do_update()
-        .set((
-            login_throttle::failures.eq(case_when::<_, _, Integer>(
-                login_throttle::last_failure_at.lt(forget_before),
-                1,
+    address_hash: &[u8],
+    keys: &[Vec<u8>],
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<(Vec<u8>, AttemptCount)>> {
+    let mut sorted = keys.to_vec();
+    sorted.sort();
+    let fresh: Vec<_> = sorted
+        .iter()
+        .map(|key| {
+            (
+                sign_in_attempts::key.eq(key),
+                sign_in_attempts::address_hash.eq(address_hash),
+                sign_in_attempts::attempts.eq(0),
+                sign_in_attempts::last_attempt_at.eq(now),
             )
-            .otherwise(login_throttle::failures + 1)),
-            login_throttle::last_failure_at.eq(at),
-        ))
-        .returning(login_throttle::failures)
-        .get_result(conn)
-        .await
+        })
+        .collect();
+    diesel::insert_into(sign_in_attempts::table)
+        .values(fresh)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    let rows: Vec<AttemptRow> = sign_in_attempts::table
+        .filter(sign_in_attempts::key.eq_any(&sorted))
+        .order(sign_in_attempts::key)
+        .select(AttemptRow::as_select())
+        .for_update()
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            (
+                row.key,
+                AttemptCount {
+                    attempts: row.attempts,
+                    last_attempt_at: row.last_attempt_at,
+                    blocked_until: row.blocked_until,
+                },
+            )
+        })
+        .collect())
 }
 
-/// Blocks sign-ins for this e-mail hash until `until`.
-pub async fn block_login(
+/// The count under one key, as stored.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = sign_in_attempts, check_for_backend(diesel::pg::Pg))]
+struct AttemptRow {
+    key: Vec<u8>,
+    attempts: i32,
+    last_attempt_at: DateTime<Utc>,
+    blocked_until: Option<DateTime<Utc>>,
+}
+
+/// Stores the attempt count under `key`.
+pub async fn store_sign_in_attempts(
     conn: &mut AsyncPgConnection,
-    email_hash: &[u8],
-    until: DateTime<Utc>,
+    key: &[u8],
+    count: &AttemptCount,
 ) -> QueryResult<()> {
-    diesel::update(login_throttle::table)
-        .filter(login_throttle::email_hash.eq(email_hash))
-        .set(login_throttle::blocked_until.eq(until))
+    diesel::update(sign_in_attempts::table.find(key))
+        .set((
+            sign_in_attempts::attempts.eq(count.attempts),
+            sign_in_attempts::last_attempt_at.eq(count.last_attempt_at),
+            sign_in_attempts::blocked_until.eq(count.blocked_until),
+        ))
         .execute(conn)
         .await?;
     Ok(())
 }
 
-/// Forgets failed sign-ins after a successful one.
-pub async fn clear_login_failures(
+/// Forgets every attempt count of an e-mail address (when its member
+/// leaves).
+pub async fn forget_sign_in_attempts(
     conn: &mut AsyncPgConnection,
-    email_hash: &[u8],
+    address_hash: &[u8],
 ) -> QueryResult<()> {
-    diesel::delete(login_throttle::table)
-        .filter(login_throttle::email_hash.eq(email_hash))
+    diesel::delete(sign_in_attempts::table)
+        .filter(sign_in_attempts::address_hash.eq(address_hash))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets the attempts under `key` (after a successful sign-in).
+pub async fn clear_sign_in_attempts(conn: &mut AsyncPgConnection, key: &[u8]) -> QueryResult<()> {
+    diesel::delete(sign_in_attempts::table.find(key))
         .execute(conn)
         .await?;
     Ok(())
