@@ -34,6 +34,10 @@ pub const TOKEN_PREFIX: &str = "alm_";
 /// network should not have to sign in on every visit).
 pub const DEFAULT_SESSION_TTL_HOURS: i64 = 720;
 
+/// Hashes at once by default: one per CPU, but no more than this, since each
+/// slot keeps its 19 MiB work area.
+const MAX_DEFAULT_HASHING_CONCURRENCY: usize = 8;
+
 /// Tunables of accounts and sessions, and of the limits on what anonymous
 /// callers can make the server do.
 #[derive(Debug, Clone)]
@@ -58,7 +62,8 @@ impl Default for AccountSettings {
         Self {
             session_ttl: Duration::hours(DEFAULT_SESSION_TTL_HOURS),
             password_hashing_concurrency: std::thread::available_parallelism()
-                .map_or(1, usize::from),
+                .map_or(1, usize::from)
+                .min(MAX_DEFAULT_HASHING_CONCURRENCY),
             password_queue_wait: std::time::Duration::from_secs(2),
             sign_ins_per_client_per_minute: NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN),
             applications_per_client_per_hour: NonZeroU32::new(10).unwrap_or(NonZeroU32::MIN),
