@@ -1050,8 +1050,7 @@ impl EventsService {
             member: members.get(&registration.member_id),
             event_ended,
             time_zone,
-        }))
-        .map_err(AppError::internal)?;
+        }))?;
         let mut conn = self.ctx.conn().await?;
         audit::record(
             &mut conn,
