@@ -24,8 +24,8 @@ pub use accounts::{
     FIRST_BLOCK, IssuedSession, LONGEST_BLOCK, NewAccount, PersonName, TOKEN_PREFIX,
 };
 pub use applications::{
-    ApplicationInput, ApplyOutcome, CandidateSignal, INVITATION_DEFAULT_DAYS, IssuedInvitation,
-    RosterCandidate,
+    ApplicationInput, ApplicationReceipt, CandidateSignal, INVITATION_DEFAULT_DAYS,
+    IssuedInvitation, RosterCandidate,
 };
 pub use companies::CompanyInput;
 pub use directory::MemberSearch;
