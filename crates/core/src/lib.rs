@@ -4,11 +4,13 @@
 //! ([`id`]), the viewer of a request and their roles ([`viewer`]), the one
 //! error type with its stable codes ([`error`]), keyset cursor pagination
 //! ([`pagination`]), the database pool ([`db`]), an injectable clock
-//! ([`clock`]) and the append-only audit log ([`audit`]).
+//! ([`clock`]), the append-only audit log ([`audit`]) and the CSV files
+//! people open in spreadsheets ([`csv`]).
 
 pub mod audit;
 pub mod client;
 pub mod clock;
+pub mod csv;
 pub mod db;
 pub mod enums;
 pub mod error;

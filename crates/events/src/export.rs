@@ -1,19 +1,18 @@
-//! The attendee list as CSV for the secretariat: UTF-8 with a byte-order
-//! mark, which Excel needs to read UTF-8 (without it, Excel in Japan assumes
-//! Shift_JIS and garbles every non-ASCII character).
+//! The attendee list as CSV for the secretariat, written by core's
+//! [`CsvWriter`] (UTF-8 with a byte-order mark for Excel, no cell a
+//! formula: names are chosen by members).
 //!
 //! Columns are a table of header and value function: a column is one more
 //! line.
 
+use alumni_core::AppError;
+use alumni_core::csv::CsvWriter;
 use alumni_membership::MemberView;
 use alumni_membership::visibility::ProfileView;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::model::RegistrationRecord;
-
-/// The UTF-8 byte-order mark.
-pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// One line of the export.
 pub struct AttendeeRow<'a> {
@@ -79,14 +78,12 @@ fn local_time(at: Option<DateTime<Utc>>, zone: Tz) -> String {
     .unwrap_or_default()
 }
 
-/// Writes the header and `rows` as CSV, BOM first.
-pub fn write_csv<'a>(rows: impl IntoIterator<Item = AttendeeRow<'a>>) -> csv::Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(UTF8_BOM.to_vec());
-    writer.write_record(COLUMNS.iter().map(|(header, _)| *header))?;
+/// Writes the header and `rows` as CSV.
+pub fn write_csv<'a>(rows: impl IntoIterator<Item = AttendeeRow<'a>>) -> Result<Vec<u8>, AppError> {
+    let mut writer = CsvWriter::new();
+    writer.write_row(COLUMNS.iter().map(|(header, _)| *header))?;
     for row in rows {
-        writer.write_record(COLUMNS.iter().map(|(_, value)| value(&row)))?;
+        writer.write_row(COLUMNS.iter().map(|(_, value)| value(&row)))?;
     }
-    writer
-        .into_inner()
-        .map_err(|error| csv::Error::from(error.into_error()))
+    writer.finish()
 }

@@ -899,18 +899,33 @@ impl EventsService {
     /// Revokes the viewer's calendar feed token; returns whether there was
     /// one.
     pub async fn revoke_calendar_feed(&self, viewer: &Viewer) -> EventsResult<bool> {
-        let identity = viewer.identity()?;
+        let member_id = viewer.identity()?.member_id;
+        self.delete_feed(member_id, "revokeCalendarFeed").await
+    }
+
+    /// Revokes the viewer's calendar feed as part of signing out
+    /// everywhere (`revokeAllMySessions`): the feed URL is a credential like
+    /// a session. Possible whatever the terms, as signing out is. Returns
+    /// whether there was a feed.
+    pub async fn revoke_calendar_feed_with_sessions(&self, viewer: &Viewer) -> EventsResult<bool> {
+        let member_id = viewer.session()?.member_id;
+        self.delete_feed(member_id, "revokeAllMySessions").await
+    }
+
+    /// Deletes `member_id`'s feed token, recording which operation did.
+    async fn delete_feed(&self, member_id: MemberId, by_operation: &str) -> EventsResult<bool> {
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
-            let revoked = store::delete_feed_token(conn, identity.member_id).await?;
+            let revoked = store::delete_feed_token(conn, member_id).await?;
             if revoked {
                 audit::record(
                     conn,
                     now,
                     AuditEntry::new("events.calendar_feed_revoked")
-                        .by(identity.member_id)
-                        .on(identity.member_id),
+                        .by(member_id)
+                        .on(member_id)
+                        .details(json!({ "operation": by_operation })),
                 )
                 .await?;
             }
@@ -1050,8 +1065,7 @@ impl EventsService {
             member: members.get(&registration.member_id),
             event_ended,
             time_zone,
-        }))
-        .map_err(AppError::internal)?;
+        }))?;
         let mut conn = self.ctx.conn().await?;
         audit::record(
             &mut conn,

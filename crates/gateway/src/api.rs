@@ -197,10 +197,42 @@ impl DataRightsMutation {
     }
 }
 
+/// Signing out everywhere, which ends credentials in several domains.
+#[derive(Default)]
+pub struct SignOutMutation;
+
+/// Signing out everywhere.
+#[Object]
+impl SignOutMutation {
+    /// Ends every session of the signed-in member, the current one
+    /// included, closes their live subscriptions, and revokes their
+    /// personal calendar feed (issue a new one afterwards). Returns how many
+    /// sessions were ended.
+    async fn revoke_all_my_sessions(&self, ctx: &Context<'_>) -> Result<i32> {
+        let services = data::<Services>(ctx)?;
+        let viewer = viewer(ctx)?;
+        // The personal calendar feed goes too: its URL is a credential, and
+        // "sign out everywhere" is what a member does after losing a device.
+        // The feed goes first: should the second step fail, the member
+        // still has the session to try again with.
+        services
+            .events
+            .revoke_calendar_feed_with_sessions(viewer)
+            .await?;
+        let revoked = services.membership.revoke_all_my_sessions(viewer).await?;
+        Ok(i32::try_from(revoked).unwrap_or(i32::MAX))
+    }
+}
+
 /// The root of every mutation.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(MembershipMutation, EventsMutation, DataRightsMutation);
+pub struct MutationRoot(
+    MembershipMutation,
+    EventsMutation,
+    DataRightsMutation,
+    SignOutMutation,
+);
 
 /// The root of every subscription (served over graphql-transport-ws at
 /// `/graphql/ws`).

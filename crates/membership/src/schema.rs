@@ -23,6 +23,8 @@ pub mod membership {
             decided_at -> Nullable<Timestamptz>,
             decided_by -> Nullable<Uuid>,
             rejection_reason -> Nullable<Text>,
+            possible_duplicate -> Bool,
+            duplicate_of -> Nullable<Uuid>,
         }
     }
 

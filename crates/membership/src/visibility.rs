@@ -14,7 +14,7 @@
 //! - members who are not active (applicants, suspended, withdrawn): the
 //!   member and the secretariat only.
 
-use alumni_core::{AppError, MemberId, Role, RoleSet, Viewer};
+use alumni_core::{AppError, Identity, MemberId, Role, RoleSet, Viewer};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::model::{
@@ -130,11 +130,31 @@ pub fn audience_of(viewer: &Viewer, member: MemberId) -> Result<Audience, AppErr
     let identity = viewer.identity()?;
     Ok(if identity.member_id == member {
         Audience::Owner
-    } else if identity.roles.contains(Role::Secretariat) {
+    } else {
+        audience_of_others(identity)
+    })
+}
+
+/// How `identity` stands towards members other than themselves: the
+/// secretariat or any member. For lists over many members (the directory,
+/// the tag vocabulary), filtered in SQL by [`Audience::readable`] and
+/// [`visible_statuses`].
+pub fn audience_of_others(identity: &Identity) -> Audience {
+    if identity.roles.contains(Role::Secretariat) {
         Audience::Secretariat
     } else {
         Audience::Member
-    })
+    }
+}
+
+/// The account statuses of members whom `audience` may see at all: other
+/// members see active members only (not applicants, suspended or withdrawn
+/// ones).
+pub fn visible_statuses(audience: Audience) -> &'static [MemberStatus] {
+    match audience {
+        Audience::Owner | Audience::Secretariat => MemberStatus::ALL,
+        Audience::Member => &[MemberStatus::Active],
+    }
 }
 
 impl MemberView {
@@ -146,7 +166,7 @@ impl MemberView {
         viewer: &Viewer,
     ) -> Result<Option<Self>, AppError> {
         let audience = audience_of(viewer, record.id)?;
-        if audience == Audience::Member && record.status != MemberStatus::Active {
+        if !visible_statuses(audience).contains(&record.status) {
             return Ok(None);
         }
         let private = matches!(audience, Audience::Owner | Audience::Secretariat);

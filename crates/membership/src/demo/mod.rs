@@ -431,6 +431,8 @@ fn application_for(
         decided_at: approved.then_some(now - Duration::days(7)),
         decided_by: None,
         rejection_reason: None,
+        possible_duplicate: false,
+        duplicate_of: None,
     }
 }
 

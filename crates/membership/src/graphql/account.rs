@@ -104,15 +104,6 @@ impl AccountMutation {
         data::<MembershipService>(ctx)?.logout(viewer(ctx)?).await?;
         Ok(true)
     }
-
-    /// Ends every session of the signed-in member, the current one
-    /// included. Returns how many sessions were ended.
-    async fn revoke_all_my_sessions(&self, ctx: &Context<'_>) -> Result<i32> {
-        let revoked = data::<MembershipService>(ctx)?
-            .revoke_all_my_sessions(viewer(ctx)?)
-            .await?;
-        Ok(i32::try_from(revoked).unwrap_or(i32::MAX))
-    }
 }
 
 /// The viewer a fresh session stands for, to show the member themselves.

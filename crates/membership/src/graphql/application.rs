@@ -1,5 +1,7 @@
 //! Applications, roster candidates and invitations in GraphQL.
 
+use std::collections::HashMap;
+
 use alumni_core::graphql::{data, selects_in_items, viewer};
 use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
 use alumni_core::{AppError, Caller, NodeId, Role, Viewer};
@@ -17,7 +19,8 @@ use crate::model::{
     InvitationRecord, RosterEntryId, RosterEntryRecord, strings,
 };
 use crate::service::{
-    ApplicationInput, CandidateSignal, MembershipService, RosterCandidate as Candidate,
+    ApplicationInput, ApplicationReceipt, CandidateSignal, MembershipService,
+    RosterCandidate as Candidate,
 };
 
 /// A membership application, as its applicant or the secretariat sees it.
@@ -131,6 +134,30 @@ impl Application {
             .map(RosterEntry))
     }
 
+    /// Whether it collided, when submitted, with a live application or
+    /// membership for the same person: the same roster entry, employee
+    /// number, or name and leave date. Such an application is filed
+    /// pending review rather than refused (a refusal would tell the
+    /// applicant that someone else applied). Approving it is refused
+    /// (`CONFLICT`) while the other is live: reject one of the two.
+    /// Secretariat only.
+    async fn possible_duplicate(&self) -> Option<bool> {
+        self.secretariat_view
+            .then_some(self.record.possible_duplicate)
+    }
+
+    /// The live application (pending or approved) it collided with, while
+    /// that one exists. Secretariat only.
+    async fn possible_duplicate_of(&self, ctx: &Context<'_>) -> Result<Option<Application>> {
+        let Some(id) = self.record.duplicate_of.filter(|_| self.secretariat_view) else {
+            return Ok(None);
+        };
+        let viewer = viewer(ctx)?;
+        Ok(load_one::<ApplicationLoader, _>(ctx, id)
+            .await?
+            .map(|record| Application::new(record, viewer)))
+    }
+
     /// The roster entries closest to this application, strongest match
     /// first, with what each shares with it. Secretariat only.
     async fn candidates(&self, ctx: &Context<'_>) -> Result<Option<Vec<RosterCandidate>>> {
@@ -150,13 +177,6 @@ async fn prefetch_application_fields(
     ctx: &Context<'_>,
     records: &[ApplicationRecord],
 ) -> Result<(), AppError> {
-    let applicants = async {
-        if selects_in_items(ctx, &["applicant"]) {
-            load_many::<MemberLoader, _>(ctx, records.iter().map(|record| record.member_id))
-                .await?;
-        }
-        Ok::<_, AppError>(())
-    };
     let companies = async {
         if selects_in_items(ctx, &["company"]) {
             load_many::<CompanyLoader, _>(ctx, records.iter().map(|record| record.company_id))
@@ -179,7 +199,24 @@ async fn prefetch_application_fields(
         }
         Ok::<_, AppError>(())
     };
-    tokio::try_join!(applicants, companies, candidates)?;
+    let originals = async {
+        if selects_in_items(ctx, &["possibleDuplicateOf"]) {
+            let ids = records.iter().filter_map(|record| record.duplicate_of);
+            return load_many::<ApplicationLoader, _>(ctx, ids).await;
+        }
+        Ok(HashMap::new())
+    };
+    let ((), (), originals) = tokio::try_join!(companies, candidates, originals)?;
+    // The applicants of the page and of what it may duplicate, in one batch
+    // whatever the scheduling.
+    let mut applicants = Vec::new();
+    if selects_in_items(ctx, &["applicant"]) {
+        applicants.extend(records.iter().map(|record| record.member_id));
+    }
+    if selects_in_items(ctx, &["possibleDuplicateOf", "applicant"]) {
+        applicants.extend(originals.values().map(|record| record.member_id));
+    }
+    load_many::<MemberLoader, _>(ctx, applicants).await?;
     Ok(())
 }
 
@@ -362,7 +399,8 @@ impl ApplicationQuery {
     }
 
     /// The review queue: applications awaiting a decision, oldest first,
-    /// each with its closest roster candidates. Secretariat only.
+    /// each with its closest roster candidates and, for possible duplicates,
+    /// the application it may duplicate. Secretariat only.
     #[graphql(complexity = "connection_complexity(first, last, child_complexity)")]
     async fn pending_applications(
         &self,
@@ -447,31 +485,27 @@ pub struct ApplyForMembershipInput {
     pub invitation_code: Option<String>,
 }
 
-/// Result of `applyForMembership`.
-pub struct ApplyForMembershipPayload {
-    application: Application,
-    token: String,
-    expires_at: DateTime<Utc>,
-}
+/// What every applicant is told, whatever became of the application.
+const RECEIPT_MESSAGE: &str = "Thank you for applying. To follow your application, sign in with this e-mail address and the password you chose.";
 
-/// Result of `applyForMembership`: the application and a session, so the
-/// applicant can follow it at once.
+/// Result of `applyForMembership`.
+pub struct ApplyForMembershipPayload(ApplicationReceipt);
+
+/// Result of `applyForMembership`: a receipt, the same for every
+/// well-formed application, so that it tells nothing about anyone else. The
+/// applicant follows the application by signing in (`login`) with the
+/// address and password applied with and reading `myApplication`.
 #[Object]
 impl ApplyForMembershipPayload {
-    /// The application: `APPROVED` at once on a roster match or invitation,
-    /// otherwise `PENDING_REVIEW`.
-    async fn application(&self) -> &Application {
-        &self.application
+    /// The address applied with, as it is used to sign in (trimmed, lower
+    /// case).
+    async fn email(&self) -> &str {
+        &self.0.email
     }
 
-    /// Bearer token of the applicant's first session.
-    async fn token(&self) -> &str {
-        &self.token
-    }
-
-    /// When that session expires.
-    async fn expires_at(&self) -> DateTime<Utc> {
-        self.expires_at
+    /// What to do next, to show the applicant.
+    async fn message(&self) -> &str {
+        RECEIPT_MESSAGE
     }
 }
 
@@ -515,9 +549,12 @@ impl ApplicationMutation {
     /// Applies to join. Approved at once when it matches the former-employee
     /// roster (employee number with name or e-mail address, and leave date)
     /// or carries a valid invitation code; otherwise it awaits the
-    /// secretariat. Refused: a leave date in the future (`BAD_USER_INPUT`),
-    /// an e-mail address in use or a person who already applied or is a
-    /// member (`CONFLICT`).
+    /// secretariat. Answers the same receipt for every well-formed
+    /// application; sign in with its address and password, then read
+    /// `myApplication`. Refused (`BAD_USER_INPUT`, with the field) only for
+    /// invalid input: a malformed address, a short password, a leave date in
+    /// the future, an unknown company, stale terms, an invalid, used or
+    /// expired invitation code.
     async fn apply_for_membership(
         &self,
         ctx: &Context<'_>,
@@ -538,17 +575,10 @@ impl ApplicationMutation {
             consent_purposes: input.consent_purposes,
             invitation_code: input.invitation_code,
         };
-        let outcome = data::<MembershipService>(ctx)?
+        let receipt = data::<MembershipService>(ctx)?
             .apply(data::<Caller>(ctx)?, input)
             .await?;
-        Ok(ApplyForMembershipPayload {
-            application: Application {
-                record: outcome.application,
-                secretariat_view: false,
-            },
-            token: outcome.session.token,
-            expires_at: outcome.session.expires_at,
-        })
+        Ok(ApplyForMembershipPayload(receipt))
     }
 
     /// Approves a pending application, optionally naming the roster entry

@@ -391,7 +391,9 @@ impl MemberQuery {
     }
 
     /// The shared tag vocabulary in alphabetical (code point) order; pass a
-    /// prefix to autocomplete.
+    /// prefix to autocomplete. Lists only tags the viewer could see on at
+    /// least one profile (their own, or one whose skills they may read), so
+    /// a skill held only privately is not revealed.
     #[graphql(complexity = "connection_complexity(first, last, child_complexity)")]
     async fn tags(
         &self,

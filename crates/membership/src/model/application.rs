@@ -88,6 +88,12 @@ pub struct ApplicationRecord {
     pub decided_by: Option<MemberId>,
     /// Why it was rejected.
     pub rejection_reason: Option<String>,
+    /// Whether it collided, when filed, with a live application or
+    /// membership for the same person. For the secretariat only: the
+    /// applicant must not learn that someone else applied.
+    pub possible_duplicate: bool,
+    /// The live application it collided with, while that one exists.
+    pub duplicate_of: Option<ApplicationId>,
 }
 
 /// An invitation as stored; the code itself is never stored.
@@ -126,4 +132,9 @@ pub struct Decision<'a> {
     pub rejection_reason: Option<&'a str>,
     /// When.
     pub decided_at: Option<DateTime<Utc>>,
+    /// Still flagged as a possible duplicate; approval clears the flag, so
+    /// that the database's uniqueness rules judge the approved application.
+    pub possible_duplicate: bool,
+    /// What it was flagged as a duplicate of.
+    pub duplicate_of: Option<ApplicationId>,
 }

@@ -6,23 +6,26 @@
 //! e-mail address, and leave date) is approved at once; one carrying a valid
 //! invitation code likewise. Any other waits for the secretariat, who sees
 //! the closest roster entries beside it.
+//!
+//! Applying is anonymous, so the answer must not depend on other people:
+//! an applicant who collides with a live application or membership is filed
+//! as a possible duplicate for the secretariat rather than refused, and an
+//! address that has an account gets the same receipt with nothing created.
 
 use std::collections::HashMap;
 
 use alumni_core::audit::{self, AuditEntry};
 use alumni_core::pagination::PageRequest;
-use alumni_core::{AppError, AppResult, Caller, MemberId, Role, RoleSet, Viewer, search};
+use alumni_core::{AppError, AppResult, Caller, MemberId, Role, Viewer, search};
 use argon2::password_hash::rand_core::{OsRng, RngCore as _};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use serde_json::json;
 use unicode_normalization::UnicodeNormalization as _;
 
-use super::accounts::EMAIL_TAKEN;
 use super::terms::consent_purposes;
-use super::{
-    IssuedSession, MembershipService, conflict_on, kana_field, list_field, sha256, text_field,
-};
+use super::{MembershipService, conflict_on, kana_field, list_field, sha256, text_field};
 use crate::model::{
     ApplicationId, ApplicationRecord, ApplicationStatus, ApprovalBasis, CompanyId, ConsentPurpose,
     Decision, InvitationId, InvitationRecord, MemberStatus, NewMember, NewProfile, RosterEntryId,
@@ -41,16 +44,21 @@ const CANDIDATES_SHOWN: usize = 5;
 /// Letters of invitation codes: no 0/O, 1/I/L, to read them out safely.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
-/// Clashes that mean the person already applied or is a member.
+/// The unique indexes that allow one live, unflagged application or
+/// membership per person, and what a clash means when the secretariat
+/// approves a flagged duplicate.
 const PERSON_TAKEN: [(&str, &str); 3] = [
-    EMAIL_TAKEN,
     (
         "applications_roster_entry_key",
-        "this former employee already has an application or a membership",
+        "another live application or membership is for this roster entry; reject one of the two first",
     ),
     (
         "applications_employee_number_key",
-        "an application with this employee number already exists; contact the secretariat if it is not yours",
+        "another live application or membership has this employee number; reject one of the two first",
+    ),
+    (
+        "applications_person_key",
+        "another live application or membership has this name and leave date; reject one of the two first",
     ),
 ];
 
@@ -85,13 +93,14 @@ pub struct ApplicationInput {
     pub invitation_code: Option<String>,
 }
 
-/// A submitted application and the applicant's first session.
+/// What an applicant is told: the same for every well-formed application,
+/// whether it was filed, flagged as a possible duplicate, or not filed
+/// because the e-mail address already has an account.
 #[derive(Debug, Clone)]
-pub struct ApplyOutcome {
-    /// The application, approved or pending review.
-    pub application: ApplicationRecord,
-    /// A session, so the applicant can follow the application at once.
-    pub session: IssuedSession,
+pub struct ApplicationReceipt {
+    /// The address applied with (normalised): the applicant signs in with
+    /// it and their password to follow the application.
+    pub email: String,
 }
 
 /// A new invitation and its code, shown once.
@@ -151,10 +160,24 @@ struct Applicant {
 }
 
 impl MembershipService {
-    /// Submits an application (see the module docs). Public: applicants have
-    /// no account yet. Refused: a leave date in the future, an e-mail address
-    /// in use, and a person who already applied or is a member.
-    pub async fn apply(&self, caller: &Caller, input: ApplicationInput) -> AppResult<ApplyOutcome> {
+    /// Submits an application (see the module docs). Public: applicants
+    /// have no account yet.
+    ///
+    /// Refused (`BAD_USER_INPUT`) only for the applicant's own input: a
+    /// malformed address, a short password, a leave date in the future, an
+    /// unknown company, stale terms, an invalid, used or expired invitation
+    /// code. Everything that concerns other people answers the same receipt,
+    /// after the same password hashing: an address that has an account gets
+    /// nothing created (an audit entry records the attempt), and a person
+    /// who collides with a live application or membership is filed pending
+    /// review, flagged for the secretariat as a possible duplicate.
+    /// Each request may hash one password, and each client submit only so
+    /// many applications an hour (`RATE_LIMITED`).
+    pub async fn apply(
+        &self,
+        caller: &Caller,
+        input: ApplicationInput,
+    ) -> AppResult<ApplicationReceipt> {
         caller.spend_password_operation()?;
         self.guards.applications.check(caller.client())?;
         let applicant = self.check_application(&input).await?;
@@ -167,65 +190,51 @@ impl MembershipService {
         let member_id = MemberId::new();
         let name_key = search::normalize(&applicant.full_name);
         let kana_key = search::normalize(&applicant.full_name_kana);
-        let (issued, session) = self.new_session(member_id, now);
         let mut conn = self.ctx.conn().await?;
-        let application = conn
-            .transaction(async |conn| {
-                let terms_version = terms::current_terms(conn).await?;
-                let invitation = match &input.invitation_code {
-                    Some(code) => Some(redeem(conn, code, now).await?),
-                    None => None,
-                };
-                if store::live_application_for_person(conn, &name_key, input.left_on).await? {
-                    return Err(AppError::Conflict(
-                        "an application or membership for this person already exists".into(),
-                    ));
+        conn.transaction(async |conn| {
+            let terms_version = terms::current_terms(conn).await?;
+            // Redeemed whatever follows, so that reusing a code tells
+            // nothing about the address it was first used with.
+            let invitation = match &input.invitation_code {
+                Some(code) => Some(redeem(conn, code, now).await?),
+                None => None,
+            };
+            let account = NewMember {
+                id: member_id,
+                email: &applicant.email,
+                password_hash: &password_hash,
+                roles: Vec::new(),
+                created_at: now,
+                updated_at: now,
+                status: MemberStatus::Applicant,
+            };
+            if !accounts::insert_member_unless_email_taken(conn, &account).await? {
+                return record_taken_email(conn, &applicant.email, invitation, now).await;
+            }
+            let roster_match = match &applicant.employee_number {
+                Some(number) => {
+                    roster::entries_by_employee_numbers(conn, std::slice::from_ref(number))
+                        .await?
+                        .into_iter()
+                        .find(|entry| {
+                            entry.left_on == input.left_on
+                                && (entry.name_key == name_key
+                                    || strings(entry.emails.clone()).contains(&applicant.email))
+                        })
                 }
-                let roster_match = match &applicant.employee_number {
-                    Some(number) => {
-                        roster::entries_by_employee_numbers(conn, std::slice::from_ref(number))
-                            .await?
-                            .into_iter()
-                            .find(|entry| {
-                                entry.left_on == input.left_on
-                                    && (entry.name_key == name_key
-                                        || strings(entry.emails.clone()).contains(&applicant.email))
-                            })
-                    }
-                    None => None,
-                };
-                let basis = match (&roster_match, invitation) {
-                    (Some(_), _) => Some(ApprovalBasis::RosterMatch),
-                    (None, Some(_)) => Some(ApprovalBasis::Invitation),
-                    (None, None) => None,
-                };
-                let approved = basis.is_some();
-                accounts::insert_members(
-                    conn,
-                    &[NewMember {
-                        id: member_id,
-                        email: &applicant.email,
-                        password_hash: &password_hash,
-                        roles: if approved {
-                            RoleSet::EMPTY.with(Role::Alumnus).to_names()
-                        } else {
-                            Vec::new()
-                        },
-                        created_at: now,
-                        updated_at: now,
-                        status: if approved {
-                            MemberStatus::Active
-                        } else {
-                            MemberStatus::Applicant
-                        },
-                    }],
-                )
-                .await
-                .map_err(|err| conflict_on(err, &PERSON_TAKEN))?;
-                let application = ApplicationRecord {
+                None => None,
+            };
+            let basis = match (&roster_match, invitation) {
+                (Some(_), _) => Some(ApprovalBasis::RosterMatch),
+                (None, Some(_)) => Some(ApprovalBasis::Invitation),
+                (None, None) => None,
+            };
+            let application = file_application(
+                conn,
+                ApplicationRecord {
                     id: ApplicationId::new(),
                     member_id,
-                    status: if approved {
+                    status: if basis.is_some() {
                         ApplicationStatus::Approved
                     } else {
                         ApplicationStatus::PendingReview
@@ -249,42 +258,46 @@ impl MembershipService {
                     invitation_id: invitation,
                     approval_basis: basis,
                     submitted_at: now,
-                    decided_at: approved.then_some(now),
+                    decided_at: basis.is_some().then_some(now),
                     decided_by: None,
                     rejection_reason: None,
-                };
-                store::insert_applications(conn, std::slice::from_ref(&application))
-                    .await
-                    .map_err(|err| conflict_on(err, &PERSON_TAKEN))?;
-                if let Some(version) = terms_version {
-                    terms::upsert_consent(
-                        conn,
-                        member_id,
-                        version.id,
-                        &applicant.consent_purposes,
-                        now,
-                    )
-                    .await?;
-                }
-                accounts::insert_session(conn, &session).await?;
-                audit::record(
+                    possible_duplicate: false,
+                    duplicate_of: None,
+                },
+            )
+            .await?;
+            if let Some(version) = terms_version {
+                terms::upsert_consent(
                     conn,
+                    member_id,
+                    version.id,
+                    &applicant.consent_purposes,
                     now,
-                    AuditEntry::new("membership.application_submitted")
-                        .by(member_id)
-                        .on(application.id)
-                        .details(json!({ "status": application.status, "basis": basis })),
                 )
                 .await?;
-                if approved {
-                    insert_profile_from(conn, &application, now).await?;
-                }
-                Ok(application)
-            })
+            }
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("membership.application_submitted")
+                    .by(member_id)
+                    .on(application.id)
+                    .details(json!({
+                        "status": application.status,
+                        "basis": application.approval_basis,
+                        "possibleDuplicate": application.possible_duplicate,
+                        "duplicateOf": application.duplicate_of,
+                    })),
+            )
             .await?;
-        Ok(ApplyOutcome {
-            application,
-            session: issued,
+            if application.status == ApplicationStatus::Approved {
+                admit(conn, &application, now).await?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(ApplicationReceipt {
+            email: applicant.email,
         })
     }
 
@@ -470,17 +483,13 @@ impl MembershipService {
                 decided_by: Some(actor),
                 rejection_reason: None,
                 decided_at: Some(now),
+                possible_duplicate: false,
+                duplicate_of: None,
             };
             store::decide(conn, id, &decision)
                 .await
                 .map_err(|err| conflict_on(err, &PERSON_TAKEN))?;
-            let member = accounts::lock_member(conn, application.member_id)
-                .await?
-                .ok_or(AppError::NotFound { entity: "Member" })?;
-            let roles = member.role_set()?.with(Role::Alumnus);
-            accounts::set_roles(conn, member.id, &roles.to_names(), now).await?;
-            accounts::set_status(conn, member.id, MemberStatus::Active, None, now).await?;
-            insert_profile_from(conn, &application, now).await?;
+            admit(conn, &application, now).await?;
             audit::record(
                 conn,
                 now,
@@ -507,7 +516,7 @@ impl MembershipService {
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
-            lock_pending(conn, id).await?;
+            let application = lock_pending(conn, id).await?;
             let decision = Decision {
                 status: ApplicationStatus::Rejected,
                 approval_basis: None,
@@ -515,6 +524,8 @@ impl MembershipService {
                 decided_by: Some(actor),
                 rejection_reason: Some(&reason),
                 decided_at: Some(now),
+                possible_duplicate: application.possible_duplicate,
+                duplicate_of: application.duplicate_of,
             };
             store::decide(conn, id, &decision).await?;
             audit::record(
@@ -632,6 +643,88 @@ async fn redeem(
         Some(_) => "this invitation code has expired",
     };
     Err(AppError::bad_input("input.invitationCode", reason))
+}
+
+/// Files an application; one that collides with a live application or
+/// membership for the same person is filed as a possible duplicate instead
+/// (pending review, flagged, outside the unique indexes). The database
+/// detects the clash, also between applications racing each other; the
+/// first attempt runs in a savepoint, so that the clash leaves the
+/// transaction usable for the second.
+async fn file_application(
+    conn: &mut AsyncPgConnection,
+    application: ApplicationRecord,
+) -> AppResult<ApplicationRecord> {
+    let attempt = conn
+        .transaction(async |conn| {
+            store::insert_applications(conn, std::slice::from_ref(&application)).await
+        })
+        .await;
+    match attempt {
+        Ok(()) => return Ok(application),
+        Err(error) if clashes_with_person(&error) => {}
+        Err(error) => return Err(error.into()),
+    }
+    let duplicate_of = store::colliding_application(conn, &application).await?;
+    let duplicate = ApplicationRecord {
+        status: ApplicationStatus::PendingReview,
+        approval_basis: None,
+        decided_at: None,
+        // The roster entry may be the other application's; the secretariat
+        // names it on approval if it is this one's.
+        roster_entry_id: None,
+        possible_duplicate: true,
+        duplicate_of,
+        ..application
+    };
+    store::insert_applications(conn, std::slice::from_ref(&duplicate)).await?;
+    Ok(duplicate)
+}
+
+/// Whether `error` is a clash with another live application or membership
+/// for the same person.
+fn clashes_with_person(error: &DieselError) -> bool {
+    matches!(
+        error,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
+            if info
+                .constraint_name()
+                .is_some_and(|name| PERSON_TAKEN.iter().any(|(index, _)| *index == name))
+    )
+}
+
+/// Records an application to an address that already has an account.
+/// Nothing is created (the address's owner cannot be given a second
+/// account) and the applicant is answered as anyone else, so only this
+/// entry, holding ids alone, tells of it.
+async fn record_taken_email(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+    invitation: Option<InvitationId>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut entry = AuditEntry::new("membership.application_for_taken_email")
+        .details(json!({ "invitationId": invitation }));
+    if let Some(owner) = accounts::member_by_email(conn, email).await? {
+        entry = entry.on(owner.id);
+    }
+    audit::record(conn, now, entry).await
+}
+
+/// Makes the applicant of an approved application a member: the alumnus
+/// role, an active account, and a profile from the application.
+async fn admit(
+    conn: &mut AsyncPgConnection,
+    application: &ApplicationRecord,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let member = accounts::lock_member(conn, application.member_id)
+        .await?
+        .ok_or(AppError::NotFound { entity: "Member" })?;
+    let roles = member.role_set()?.with(Role::Alumnus);
+    accounts::set_roles(conn, member.id, &roles.to_names(), now).await?;
+    accounts::set_status(conn, member.id, MemberStatus::Active, None, now).await?;
+    insert_profile_from(conn, application, now).await
 }
 
 /// Creates the profile of a newly approved member from their application.

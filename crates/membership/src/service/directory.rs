@@ -1,14 +1,14 @@
 //! Members as viewers see them, and the directory.
 
 use alumni_core::pagination::PageRequest;
-use alumni_core::{AppError, AppResult, MemberId, Role, Viewer, search};
+use alumni_core::{AppError, AppResult, MemberId, Viewer, search};
 use chrono::NaiveDate;
 
 use super::MembershipService;
-use crate::model::{Audience, CompanyId, Interest};
+use crate::model::{CompanyId, Interest};
 use crate::store::directory::{DirectoryFilter, DirectoryKey, directory_page};
 use crate::store::profiles as store;
-use crate::visibility::MemberView;
+use crate::visibility::{MemberView, audience_of_others};
 
 /// Longest directory query accepted, in characters.
 const MAX_QUERY_CHARS: usize = 100;
@@ -71,11 +71,7 @@ impl MembershipService {
         page: &PageRequest<DirectoryKey>,
     ) -> AppResult<Vec<(DirectoryKey, MemberView)>> {
         let identity = viewer.identity()?;
-        let audience = if identity.roles.contains(Role::Secretariat) {
-            Audience::Secretariat
-        } else {
-            Audience::Member
-        };
+        let audience = audience_of_others(identity);
         let mut conn = self.ctx.conn().await?;
         let Some(filter) = self.directory_filter(&mut conn, search_for).await? else {
             return Ok(Vec::new());

@@ -26,8 +26,8 @@ pub use accounts::{
     AccountSettings, DEFAULT_SESSION_TTL_HOURS, IssuedSession, NewAccount, PersonName, TOKEN_PREFIX,
 };
 pub use applications::{
-    ApplicationInput, ApplyOutcome, CandidateSignal, INVITATION_DEFAULT_DAYS, IssuedInvitation,
-    RosterCandidate,
+    ApplicationInput, ApplicationReceipt, CandidateSignal, INVITATION_DEFAULT_DAYS,
+    IssuedInvitation, RosterCandidate,
 };
 pub use companies::CompanyInput;
 pub use directory::MemberSearch;

@@ -11,8 +11,8 @@ use crate::model::{
     Interest, NameIndex, NewProfile, Prefecture, ProfileChanges, ProfileLink, TagRecord,
     Visibility, strings,
 };
-use crate::store::profiles as store;
-use crate::visibility::MemberView;
+use crate::store::profiles::{self as store, SkillReader};
+use crate::visibility::{MemberView, audience_of_others, visible_statuses};
 
 /// Most skills on a profile.
 const MAX_SKILLS: usize = 30;
@@ -144,19 +144,27 @@ impl MembershipService {
     }
 
     /// A page of the tag vocabulary in slug order, optionally only tags
-    /// starting with `prefix` (for autocompletion).
+    /// starting with `prefix` (for autocompletion). Only tags the viewer
+    /// could see on some profile are listed: a skill that only members with
+    /// hidden skills hold would otherwise tell that someone has it.
     pub async fn tags(
         &self,
         viewer: &Viewer,
         prefix: Option<&str>,
         page: &PageRequest<String>,
     ) -> AppResult<Vec<TagRecord>> {
-        viewer.identity()?;
+        let identity = viewer.identity()?;
+        let audience = audience_of_others(identity);
+        let reader = SkillReader {
+            viewer: identity.member_id,
+            readable: audience.readable(),
+            statuses: visible_statuses(audience),
+        };
         let prefix = prefix
             .map(search::normalize)
             .filter(|prefix| !prefix.is_empty());
         let mut conn = self.ctx.conn().await?;
-        Ok(store::tags_page(&mut conn, prefix.as_deref(), page).await?)
+        Ok(store::tags_page(&mut conn, prefix.as_deref(), &reader, page).await?)
     }
 }
 

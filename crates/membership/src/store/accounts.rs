@@ -22,6 +22,22 @@ pub async fn insert_members(
     Ok(())
 }
 
+/// Creates an account unless its e-mail address is taken, in one
+/// statement (`ON CONFLICT DO NOTHING`), so that two racing for an address
+/// cannot both create it. Returns whether it was created.
+pub async fn insert_member_unless_email_taken(
+    conn: &mut AsyncPgConnection,
+    new_member: &NewMember<'_>,
+) -> QueryResult<bool> {
+    let inserted = diesel::insert_into(members::table)
+        .values(new_member)
+        .on_conflict(members::email)
+        .do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(inserted == 1)
+}
+
 /// The account with this (normalised) e-mail address.
 pub async fn member_by_email(
     conn: &mut AsyncPgConnection,

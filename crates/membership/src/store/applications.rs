@@ -2,7 +2,7 @@
 
 use alumni_core::MemberId;
 use alumni_core::pagination::{ListOrder, PageRequest};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Timestamptz, Uuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -81,21 +81,31 @@ pub async fn lock_application(
         .optional()
 }
 
-/// Whether a live (not rejected) application exists for the same person:
-/// same normalised name and leave date.
-pub async fn live_application_for_person(
+/// The live (not rejected), unflagged application that `application`
+/// collides with: the same roster entry, employee number, or normalised name
+/// and leave date (the keys of the unique indexes on live applications).
+pub async fn colliding_application(
     conn: &mut AsyncPgConnection,
-    name_key: &str,
-    left_on: NaiveDate,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        applications::table
-            .filter(applications::name_key.eq(name_key))
-            .filter(applications::left_on.eq(left_on))
-            .filter(applications::status.ne(ApplicationStatus::Rejected)),
-    ))
-    .get_result(conn)
-    .await
+    application: &ApplicationRecord,
+) -> QueryResult<Option<ApplicationId>> {
+    // `= NULL` matches nothing, so an absent roster entry or employee number
+    // simply does not take part.
+    applications::table
+        .filter(applications::status.ne(ApplicationStatus::Rejected))
+        .filter(applications::possible_duplicate.eq(false))
+        .filter(
+            applications::roster_entry_id
+                .eq(application.roster_entry_id)
+                .or(applications::employee_number.eq(application.employee_number.clone()))
+                .or(applications::name_key
+                    .eq(&application.name_key)
+                    .and(applications::left_on.eq(application.left_on))),
+        )
+        .order((applications::submitted_at.asc(), applications::id.asc()))
+        .select(applications::id)
+        .first(conn)
+        .await
+        .optional()
 }
 
 /// The review queue: pending applications, oldest first.

@@ -3,11 +3,13 @@
 use alumni_core::pagination::PageRequest;
 use alumni_core::{MemberId, search};
 use chrono::{DateTime, Utc};
+use diesel::dsl::exists;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::model::{
-    MemberRecord, NameIndex, NewProfile, ProfileChanges, ProfileRecord, TagId, TagRecord,
+    MemberRecord, MemberStatus, NameIndex, NewProfile, ProfileChanges, ProfileRecord, TagId,
+    TagRecord, Visibility,
 };
 use crate::schema::membership::{member_skills, members, profiles, tags};
 
@@ -175,14 +177,45 @@ pub async fn tag_by_slug(
         .optional()
 }
 
+/// Whose skills a viewer may see: their own, and those of members whose
+/// skills are set to one of `readable` and whose account is in one of
+/// `statuses` (see `crate::visibility`).
+#[derive(Debug, Clone, Copy)]
+pub struct SkillReader<'a> {
+    /// The viewer.
+    pub viewer: MemberId,
+    /// Skill visibilities the viewer may read on others' profiles.
+    pub readable: &'a [Visibility],
+    /// Account statuses of members the viewer may see.
+    pub statuses: &'a [MemberStatus],
+}
+
 /// A page of tags in slug order, optionally only those whose slug starts
-/// with `prefix`.
+/// with `prefix`, and only tags held by at least one member whose skills
+/// `reader` may see. Each tag is checked with an `EXISTS` that walks its
+/// holders through `member_skills_tag_idx` and stops at the first visible
+/// one.
 pub async fn tags_page(
     conn: &mut AsyncPgConnection,
     prefix: Option<&str>,
+    reader: &SkillReader<'_>,
     page: &PageRequest<String>,
 ) -> QueryResult<Vec<TagRecord>> {
-    let mut query = tags::table.select(TagRecord::as_select()).into_boxed();
+    let held_visibly = member_skills::table
+        .inner_join(profiles::table.on(profiles::member_id.eq(member_skills::member_id)))
+        .inner_join(members::table.on(members::id.eq(member_skills::member_id)))
+        .filter(member_skills::tag_id.eq(tags::id))
+        .filter(
+            member_skills::member_id
+                .eq(reader.viewer)
+                .or(profiles::skills_visibility
+                    .eq_any(reader.readable.to_vec())
+                    .and(members::status.eq_any(reader.statuses.to_vec()))),
+        );
+    let mut query = tags::table
+        .filter(exists(held_visibly))
+        .select(TagRecord::as_select())
+        .into_boxed();
     if let Some(prefix) = prefix {
         query = query.filter(tags::slug.like(search::prefix_pattern(prefix)));
     }

@@ -253,3 +253,58 @@ async fn a_page_of_ten_and_a_page_of_a_hundred_cost_the_same_statements() {
     // Authentication, the page, skills, companies.
     assert_eq!(large_cost, 4);
 }
+
+#[tokio::test]
+async fn the_tag_vocabulary_lists_only_skills_the_viewer_could_see_on_someone() {
+    let app = TestApp::spawn().await;
+    let secretariat = app.create_member(&[Role::Secretariat]).await;
+    let with_skill = |skill: &'static str, visibility: &'static str| {
+        let app = &app;
+        async move {
+            let member = app.create_member(&[Role::Alumnus]).await;
+            app.client_as(&member)
+                .query_with(
+                    "mutation($input: ProfileInput!) { updateMyProfile(input: $input) { id } }",
+                    json!({ "input": { "skills": [skill], "skillsVisibility": visibility } }),
+                )
+                .await
+                .data();
+            member
+        }
+    };
+    with_skill("Kubernetes", "MEMBERS").await;
+    with_skill("Kafka", "SECRETARIAT").await;
+    let private = with_skill("Kotlin", "PRIVATE").await;
+    let suspended = with_skill("Knative", "MEMBERS").await;
+    app.client_as(&secretariat)
+        .query_with(
+            "mutation($id: ID!) { suspendMember(memberId: $id, reason: \"spam\") { status } }",
+            json!({ "id": suspended.global_id() }),
+        )
+        .await
+        .data();
+
+    let vocabulary = |client: TestClient| async move {
+        let response = client
+            .query("{ tags(prefix: \"K\", first: 100) { nodes { name } } }")
+            .await;
+        response.data()["tags"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|tag| tag["name"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let member = app.create_member(&[Role::Alumnus]).await;
+    assert_eq!(vocabulary(app.client_as(&member)).await, ["Kubernetes"]);
+    // The secretariat may see SECRETARIAT skills and suspended members.
+    assert_eq!(
+        vocabulary(app.client_as(&secretariat)).await,
+        ["Kafka", "Knative", "Kubernetes"]
+    );
+    // Their own hidden skills tell the holder nothing new.
+    assert_eq!(
+        vocabulary(app.client_as(&private)).await,
+        ["Kotlin", "Kubernetes"]
+    );
+}

@@ -59,11 +59,10 @@ pub const SUZUKI: &str =
     "E1003,鈴木 健太,すずき けんた,,,kansai,2005-04-01,2019-03-31,インフラ基盤部";
 
 pub const APPLY: &str = "mutation Apply($input: ApplyForMembershipInput!) {
-    applyForMembership(input: $input) {
-        token
-        application { id status approvalBasis rejectionReason }
-    }
+    applyForMembership(input: $input) { email message }
 }";
+
+const LOGIN: &str = "mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }";
 
 /// An application for 佐藤 花子 of the roster, matching by default.
 pub fn sato_application(company_id: &str) -> Value {
@@ -89,13 +88,35 @@ pub async fn apply(app: &TestApp, input: Value) -> GqlResponse {
         .await
 }
 
-/// Applies and returns `(token, application id)` of a successful
-/// application.
+/// Signs in with an application's address and password, as an applicant
+/// does to follow it; returns the token.
+pub async fn sign_in_as_applicant(app: &TestApp, input: &Value) -> String {
+    let response = app
+        .client()
+        .query_with(
+            LOGIN,
+            json!({ "email": input["email"], "password": input["password"] }),
+        )
+        .await;
+    response.data()["login"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Applies, signs in as the applicant and returns `(token, application
+/// id)`.
 pub async fn applied(app: &TestApp, input: Value) -> (String, String) {
-    let response = apply(app, input).await;
-    let payload = &response.data()["applyForMembership"];
-    (
-        payload["token"].as_str().unwrap().to_owned(),
-        payload["application"]["id"].as_str().unwrap().to_owned(),
-    )
+    apply(app, input.clone()).await.data();
+    let token = sign_in_as_applicant(app, &input).await;
+    let mine = app
+        .client()
+        .with_token(token.clone())
+        .query("{ myApplication { id } }")
+        .await;
+    let id = mine.data()["myApplication"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (token, id)
 }
