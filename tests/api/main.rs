@@ -8,6 +8,7 @@ mod health;
 mod limits;
 mod node;
 mod outage;
+mod pool;
 mod schema;
 mod socket;
 mod throttling;

@@ -958,7 +958,7 @@ impl EventsService {
             .await?
             .ok_or_else(not_found)?;
         // A suspended member's feed goes quiet with their account.
-        if !self.membership.may_sign_in(owner).await? {
+        if !self.membership.may_sign_in(&mut conn, owner).await? {
             return Err(not_found());
         }
         let events = store::confirmed_events_of(&mut conn, owner, FEED_LIMIT).await?;

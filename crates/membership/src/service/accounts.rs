@@ -430,10 +430,14 @@ impl MembershipService {
 
     /// Whether this member's account may be used (active or applicant; not
     /// suspended or withdrawn). For other domains' credentials that are not
-    /// sessions, such as calendar feed tokens.
-    pub async fn may_sign_in(&self, member_id: MemberId) -> AppResult<bool> {
-        let mut conn = self.ctx.conn().await?;
-        Ok(store::member_by_id(&mut conn, member_id)
+    /// sessions, such as calendar feed tokens; runs on the caller's
+    /// connection, inside whatever it is doing.
+    pub async fn may_sign_in(
+        &self,
+        conn: &mut AsyncPgConnection,
+        member_id: MemberId,
+    ) -> AppResult<bool> {
+        Ok(store::member_by_id(conn, member_id)
             .await?
             .is_some_and(|member| member.status.may_sign_in()))
     }

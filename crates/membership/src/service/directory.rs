@@ -3,6 +3,7 @@
 use alumni_core::pagination::PageRequest;
 use alumni_core::{AppError, AppResult, MemberId, Viewer, search};
 use chrono::NaiveDate;
+use diesel_async::AsyncPgConnection;
 
 use super::MembershipService;
 use crate::model::{CompanyId, Interest};
@@ -33,6 +34,23 @@ pub struct MemberSearch {
     pub interest: Option<Interest>,
 }
 
+/// Members by id as the viewer may see them, on the caller's connection.
+pub(super) async fn members_by_ids_in(
+    conn: &mut AsyncPgConnection,
+    viewer: &Viewer,
+    ids: &[MemberId],
+) -> AppResult<Vec<MemberView>> {
+    viewer.identity()?;
+    let rows = store::members_with_profiles(conn, ids).await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for (record, profile) in rows {
+        if let Some(view) = MemberView::for_viewer(record, profile, viewer)? {
+            views.push(view);
+        }
+    }
+    Ok(views)
+}
+
 impl MembershipService {
     /// Members by id as the viewer may see them; ids that do not exist or
     /// that the viewer may not see are absent from the result.
@@ -41,16 +59,8 @@ impl MembershipService {
         viewer: &Viewer,
         ids: &[MemberId],
     ) -> AppResult<Vec<MemberView>> {
-        viewer.identity()?;
         let mut conn = self.ctx.conn().await?;
-        let rows = store::members_with_profiles(&mut conn, ids).await?;
-        let mut views = Vec::with_capacity(rows.len());
-        for (record, profile) in rows {
-            if let Some(view) = MemberView::for_viewer(record, profile, viewer)? {
-                views.push(view);
-            }
-        }
-        Ok(views)
+        members_by_ids_in(&mut conn, viewer, ids).await
     }
 
     /// One member as the viewer may see them.
@@ -91,7 +101,7 @@ impl MembershipService {
     /// unknown skill).
     async fn directory_filter(
         &self,
-        conn: &mut diesel_async::AsyncPgConnection,
+        conn: &mut AsyncPgConnection,
         search_for: &MemberSearch,
     ) -> AppResult<Option<DirectoryFilter>> {
         let query = search_for.query.as_deref().unwrap_or_default();

@@ -6,6 +6,7 @@ use alumni_core::pagination::PageRequest;
 use alumni_core::{AppError, AppResult, MemberId, Viewer, search};
 use diesel_async::AsyncConnection as _;
 
+use super::directory::members_by_ids_in;
 use super::{MembershipService, kana_field, list_field, text_field};
 use crate::model::{
     Interest, NameIndex, NewProfile, Prefecture, ProfileChanges, ProfileLink, TagRecord,
@@ -124,7 +125,10 @@ impl MembershipService {
             Ok::<_, AppError>(())
         })
         .await?;
-        self.member(viewer, member_id).await
+        members_by_ids_in(&mut conn, viewer, &[member_id])
+            .await?
+            .pop()
+            .ok_or(AppError::NotFound { entity: "Member" })
     }
 
     /// Skills of several members, for the skills loader. Whether the viewer
