@@ -15,7 +15,8 @@
 //! | `CONFLICT` | the change collides with the current state or a concurrent change |
 //! | `RATE_LIMITED` | too many attempts; `extensions.retryAfterSeconds` says when to retry |
 //! | `TERMS_NOT_ACCEPTED` | the member must accept the current terms first |
-//! | `SERVICE_UNAVAILABLE` | a dependency (the database) is unreachable; retry later |
+//! | `SERVICE_UNAVAILABLE` | a dependency (the database) is unreachable or dropped the connection; retry later |
+//! | `TIMEOUT` | the work took longer than allowed (a statement timeout, the request limit); retry later |
 //! | `INTERNAL` | a bug; details are in the server log under the request id |
 
 use std::borrow::Cow;
@@ -73,6 +74,9 @@ pub enum AppError {
     /// A dependency is unreachable.
     #[error("the service is temporarily unavailable; try again shortly")]
     ServiceUnavailable(#[source] Cause),
+    /// The work took longer than allowed.
+    #[error("the request took too long; try again shortly")]
+    Timeout(#[source] Cause),
     /// A bug or an unexpected state.
     #[error("internal error")]
     Internal(#[source] Cause),
@@ -108,6 +112,7 @@ impl AppError {
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::TermsNotAccepted => "TERMS_NOT_ACCEPTED",
             AppError::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
+            AppError::Timeout(_) => "TIMEOUT",
             AppError::Internal(_) => "INTERNAL",
         }
     }
@@ -130,6 +135,9 @@ impl AppError {
             AppError::ServiceUnavailable(cause) => {
                 tracing::warn!(error = %ErrorChain(cause.as_ref()), "service unavailable");
             }
+            AppError::Timeout(cause) => {
+                tracing::warn!(error = %ErrorChain(cause.as_ref()), "timed out");
+            }
             _ => {}
         }
     }
@@ -144,7 +152,7 @@ impl AppError {
                 AppError::RateLimited {
                     retry_after_seconds,
                 } => ext.set("retryAfterSeconds", *retry_after_seconds),
-                AppError::Internal(_) | AppError::ServiceUnavailable(_) => {
+                AppError::Internal(_) | AppError::ServiceUnavailable(_) | AppError::Timeout(_) => {
                     if let Some(request_id) = request::current_request_id() {
                         ext.set("requestId", request_id);
                     }
@@ -176,6 +184,21 @@ impl std::fmt::Display for ErrorChain<'_> {
     }
 }
 
+/// How PostgreSQL words the errors of a connection it ends, a server that
+/// is going away or coming up, and a cancelled statement (SQLSTATE 57P01,
+/// 57P02, 57P03, 57014). diesel reports them only as "unknown" with the
+/// server's message, so they are recognised by it; the server must speak
+/// English (`lc_messages` C or en, the default), as managed PostgreSQL does.
+const CONNECTION_LOST: [&str; 5] = [
+    "terminating connection",
+    "the database system is shutting down",
+    "the database system is starting up",
+    "the database system is in recovery mode",
+    "server closed the connection",
+];
+const STATEMENT_CANCELLED: &str = "canceling statement due to";
+const DEADLOCK: &str = "deadlock detected";
+
 impl From<diesel::result::Error> for AppError {
     fn from(error: diesel::result::Error) -> Self {
         use diesel::result::Error as E;
@@ -189,6 +212,20 @@ impl From<diesel::result::Error> for AppError {
             E::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => AppError::Conflict(
                 "the data changed while this request was being processed; try again".into(),
             ),
+            E::DatabaseError(DatabaseErrorKind::Unknown, ref info) => {
+                let message = info.message();
+                if CONNECTION_LOST.iter().any(|lost| message.starts_with(lost)) {
+                    AppError::unavailable(error)
+                } else if message.starts_with(STATEMENT_CANCELLED) {
+                    AppError::Timeout(cause(error))
+                } else if message.starts_with(DEADLOCK) {
+                    AppError::Conflict(
+                        "the data changed while this request was being processed; try again".into(),
+                    )
+                } else {
+                    AppError::internal(error)
+                }
+            }
             other => AppError::internal(other),
         }
     }
@@ -305,6 +342,41 @@ mod tests {
         }
         let broken = diesel::result::Error::BrokenTransactionManager;
         assert_eq!(AppError::from(broken).code(), "SERVICE_UNAVAILABLE");
+    }
+
+    fn unknown_database_error(message: &str) -> diesel::result::Error {
+        diesel::result::Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new(message.to_owned()),
+        )
+    }
+
+    #[test]
+    fn connections_the_server_ends_are_service_unavailable() {
+        for message in [
+            "terminating connection due to administrator command",
+            "terminating connection because of crash of another server process",
+            "the database system is shutting down",
+            "the database system is starting up",
+        ] {
+            let error = AppError::from(unknown_database_error(message));
+            assert_eq!(error.code(), "SERVICE_UNAVAILABLE", "{message}");
+        }
+    }
+
+    #[test]
+    fn cancelled_statements_are_timeouts() {
+        let error = AppError::from(unknown_database_error(
+            "canceling statement due to statement timeout",
+        ));
+        assert_eq!(code_of(&error), "TIMEOUT");
+        assert!(!error.to_graphql_error().message.contains("statement"));
+    }
+
+    #[test]
+    fn deadlocks_are_conflicts() {
+        let error = AppError::from(unknown_database_error("deadlock detected"));
+        assert_eq!(error.code(), "CONFLICT");
     }
 
     #[test]

@@ -581,7 +581,7 @@ fn app_error(error: AppError) -> Response {
         AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        AppError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::ServiceUnavailable(_) | AppError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let graphql = error.to_graphql_error();
