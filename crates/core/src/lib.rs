@@ -4,7 +4,8 @@
 //! ([`id`]), the viewer of a request and their roles ([`viewer`]), the one
 //! error type with its stable codes ([`error`]), keyset cursor pagination
 //! ([`pagination`]), the database pool ([`db`]), an injectable clock
-//! ([`clock`]) and the append-only audit log ([`audit`]).
+//! ([`clock`]), the append-only audit log ([`audit`]) and what the database
+//! can store of a client's input ([`input`]).
 
 pub mod audit;
 pub mod clock;
@@ -13,6 +14,7 @@ pub mod enums;
 pub mod error;
 pub mod graphql;
 pub mod id;
+pub mod input;
 pub mod pagination;
 pub mod request;
 mod schema;

@@ -10,11 +10,23 @@ use axum::Router;
 
 use crate::api::{AppSchema, schema_builder};
 use crate::config::{
-    DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUERY_COMPLEXITY,
-    DEFAULT_MAX_QUERY_DEPTH,
+    DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_INTROSPECTION_FIELDS,
+    DEFAULT_MAX_QUERY_COMPLEXITY, DEFAULT_MAX_QUERY_DEPTH, DEFAULT_MAX_QUERY_NODES,
+    DEFAULT_MAX_RESPONSE_BYTES,
 };
-use crate::http::{self, AppState, HttpLimits};
-use crate::limits::OperationLimits;
+use crate::http::{self, AppState, HttpLimits, SchemaExposure};
+use crate::limits::{IntrospectionPolicy, OperationGuard, OperationLimits};
+
+/// Why the application could not be assembled.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The connection pool.
+    #[error(transparent)]
+    Pool(#[from] PoolBuildError),
+    /// The schema's own SDL did not parse for the operation guard (a bug).
+    #[error("cannot model the schema for the operation limits: {0}")]
+    Schema(#[from] async_graphql::parser::Error),
+}
 
 /// Everything that shapes the application.
 #[derive(Debug, Clone)]
@@ -25,6 +37,8 @@ pub struct AppSettings {
     pub http: HttpLimits,
     /// Limits on each GraphQL operation.
     pub operations: OperationLimits,
+    /// Who may introspect the schema, and whether GraphiQL is served.
+    pub exposure: SchemaExposure,
     /// Sessions.
     pub accounts: AccountSettings,
     /// Browser origins allowed by CORS.
@@ -39,10 +53,17 @@ impl AppSettings {
             http: HttpLimits {
                 max_body_bytes: DEFAULT_MAX_BODY_BYTES,
                 max_batch_size: DEFAULT_MAX_BATCH_SIZE,
+                max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             },
             operations: OperationLimits {
                 max_depth: DEFAULT_MAX_QUERY_DEPTH,
                 max_complexity: DEFAULT_MAX_QUERY_COMPLEXITY,
+                max_nodes: DEFAULT_MAX_QUERY_NODES,
+                max_introspection_fields: DEFAULT_MAX_INTROSPECTION_FIELDS,
+            },
+            exposure: SchemaExposure {
+                introspection: IntrospectionPolicy::On,
+                graphiql: true,
             },
             accounts: AccountSettings::default(),
             allowed_origins: Vec::new(),
@@ -97,7 +118,7 @@ impl App {
     /// Builds the application. No connection is opened yet, so this works
     /// while the database is down; requests then answer
     /// `SERVICE_UNAVAILABLE` until it is back.
-    pub fn build(settings: &AppSettings, clock: SharedClock) -> Result<App, PoolBuildError> {
+    pub fn build(settings: &AppSettings, clock: SharedClock) -> Result<App, BuildError> {
         let statements = StatementCounter::default();
         let pool = db::build_pool(&settings.pool, statements.clone())?;
         let ctx = ServiceContext {
@@ -109,17 +130,24 @@ impl App {
             events: EventsService::new(ctx, membership.clone()),
             membership,
         };
+        let guard = OperationGuard::new(
+            settings.operations,
+            settings.exposure.introspection,
+            settings.http.max_response_bytes,
+            &crate::api::sdl(),
+        )?;
         let schema = schema_builder()
             .data(services.clone())
             .data(services.membership.clone())
             .data(services.events.clone())
-            .extension(settings.operations)
+            .extension(guard)
             .finish();
         let state = AppState::new(
             schema.clone(),
             services.clone(),
             pool.clone(),
             settings.http,
+            settings.exposure,
         );
         let router = http::router(state, &settings.allowed_origins);
         Ok(App {

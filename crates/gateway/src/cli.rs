@@ -301,6 +301,7 @@ fn build_app(
         pool: database_config.pool_settings(&database.url),
         http: serve_config.http_limits(),
         operations: serve_config.operation_limits(),
+        exposure: serve_config.schema_exposure(),
         accounts: serve_config.account_settings(),
         allowed_origins: serve_config.allowed_origins(),
     };

@@ -4,10 +4,10 @@
 //! | route | what |
 //! |---|---|
 //! | `POST /graphql` | GraphQL over HTTP (JSON body; a JSON array is a batch) |
-//! | `GET /graphql` | GraphiQL, for exploring the API in a browser |
+//! | `GET /graphql` | GraphiQL, for exploring the API in a browser (unless `ALUMNI_GRAPHIQL=off`) |
 //! | `GET /livez` | the process is up |
 //! | `GET /readyz` | the database answers; `503` while it does not |
-//! | `GET /schema.graphql` | the schema in SDL |
+//! | `GET /schema.graphql` | the schema in SDL, to whoever `ALUMNI_INTROSPECTION` lets introspect |
 //! | `GET /graphql/ws` | GraphQL subscriptions over WebSocket (`graphql-transport-ws`; the bearer token goes in the `connection_init` payload as `{"Authorization": "Bearer …"}`) |
 //! | `GET /events/{id}.ics` | one event as iCalendar (bearer token in the `Authorization` header) |
 //! | `GET /events/{id}/attendees.csv` | the attendee list as CSV, UTF-8 with BOM (secretariat) |
@@ -43,14 +43,28 @@ use tracing::Level;
 
 use crate::api::AppSchema;
 use crate::app::Services;
+use crate::limits::{
+    IntrospectionBudget, IntrospectionPolicy, IntrospectionRefusal, response_body,
+};
 
-/// Limits applied before GraphQL sees a request.
+/// Limits on HTTP requests and responses.
 #[derive(Debug, Clone, Copy)]
 pub struct HttpLimits {
     /// Largest body accepted, in bytes.
     pub max_body_bytes: usize,
     /// Most operations in one batch.
     pub max_batch_size: usize,
+    /// Largest response body sent, in bytes (also each WebSocket message).
+    pub max_response_bytes: usize,
+}
+
+/// What the server shows of its schema.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaExposure {
+    /// Who may introspect, and read `/schema.graphql`.
+    pub introspection: IntrospectionPolicy,
+    /// Whether `GET /graphql` serves GraphiQL.
+    pub graphiql: bool,
 }
 
 /// Everything the handlers share.
@@ -62,18 +76,26 @@ struct StateInner {
     services: Services,
     pool: DbPool,
     limits: HttpLimits,
+    exposure: SchemaExposure,
     sdl: String,
 }
 
 impl AppState {
     /// State over a finished schema and the services its requests need.
-    pub fn new(schema: AppSchema, services: Services, pool: DbPool, limits: HttpLimits) -> Self {
+    pub fn new(
+        schema: AppSchema,
+        services: Services,
+        pool: DbPool,
+        limits: HttpLimits,
+        exposure: SchemaExposure,
+    ) -> Self {
         let sdl = schema.sdl();
         Self(Arc::new(StateInner {
             schema,
             services,
             pool,
             limits,
+            exposure,
             sdl,
         }))
     }
@@ -85,8 +107,13 @@ const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 /// The application's routes with request ids, tracing and (if origins are
 /// given) CORS.
 pub fn router(state: AppState, allowed_origins: &[String]) -> Router {
+    let graphql_route = if state.0.exposure.graphiql {
+        get(graphiql).post(graphql)
+    } else {
+        get(async || not_found()).post(graphql)
+    };
     let router = Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", graphql_route)
         .route("/graphql/ws", get(graphql_ws))
         .route("/events/{file}", get(event_calendar))
         .route("/events/{id}/attendees.csv", get(attendees_csv))
@@ -195,11 +222,25 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn schema_sdl(State(state): State<AppState>) -> impl IntoResponse {
+/// The SDL is the schema, so it is shown to whoever may introspect.
+async fn schema_sdl(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let policy = state.0.exposure.introspection;
+    if policy != IntrospectionPolicy::On {
+        let viewer = match authenticate(&state.0.services.membership, &headers).await {
+            Ok(viewer) => viewer,
+            Err(error) => return app_error(error),
+        };
+        match policy.check(&viewer) {
+            Ok(()) => {}
+            Err(IntrospectionRefusal::Disabled) => return not_found(),
+            Err(IntrospectionRefusal::NotAMember(error)) => return app_error(error),
+        }
+    }
     (
         [(CONTENT_TYPE, "text/plain; charset=utf-8")],
         state.0.sdl.clone(),
     )
+        .into_response()
 }
 
 async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
@@ -242,14 +283,17 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Body) 
         Ok(viewer) => viewer,
         Err(error) => return app_error(error),
     };
+    // One introspection budget for the whole request, batch or not.
+    let budget = IntrospectionBudget::default();
     for request in batch.iter_mut() {
         state
             .0
             .services
             .attach_request_data(&mut request.data, &viewer);
+        request.data.insert(budget.clone());
     }
     let response = state.0.schema.execute_batch(batch).await;
-    let body = match serde_json::to_vec(&response) {
+    let body = match response_body(&response, limits.max_response_bytes) {
         Ok(body) => body,
         Err(error) => return app_error(AppError::internal(error)),
     };
