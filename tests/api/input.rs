@@ -168,13 +168,24 @@ async fn dates_out_of_range_in_event_filters_and_cursors() {
 #[tokio::test]
 async fn dates_out_of_range_in_an_application_and_an_event() {
     let app = TestApp::spawn().await;
+    let secretariat = app.create_member(&[Role::Secretariat]).await;
+    let company = app
+        .client_as(&secretariat)
+        .query(r#"mutation { createCompany(input: { name: "北辰", nameKana: "ほくしん", shortName: "北辰" }) { id } }"#)
+        .await;
+    let company_id = company.data()["createCompany"]["id"].clone();
+    app.client_as(&secretariat)
+        .query(r#"mutation { publishTerms(input: { version: "2026-04", title: "規約", body: "…" }) { id } }"#)
+        .await
+        .data();
+
     let input = json!({
         "email": "new@test.example",
         "password": "a long enough password",
         "fullName": "山田 太郎",
         "fullNameKana": "やまだ たろう",
-        "companyId": "Q29tcGFueTow",
-        "joinedOn": "-3000-04-01",
+        "companyId": company_id,
+        "joinedOn": "-200000-04-01",
         "leftOn": "2020-03-31",
         "acceptedTermsVersion": "2026-04",
         "consentPurposes": ["MEMBERSHIP"],
@@ -189,12 +200,11 @@ async fn dates_out_of_range_in_an_application_and_an_event() {
         "input.joinedOn",
     );
 
-    let secretariat = app.create_member(&[Role::Secretariat]).await;
     refused(
         &app.client_as(&secretariat)
             .query(
                 r#"mutation { createEvent(input: { title: "Old", kind: MEETUP, format: ONLINE,
-                     joinUrl: "https://meet.example/x", startsAt: "-0001-05-01T10:00:00Z",
+                     joinUrl: "https://meet.example/x", startsAt: "-200000-05-01T10:00:00Z",
                      endsAt: "2026-05-01T11:00:00Z", audience: EVERYONE }) { id } }"#,
             )
             .await,
