@@ -225,22 +225,25 @@ async fn readyz(State(state): State<AppState>) -> Response {
 /// The SDL is the schema, so it is shown to whoever may introspect.
 async fn schema_sdl(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let policy = state.0.exposure.introspection;
-    if policy != IntrospectionPolicy::On {
-        let viewer = match authenticate(&state.0.services.membership, &headers).await {
-            Ok(viewer) => viewer,
-            Err(error) => return app_error(error),
-        };
-        match policy.check(&viewer) {
-            Ok(()) => {}
-            Err(IntrospectionRefusal::Disabled) => return not_found(),
-            Err(IntrospectionRefusal::NotAMember(error)) => return app_error(error),
+    // The database is asked about the caller only when it matters.
+    let refusal = match policy.check(&Viewer::Anonymous) {
+        Err(IntrospectionRefusal::NotAMember(_)) => {
+            match authenticate(&state.0.services.membership, &headers).await {
+                Ok(viewer) => policy.check(&viewer).err(),
+                Err(error) => return app_error(error),
+            }
         }
+        outcome => outcome.err(),
+    };
+    match refusal {
+        None => (
+            [(CONTENT_TYPE, "text/plain; charset=utf-8")],
+            state.0.sdl.clone(),
+        )
+            .into_response(),
+        Some(IntrospectionRefusal::Disabled) => not_found(),
+        Some(IntrospectionRefusal::NotAMember(error)) => app_error(error),
     }
-    (
-        [(CONTENT_TYPE, "text/plain; charset=utf-8")],
-        state.0.sdl.clone(),
-    )
-        .into_response()
 }
 
 async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {

@@ -50,7 +50,7 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
     NextRequest, NextSubscribe, NextValidation,
 };
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition};
 use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Variables};
 use futures_util::StreamExt as _;
 use futures_util::stream::BoxStream;
@@ -218,7 +218,43 @@ impl GuardedOperation {
         budget: &IntrospectionBudget,
     ) -> ServerResult<()> {
         let guard = &self.guard;
-        let limits = guard.limits;
+        self.check_size(document)?;
+        // Further checks concern the operation that will run; without one,
+        // async-graphql explains why.
+        let Some(operation) =
+            document::selected_operation(document, request.operation_name.as_deref())
+        else {
+            return Ok(());
+        };
+        let operation = &operation.node;
+        if introspection::uses_introspection(document, operation) {
+            guard
+                .introspection
+                .check(viewer.unwrap_or(&Viewer::Anonymous))
+                .map_err(|refusal| match refusal {
+                    IntrospectionRefusal::Disabled => coded_error(
+                        "introspection is turned off on this server; use the published schema"
+                            .to_owned(),
+                        "INTROSPECTION_DISABLED",
+                    ),
+                    IntrospectionRefusal::NotAMember(error) => app_error(error),
+                })?;
+            self.charge_introspection(document, operation, &request.variables, budget)?;
+        }
+        inputs::check_arguments(&guard.model, document, operation, &request.variables)
+            .map_err(|bad| app_error(AppError::bad_input(bad.field, bad.message)))?;
+        // Each extension instance serves one operation, so this is the only
+        // time it is set.
+        let _ = self
+            .root_fields
+            .set(document::root_fields(&guard.model, document, operation));
+        Ok(())
+    }
+
+    /// Refuses documents too large once fragments are expanded, or with
+    /// fragment cycles.
+    fn check_size(&self, document: &ExecutableDocument) -> ServerResult<()> {
+        let max = self.guard.limits.max_nodes;
         let size = document::expanded_size(document).map_err(|problem| match problem {
             Unmeasurable::Cycle(name) => coded_error(
                 format!("fragment `{name}` spreads itself, directly or through other fragments"),
@@ -232,79 +268,59 @@ impl GuardedOperation {
                 "GRAPHQL_VALIDATION_FAILED",
             ),
         })?;
-        if size > limits.max_nodes {
+        if size > max {
             return Err(limit_error(
                 format!(
-                    "the document has {size} fields once its fragments are expanded; the limit is {}",
-                    limits.max_nodes
+                    "the document has {size} fields once its fragments are expanded; the limit is {max}"
                 ),
                 "QUERY_TOO_LARGE",
-                limits.max_nodes,
+                max,
                 size,
             ));
         }
-        // Further checks concern the operation that will run; without one,
-        // async-graphql explains why.
-        let Some(operation) =
-            document::selected_operation(document, request.operation_name.as_deref())
-        else {
-            return Ok(());
-        };
-        let operation = &operation.node;
-
-        if introspection::uses_introspection(document, operation) {
-            guard
-                .introspection
-                .check(viewer.unwrap_or(&Viewer::Anonymous))
-                .map_err(|refusal| match refusal {
-                    IntrospectionRefusal::Disabled => coded_error(
-                        "introspection is turned off on this server; use the published schema"
-                            .to_owned(),
-                        "INTROSPECTION_DISABLED",
-                    ),
-                    IntrospectionRefusal::NotAMember(error) => app_error(error),
-                })?;
-            let max = limits.max_introspection_fields;
-            let spent = budget.0.load(Ordering::SeqCst);
-            let cost = introspection::introspection_cost(
-                &guard.model,
-                document,
-                operation,
-                &request.variables,
-                max.saturating_sub(spent),
-            );
-            // Operations of a batch may be prepared side by side, so the
-            // budget is charged, then checked.
-            let within = cost.is_ok_and(|cost| {
-                budget
-                    .0
-                    .fetch_add(cost, Ordering::SeqCst)
-                    .saturating_add(cost)
-                    <= max
-            });
-            if !within {
-                let mut error = coded_error(
-                    format!(
-                        "introspection would answer with more than {max} fields for this request; ask for less, or read /schema.graphql"
-                    ),
-                    "INTROSPECTION_TOO_LARGE",
-                );
-                if let Some(extensions) = error.extensions.as_mut() {
-                    extensions.set("limit", max);
-                }
-                return Err(error);
-            }
-        }
-
-        inputs::check_arguments(&guard.model, document, operation, &request.variables)
-            .map_err(|bad| app_error(AppError::bad_input(bad.field, bad.message)))?;
-
-        // Each extension instance serves one operation, so this is its only
-        // setting.
-        let _ = self
-            .root_fields
-            .set(document::root_fields(&guard.model, document, operation));
         Ok(())
+    }
+
+    /// Charges what the operation's introspection will answer with to the
+    /// request's budget, or refuses it.
+    fn charge_introspection(
+        &self,
+        document: &ExecutableDocument,
+        operation: &OperationDefinition,
+        variables: &Variables,
+        budget: &IntrospectionBudget,
+    ) -> ServerResult<()> {
+        let max = self.guard.limits.max_introspection_fields;
+        let spent = budget.0.load(Ordering::SeqCst);
+        let cost = introspection::introspection_cost(
+            &self.guard.model,
+            document,
+            operation,
+            variables,
+            max.saturating_sub(spent),
+        );
+        // Operations of a batch may be prepared side by side, so the budget
+        // is charged, then checked.
+        let within = cost.is_ok_and(|cost| {
+            budget
+                .0
+                .fetch_add(cost, Ordering::SeqCst)
+                .saturating_add(cost)
+                <= max
+        });
+        if within {
+            return Ok(());
+        }
+        let mut error = coded_error(
+            format!(
+                "introspection would answer with more than {max} fields for this request; ask for less, or read /schema.graphql"
+            ),
+            "INTROSPECTION_TOO_LARGE",
+        );
+        if let Some(extensions) = error.extensions.as_mut() {
+            extensions.set("limit", max);
+        }
+        Err(error)
     }
 }
 
