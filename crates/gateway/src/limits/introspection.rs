@@ -340,3 +340,121 @@ impl<'m, 'd> Walk<'m, 'd> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::parser::parse_query;
+    use serde_json::Value as Json;
+
+    use super::*;
+    use crate::limits::document::selected_operation;
+
+    /// The full introspection query of GraphiQL and code generators.
+    const FULL: &str = r#"
+        query IntrospectionQuery {
+          __schema {
+            queryType { name } mutationType { name } subscriptionType { name }
+            types { ...FullType }
+            directives { name description locations args { ...InputValue } }
+          }
+        }
+        fragment FullType on __Type {
+          kind name description
+          fields(includeDeprecated: true) {
+            name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason
+          }
+          inputFields { ...InputValue }
+          interfaces { ...TypeRef }
+          enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+          possibleTypes { ...TypeRef }
+        }
+        fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+        fragment TypeRef on __Type {
+          kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } }
+        }"#;
+
+    fn estimate(query: &str, variables: Json, budget: usize) -> Result<usize, BudgetExceeded> {
+        let model = SchemaModel::from_sdl(&crate::api::sdl()).unwrap();
+        let document = parse_query(query).unwrap();
+        let operation = selected_operation(&document, None).unwrap();
+        introspection_cost(
+            &model,
+            &document,
+            &operation.node,
+            &Variables::from_json(variables),
+            budget,
+        )
+    }
+
+    /// The fields in an answer: one per key, at any depth.
+    fn fields(value: &Json) -> usize {
+        match value {
+            Json::Object(map) => map.values().map(|value| 1 + fields(value)).sum(),
+            Json::Array(items) => items.iter().map(fields).sum(),
+            _ => 0,
+        }
+    }
+
+    async fn answered(query: &str, variables: Json) -> usize {
+        let schema = crate::api::schema_builder().finish();
+        let request = async_graphql::Request::new(query).variables(Variables::from_json(variables));
+        let response = schema.execute(request).await;
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        fields(&response.data.into_json().unwrap())
+    }
+
+    #[tokio::test]
+    async fn counts_exactly_what_introspection_answers() {
+        for (query, variables) in [
+            (FULL, serde_json::json!({})),
+            (
+                r#"{ a: __type(name: "Member") { name fields { name type { kind ofType { name } } } }
+                     b: __type(name: "Node") { possibleTypes { name interfaces { name } } } }"#,
+                serde_json::json!({}),
+            ),
+            (
+                "query($t: String!) { __type(name: $t) { inputFields { name type { name } } } }",
+                serde_json::json!({ "t": "ProfileInput" }),
+            ),
+            (
+                r#"{ __type(name: "Nope") { name } }"#,
+                serde_json::json!({}),
+            ),
+        ] {
+            let expected = answered(query, variables.clone()).await;
+            assert_eq!(
+                estimate(query, variables, usize::MAX),
+                Ok(expected),
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn stops_as_soon_as_the_budget_is_spent() {
+        assert_eq!(
+            estimate(FULL, serde_json::json!({}), 100),
+            Err(BudgetExceeded)
+        );
+        assert_eq!(
+            estimate("{ me { roles } }", serde_json::json!({}), 0),
+            Ok(0)
+        );
+    }
+
+    #[test]
+    fn counts_what_it_cannot_rule_out() {
+        let plain = estimate(
+            "{ __schema { types { name } } }",
+            serde_json::json!({}),
+            usize::MAX,
+        );
+        let skipped = estimate(
+            "{ __schema { types { name @skip(if: true) ... on __Field { name } } } }",
+            serde_json::json!({}),
+            usize::MAX,
+        );
+        // The skipped field is counted, and so is the fragment that cannot apply.
+        assert!(skipped.unwrap() > plain.unwrap());
+    }
+}
