@@ -234,8 +234,13 @@ async fn serve(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> 
         .with_context(|| format!("cannot listen on {}", serve_config.bind))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving");
+    let endpoint = if serve_config.schema_exposure().graphiql {
+        "GraphiQL: "
+    } else {
+        "GraphQL:  "
+    };
     say(&format!(
-        "\nAlumni Network is running.\n  GraphiQL:  http://{address}/graphql\n  Readiness: http://{address}/readyz"
+        "\nAlumni Network is running.\n  {endpoint} http://{address}/graphql\n  Readiness: http://{address}/readyz"
     ));
     if load_demo {
         print_demo_logins();

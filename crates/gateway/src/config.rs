@@ -116,9 +116,9 @@ pub enum DemoData {
 /// A feature switched on or off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Switch {
-    /// Served.
+    /// Switched on.
     On,
-    /// Not served.
+    /// Switched off.
     Off,
 }
 
