@@ -49,7 +49,7 @@ async fn private_fields_stay_hidden_through_node() {
 }
 
 #[tokio::test]
-async fn unknown_and_malformed_ids_have_clear_errors() {
+async fn unknown_ids_are_null_and_malformed_ones_bad_input() {
     let app = TestApp::spawn().await;
     let member = app.create_member(&[Role::Alumnus]).await;
     let client = app.client_as(&member);
@@ -59,26 +59,95 @@ async fn unknown_and_malformed_ids_have_clear_errors() {
         malformed.expect_error("BAD_USER_INPUT")["extensions"]["field"],
         "id"
     );
+    assert_eq!(malformed.body["data"], json!({ "node": null }));
 
-    let unknown_member = GlobalId {
+    for node_type in ["Member", "Spaceship"] {
+        let unknown = GlobalId {
+            node_type: node_type.into(),
+            uuid: uuid::Uuid::now_v7(),
+        }
+        .encode();
+        let response = client.query_with(NODE, json!({ "id": unknown.0 })).await;
+        assert_eq!(response.data()["node"], json!(null), "{node_type}");
+    }
+}
+
+#[tokio::test]
+async fn a_draft_event_is_null_through_node_for_members() {
+    let app = TestApp::spawn().await;
+    let secretariat = app.create_member(&[Role::Secretariat]).await;
+    let member = app.create_member(&[Role::Alumnus]).await;
+    let created = app
+        .client_as(&secretariat)
+        .query(
+            r#"mutation { createEvent(input: { title: "Draft", kind: MEETUP, format: ONLINE,
+                 joinUrl: "https://meet.example/x", startsAt: "2026-05-01T10:00:00Z",
+                 endsAt: "2026-05-01T11:00:00Z", audience: EVERYONE }) { id } }"#,
+        )
+        .await;
+    let id = created.data()["createEvent"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let seen = app
+        .client_as(&member)
+        .query_with(NODE, json!({ "id": id }))
+        .await;
+    assert_eq!(seen.data()["node"], json!(null));
+    let seen = app
+        .client_as(&secretariat)
+        .query_with(NODE, json!({ "id": id }))
+        .await;
+    assert_eq!(seen.data()["node"]["id"], id.as_str());
+}
+
+#[tokio::test]
+async fn a_failed_non_null_root_field_nulls_data() {
+    let app = TestApp::spawn().await;
+    let member = app.create_member(&[Role::Alumnus]).await;
+    let unknown = GlobalId {
         node_type: "Member".into(),
         uuid: uuid::Uuid::now_v7(),
     }
-    .encode();
-    client
-        .query_with(NODE, json!({ "id": unknown_member.0 }))
-        .await
-        .expect_error("NOT_FOUND");
+    .encode()
+    .0;
+    let response = app
+        .client_as(&member)
+        .query_with(
+            "query($id: ID!) { a: member(id: $id) { id } b: __typename }",
+            json!({ "id": unknown }),
+        )
+        .await;
+    let error = response.expect_error("NOT_FOUND");
+    assert_eq!(error["path"], json!(["a"]));
+    // `member` is non-null, so its failure nulls its parent: `data`.
+    assert_eq!(response.body["data"], json!(null), "{:#}", response.body);
+}
 
-    let unknown_type = GlobalId {
-        node_type: "Spaceship".into(),
-        uuid: uuid::Uuid::now_v7(),
-    }
-    .encode();
-    client
-        .query_with(NODE, json!({ "id": unknown_type.0 }))
+#[tokio::test]
+async fn a_failed_nullable_root_field_is_null_beside_the_others() {
+    let app = TestApp::spawn().await;
+    let member = app.create_member(&[Role::Alumnus]).await;
+    app.client_as(&member)
+        .query("mutation { logout }")
         .await
-        .expect_error("NOT_FOUND");
+        .data();
+    let response = app
+        .client_as(&member)
+        .query("{ me { roles } b: __typename }")
+        .await;
+    response.expect_error("UNAUTHENTICATED");
+    assert_eq!(
+        response.body["data"],
+        json!({ "me": null, "b": "Query" }),
+        "{:#}",
+        response.body
+    );
+
+    let alone = app.client_as(&member).query("{ me { roles } }").await;
+    alone.expect_error("UNAUTHENTICATED");
+    assert_eq!(alone.body["data"], json!({ "me": null }));
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ const SEATS: &str = "subscription($id: ID!) {
 }";
 
 /// An event as the secretariat creates it; published when `publish`.
-async fn event(app: &TestApp, secretariat: &TestMember, publish: bool) -> String {
+pub(crate) async fn event(app: &TestApp, secretariat: &TestMember, publish: bool) -> String {
     let starts_at = app.clock.now() + chrono::Duration::days(7);
     let created = app
         .client_as(secretariat)

@@ -131,6 +131,12 @@ macro_rules! typed_id {
             }
         }
 
+        impl $crate::pagination::KeyPart for $name {
+            fn check(&self) -> ::std::result::Result<(), ::std::string::String> {
+                ::std::result::Result::Ok(())
+            }
+        }
+
         impl $crate::NodeId for $name {
             const NODE_TYPE: &'static str = $node_type;
             fn from_uuid(uuid: ::uuid::Uuid) -> Self {

@@ -4,8 +4,9 @@
 //! ([`id`]), the viewer of a request and their roles ([`viewer`]), the one
 //! error type with its stable codes ([`error`]), keyset cursor pagination
 //! ([`pagination`]), the database pool ([`db`]), an injectable clock
-//! ([`clock`]), the append-only audit log ([`audit`]) and the CSV files
-//! people open in spreadsheets ([`csv`]).
+//! ([`clock`]), the append-only audit log ([`audit`]), the CSV files people
+//! open in spreadsheets ([`csv`]), what the database can store of a
+//! client's input ([`input`]), and who is calling from where ([`client`]).
 
 pub mod audit;
 pub mod client;
@@ -16,6 +17,7 @@ pub mod enums;
 pub mod error;
 pub mod graphql;
 pub mod id;
+pub mod input;
 pub mod pagination;
 pub mod request;
 mod schema;

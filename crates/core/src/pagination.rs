@@ -9,6 +9,9 @@
 //! page 1 and rows inserted meanwhile do not shift pages.
 //!
 //! Cursors are opaque to clients: URL-safe base64 of the JSON-encoded key.
+//! A decoded key is checked part by part ([`KeyPart`]) before it reaches
+//! the database, so a forged cursor is `BAD_USER_INPUT`, never a database
+//! error.
 
 use std::borrow::Cow;
 
@@ -23,6 +26,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use crate::input;
 
 /// Page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE_SIZE: usize = 20;
@@ -51,7 +55,7 @@ pub struct PageRequest<K> {
     pub before: Option<K>,
 }
 
-impl<K: Serialize + DeserializeOwned> PageRequest<K> {
+impl<K: Serialize + DeserializeOwned + KeyPart> PageRequest<K> {
     /// Validates Relay connection arguments. `first` and `last` together are
     /// refused, as are negative sizes, sizes over [`MAX_PAGE_SIZE`] and
     /// cursors that do not decode.
@@ -282,12 +286,64 @@ fn encode_cursor<K: Serialize>(key: &K) -> String {
     URL_SAFE_NO_PAD.encode(json)
 }
 
-fn decode_cursor<K: DeserializeOwned>(cursor: &str, field: &str) -> Result<K, AppError> {
-    URL_SAFE_NO_PAD
+fn decode_cursor<K: DeserializeOwned + KeyPart>(cursor: &str, field: &str) -> Result<K, AppError> {
+    let key: K = URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
         .and_then(|json| serde_json::from_slice(&json).ok())
-        .ok_or_else(|| AppError::bad_input(field, "not a cursor of this list"))
+        .ok_or_else(|| AppError::bad_input(field, "not a cursor of this list"))?;
+    // Only a forged cursor fails here: the server encodes storable keys.
+    key.check()
+        .map_err(|_| AppError::bad_input(field, "not a cursor of this list"))?;
+    Ok(key)
+}
+
+/// A part of a list's sort key, as a cursor carries it. Decoding a cursor
+/// checks every part, so whatever a client sends, the key reaches the
+/// database only if PostgreSQL can compare with it.
+pub trait KeyPart {
+    /// Whether PostgreSQL can take the value (see [`crate::input`]).
+    fn check(&self) -> Result<(), String>;
+}
+
+impl KeyPart for String {
+    fn check(&self) -> Result<(), String> {
+        input::check_text(self)
+    }
+}
+
+impl KeyPart for chrono::DateTime<chrono::Utc> {
+    fn check(&self) -> Result<(), String> {
+        input::check_timestamp(self)
+    }
+}
+
+macro_rules! any_value_is_storable {
+    ($($ty:ty),*) => {
+        $(impl KeyPart for $ty {
+            fn check(&self) -> Result<(), String> {
+                Ok(())
+            }
+        })*
+    };
+}
+
+any_value_is_storable!(i16, i32, i64, u32, uuid::Uuid);
+
+impl<A: KeyPart, B: KeyPart> KeyPart for (A, B) {
+    fn check(&self) -> Result<(), String> {
+        self.0.check()?;
+        self.1.check()
+    }
+}
+
+impl<A: KeyPart, B: KeyPart, C: KeyPart, D: KeyPart> KeyPart for (A, B, C, D) {
+    fn check(&self) -> Result<(), String> {
+        self.0.check()?;
+        self.1.check()?;
+        self.2.check()?;
+        self.3.check()
+    }
 }
 
 /// A page of results in a Relay cursor connection. Page forward with
@@ -414,6 +470,24 @@ mod tests {
         assert_eq!(err.field(), Some("after"));
         let other_shape = URL_SAFE_NO_PAD.encode(b"{\"x\":1}");
         let err = request(None, None, Some(5), Some(other_shape)).unwrap_err();
+        assert_eq!(err.field(), Some("before"));
+    }
+
+    #[test]
+    fn refuses_cursors_the_database_could_not_compare_with() {
+        let nul = URL_SAFE_NO_PAD.encode(b"[\"a\\u0000b\", 1]");
+        let err = request(Some(5), Some(nul), None, None).unwrap_err();
+        assert_eq!(err.field(), Some("after"));
+
+        let ancient = URL_SAFE_NO_PAD
+            .encode(b"[\"-200000-01-01T00:00:00Z\", \"0190f5e2-7a1c-7c3e-8000-000000000000\"]");
+        let err = PageRequest::<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>::new(
+            None,
+            None,
+            Some(5),
+            Some(ancient),
+        )
+        .unwrap_err();
         assert_eq!(err.field(), Some("before"));
     }
 

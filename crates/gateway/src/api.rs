@@ -72,18 +72,23 @@ impl GatewayQuery {
     }
 
     /// Any object by its global id, with the viewer's visibility applied.
-    /// Unknown ids answer `NOT_FOUND`; malformed ones `BAD_USER_INPUT`.
+    /// `null` when no object has the id or the viewer may not see it (as
+    /// Relay expects); a malformed id answers `BAD_USER_INPUT`.
     async fn node(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the object.")] id: ID,
-    ) -> Result<Node> {
+    ) -> Result<Option<Node>> {
         let global = GlobalId::decode(&id, "id")?;
-        Ok(resolve_node(ctx, global).await?)
+        match resolve_node(ctx, global).await {
+            Ok(node) => Ok(Some(node)),
+            Err(AppError::NotFound { .. }) => Ok(None),
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// Several objects by global id, in the order asked (at most 100).
-    /// Each id that does not resolve gives `null` and an error at its index.
+    /// Each id no object has, or the viewer may not see, gives `null`.
     async fn nodes(
         &self,
         ctx: &Context<'_>,

@@ -12,12 +12,24 @@ use axum::Router;
 
 use crate::api::{AppSchema, schema_builder};
 use crate::config::{
-    DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUERY_COMPLEXITY,
-    DEFAULT_MAX_QUERY_DEPTH, DEFAULT_REQUEST_TIMEOUT_MS,
+    DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_INTROSPECTION_FIELDS,
+    DEFAULT_MAX_QUERY_COMPLEXITY, DEFAULT_MAX_QUERY_DEPTH, DEFAULT_MAX_QUERY_NODES,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS,
 };
-use crate::http::{self, AppState, HttpLimits, RouteSettings, TrustedProxies};
-use crate::limits::OperationLimits;
+use crate::http::{self, AppState, HttpLimits, RouteSettings, SchemaExposure, TrustedProxies};
+use crate::limits::{IntrospectionPolicy, OperationGuard, OperationLimits};
 use crate::socket::SocketSettings;
+
+/// Why the application could not be assembled.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The connection pool.
+    #[error(transparent)]
+    Pool(#[from] PoolBuildError),
+    /// The schema's own SDL did not parse for the operation guard (a bug).
+    #[error("cannot model the schema for the operation limits: {0}")]
+    Schema(#[from] async_graphql::parser::Error),
+}
 
 /// Everything that shapes the application.
 #[derive(Debug, Clone)]
@@ -28,6 +40,8 @@ pub struct AppSettings {
     pub http: HttpLimits,
     /// Limits on each GraphQL operation.
     pub operations: OperationLimits,
+    /// Who may introspect the schema, and whether GraphiQL is served.
+    pub exposure: SchemaExposure,
     /// Sessions.
     pub accounts: AccountSettings,
     /// Browser origins allowed by CORS.
@@ -47,10 +61,17 @@ impl AppSettings {
                 max_body_bytes: DEFAULT_MAX_BODY_BYTES,
                 max_batch_size: DEFAULT_MAX_BATCH_SIZE,
                 request_timeout: Duration::from_millis(DEFAULT_REQUEST_TIMEOUT_MS),
+                max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             },
             operations: OperationLimits {
                 max_depth: DEFAULT_MAX_QUERY_DEPTH,
                 max_complexity: DEFAULT_MAX_QUERY_COMPLEXITY,
+                max_nodes: DEFAULT_MAX_QUERY_NODES,
+                max_introspection_fields: DEFAULT_MAX_INTROSPECTION_FIELDS,
+            },
+            exposure: SchemaExposure {
+                introspection: IntrospectionPolicy::On,
+                graphiql: true,
             },
             accounts: AccountSettings::default(),
             allowed_origins: Vec::new(),
@@ -107,7 +128,7 @@ impl App {
     /// Builds the application. No connection is opened yet, so this works
     /// while the database is down; requests then answer
     /// `SERVICE_UNAVAILABLE` until it is back.
-    pub fn build(settings: &AppSettings, clock: SharedClock) -> Result<App, PoolBuildError> {
+    pub fn build(settings: &AppSettings, clock: SharedClock) -> Result<App, BuildError> {
         let statements = StatementCounter::default();
         let pool = db::build_pool(&settings.pool, statements.clone())?;
         let ctx = ServiceContext {
@@ -119,11 +140,17 @@ impl App {
             events: EventsService::new(ctx, membership.clone()),
             membership,
         };
+        let guard = OperationGuard::new(
+            settings.operations,
+            settings.exposure.introspection,
+            settings.http.max_response_bytes,
+            &crate::api::sdl(),
+        )?;
         let schema = schema_builder()
             .data(services.clone())
             .data(services.membership.clone())
             .data(services.events.clone())
-            .extension(settings.operations)
+            .extension(guard)
             .finish();
         let state = AppState::new(
             schema.clone(),
@@ -133,6 +160,7 @@ impl App {
                 limits: settings.http,
                 proxies: settings.trusted_proxies.clone(),
                 sockets: settings.sockets,
+                exposure: settings.exposure,
             },
         );
         let router = http::router(state, &settings.allowed_origins);

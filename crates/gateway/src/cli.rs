@@ -234,8 +234,13 @@ async fn serve(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> 
         .with_context(|| format!("cannot listen on {}", serve_config.bind))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving");
+    let endpoint = if serve_config.schema_exposure().graphiql {
+        "GraphiQL: "
+    } else {
+        "GraphQL:  "
+    };
     say(&format!(
-        "\nAlumni Network is running.\n  GraphiQL:  http://{address}/graphql\n  Readiness: http://{address}/readyz"
+        "\nAlumni Network is running.\n  {endpoint} http://{address}/graphql\n  Readiness: http://{address}/readyz"
     ));
     if load_demo {
         print_demo_logins();
@@ -305,6 +310,7 @@ fn build_app(
         pool: database_config.pool_settings(&database.url),
         http: serve_config.http_limits(),
         operations: serve_config.operation_limits(),
+        exposure: serve_config.schema_exposure(),
         accounts: serve_config.account_settings(),
         allowed_origins: serve_config.allowed_origins(),
         trusted_proxies: serve_config.trusted_proxies(),

@@ -15,8 +15,8 @@ use alumni_membership::service::DEFAULT_SESSION_TTL_HOURS;
 use clap::{Args, ValueEnum};
 use ipnet::IpNet;
 
-use crate::http::{HttpLimits, TrustedProxies};
-use crate::limits::OperationLimits;
+use crate::http::{HttpLimits, SchemaExposure, TrustedProxies};
+use crate::limits::{IntrospectionPolicy, OperationLimits};
 use crate::socket::SocketSettings;
 
 /// Default largest request body, in bytes.
@@ -31,6 +31,12 @@ pub const DEFAULT_MAX_BATCH_SIZE: usize = 10;
 /// statement timeout plus the wait for a connection, so that those report
 /// first.
 pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 20_000;
+/// Default most fields of a document once its fragments are expanded.
+pub const DEFAULT_MAX_QUERY_NODES: usize = 2_000;
+/// Default most fields introspection may answer with per request.
+pub const DEFAULT_MAX_INTROSPECTION_FIELDS: usize = 20_000;
+/// Default largest response, in bytes.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Where the database is and how to use it.
 #[derive(Debug, Clone, Args)]
@@ -114,6 +120,15 @@ pub enum DemoData {
     Never,
 }
 
+/// A feature switched on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    /// Switched on.
+    On,
+    /// Switched off.
+    Off,
+}
+
 /// Settings of the HTTP server.
 #[derive(Debug, Clone, Args)]
 pub struct ServeConfig {
@@ -138,6 +153,29 @@ pub struct ServeConfig {
     /// batching.
     #[arg(long, env = "ALUMNI_MAX_BATCH_SIZE", default_value_t = DEFAULT_MAX_BATCH_SIZE)]
     pub max_batch_size: usize,
+
+    /// Most fields a document may have once its fragments are expanded
+    /// (checked before validation, whose cost grows with it).
+    #[arg(long, env = "ALUMNI_MAX_QUERY_NODES", default_value_t = DEFAULT_MAX_QUERY_NODES)]
+    pub max_query_nodes: usize,
+
+    /// Most fields introspection (`__schema`, `__type`) may answer with in
+    /// one request; the operations of a batch share it.
+    #[arg(long, env = "ALUMNI_MAX_INTROSPECTION_FIELDS", default_value_t = DEFAULT_MAX_INTROSPECTION_FIELDS)]
+    pub max_introspection_fields: usize,
+
+    /// Largest response, in bytes; a larger one is replaced by a
+    /// `RESPONSE_TOO_LARGE` error. A batch shares it.
+    #[arg(long, env = "ALUMNI_MAX_RESPONSE_BYTES", default_value_t = DEFAULT_MAX_RESPONSE_BYTES)]
+    pub max_response_bytes: usize,
+
+    /// Who may introspect the schema (and read `/schema.graphql`).
+    #[arg(long, env = "ALUMNI_INTROSPECTION", value_enum, default_value_t = IntrospectionPolicy::On)]
+    pub introspection: IntrospectionPolicy,
+
+    /// Whether `GET /graphql` serves GraphiQL.
+    #[arg(long, env = "ALUMNI_GRAPHIQL", value_enum, default_value_t = Switch::On)]
+    pub graphiql: Switch,
 
     /// Origins allowed to call the API from a browser (CORS), comma-separated,
     /// e.g. `http://localhost:3000`. Empty allows none.
@@ -231,6 +269,7 @@ impl ServeConfig {
             max_body_bytes: self.max_body_bytes,
             max_batch_size: self.max_batch_size.max(1),
             request_timeout: Duration::from_millis(self.request_timeout_ms.max(1)),
+            max_response_bytes: self.max_response_bytes,
         }
     }
 
@@ -253,6 +292,16 @@ impl ServeConfig {
         OperationLimits {
             max_depth: self.max_query_depth,
             max_complexity: self.max_query_complexity,
+            max_nodes: self.max_query_nodes,
+            max_introspection_fields: self.max_introspection_fields,
+        }
+    }
+
+    /// Who may introspect, and whether GraphiQL is served.
+    pub fn schema_exposure(&self) -> SchemaExposure {
+        SchemaExposure {
+            introspection: self.introspection,
+            graphiql: self.graphiql == Switch::On,
         }
     }
 

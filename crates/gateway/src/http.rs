@@ -4,10 +4,10 @@
 //! | route | what |
 //! |---|---|
 //! | `POST /graphql` | GraphQL over HTTP (JSON body; a JSON array is a batch) |
-//! | `GET /graphql` | GraphiQL, for exploring the API in a browser |
+//! | `GET /graphql` | GraphiQL, for exploring the API in a browser (unless `ALUMNI_GRAPHIQL=off`) |
 //! | `GET /livez` | the process is up |
 //! | `GET /readyz` | the database answers; `503` while it does not |
-//! | `GET /schema.graphql` | the schema in SDL |
+//! | `GET /schema.graphql` | the schema in SDL, to whoever `ALUMNI_INTROSPECTION` lets introspect |
 //! | `GET /graphql/ws` | GraphQL subscriptions over WebSocket (`graphql-transport-ws`; the bearer token goes in the `connection_init` payload as `{"Authorization": "Bearer …"}`; see [`crate::socket`]) |
 //! | `GET /events/{id}.ics` | one event as iCalendar (bearer token in the `Authorization` header) |
 //! | `GET /events/{id}/attendees.csv` | the attendee list as CSV, UTF-8 with BOM (secretariat) |
@@ -47,9 +47,12 @@ use tracing::Level;
 
 use crate::api::AppSchema;
 use crate::app::Services;
+use crate::limits::{
+    IntrospectionBudget, IntrospectionPolicy, IntrospectionRefusal, response_body,
+};
 use crate::socket::{self, SUBPROTOCOL, SessionWatch, SocketSettings};
 
-/// Limits applied before GraphQL sees a request.
+/// Limits on HTTP requests and responses.
 #[derive(Debug, Clone, Copy)]
 pub struct HttpLimits {
     /// Largest body accepted, in bytes.
@@ -58,6 +61,17 @@ pub struct HttpLimits {
     pub max_batch_size: usize,
     /// Longest a request may take before it is answered `503 TIMEOUT`.
     pub request_timeout: Duration,
+    /// Largest response body sent, in bytes (also each WebSocket message).
+    pub max_response_bytes: usize,
+}
+
+/// What the server shows of its schema.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaExposure {
+    /// Who may introspect, and read `/schema.graphql`.
+    pub introspection: IntrospectionPolicy,
+    /// Whether `GET /graphql` serves GraphiQL.
+    pub graphiql: bool,
 }
 
 /// Which peers may name the client they forward for.
@@ -111,6 +125,7 @@ struct StateInner {
     proxies: TrustedProxies,
     sockets: SocketSettings,
     session_watch: SessionWatch,
+    exposure: SchemaExposure,
     sdl: String,
 }
 
@@ -123,6 +138,8 @@ pub struct RouteSettings {
     pub proxies: TrustedProxies,
     /// WebSocket connections.
     pub sockets: SocketSettings,
+    /// What the server shows of its schema.
+    pub exposure: SchemaExposure,
 }
 
 impl AppState {
@@ -146,6 +163,7 @@ impl AppState {
             proxies: settings.proxies,
             sockets: settings.sockets,
             session_watch,
+            exposure: settings.exposure,
             sdl,
         }))
     }
@@ -174,8 +192,13 @@ const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 /// The application's routes with request ids, tracing and (if origins are
 /// given) CORS.
 pub fn router(state: AppState, allowed_origins: &[String]) -> Router {
+    let graphql_route = if state.0.exposure.graphiql {
+        get(graphiql).post(graphql)
+    } else {
+        get(async || not_found()).post(graphql)
+    };
     let router = Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", graphql_route)
         .route("/graphql/ws", get(graphql_ws))
         .route("/events/{file}", get(event_calendar))
         .route("/events/{id}/attendees.csv", get(attendees_csv))
@@ -316,11 +339,28 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn schema_sdl(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(CONTENT_TYPE, "text/plain; charset=utf-8")],
-        state.0.sdl.clone(),
-    )
+/// The SDL is the schema, so it is shown to whoever may introspect.
+async fn schema_sdl(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let policy = state.0.exposure.introspection;
+    // The database is asked about the caller only when it matters.
+    let refusal = match policy.check(&Viewer::Anonymous) {
+        Err(IntrospectionRefusal::NotAMember(_)) => {
+            match authenticate(&state.0.services.membership, &headers).await {
+                Ok(viewer) => policy.check(&viewer).err(),
+                Err(error) => return app_error(error),
+            }
+        }
+        outcome => outcome.err(),
+    };
+    match refusal {
+        None => (
+            [(CONTENT_TYPE, "text/plain; charset=utf-8")],
+            state.0.sdl.clone(),
+        )
+            .into_response(),
+        Some(IntrospectionRefusal::Disabled) => not_found(),
+        Some(IntrospectionRefusal::NotAMember(error)) => app_error(error),
+    }
 }
 
 async fn graphql(
@@ -370,15 +410,18 @@ async fn graphql(
     };
     // One caller for the whole batch: its allowances are per HTTP request.
     let caller = Caller::new(client);
+    // One introspection budget for the whole request, batch or not.
+    let budget = IntrospectionBudget::default();
     for request in batch.iter_mut() {
         state
             .0
             .services
             .attach_request_data(&mut request.data, &viewer);
         request.data.insert(caller.clone());
+        request.data.insert(budget.clone());
     }
     let response = state.0.schema.execute_batch(batch).await;
-    let body = match serde_json::to_vec(&response) {
+    let body = match response_body(&response, limits.max_response_bytes) {
         Ok(body) => body,
         Err(error) => return app_error(AppError::internal(error)),
     };

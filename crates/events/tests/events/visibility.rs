@@ -136,9 +136,18 @@ async fn events_are_for_signed_in_members_and_drafts_for_the_secretariat() {
             client.query(list).await.data()["events"]["nodes"],
             json!([{ "id": published }])
         );
-        client
+        // A draft is nothing the member may see: `null` through `node`, as
+        // Relay expects, and `NOT_FOUND` through `event`.
+        let through_node = client
             .query_with(
                 "query($id: ID!) { node(id: $id) { id } }",
+                json!({ "id": draft }),
+            )
+            .await;
+        assert_eq!(through_node.data()["node"], json!(null));
+        client
+            .query_with(
+                "query($id: ID!) { event(id: $id) { id } }",
                 json!({ "id": draft }),
             )
             .await
