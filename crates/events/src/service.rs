@@ -173,6 +173,13 @@ pub struct CapacityChange {
     pub promoted: Vec<RegistrationRecord>,
 }
 
+/// Seats freed inside a transaction that is still open: announced to live
+/// subscribers only once it commits, so nobody hears of a change that was
+/// rolled back.
+#[derive(Debug)]
+#[must_use = "announce the seats once the transaction has committed"]
+pub struct ReleasedSeats(Vec<Seats>);
+
 /// The events domain's services.
 #[derive(Clone)]
 pub struct EventsService {
@@ -543,56 +550,7 @@ impl EventsService {
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
         let (registration, seats) = conn
-            .transaction(async |conn| {
-                let event = match viewer {
-                    Some(viewer) => lock_visible(conn, viewer, event_id).await?,
-                    None => store::lock_event(conn, event_id)
-                        .await?
-                        .ok_or(AppError::NotFound { entity: "Event" })?,
-                };
-                let existing = store::registration_of(conn, event_id, member_id)
-                    .await?
-                    .ok_or(AppError::NotFound {
-                        entity: "Registration",
-                    })?;
-                if !existing.is_active() {
-                    return Ok((existing, None));
-                }
-                if event.status == EventStatus::Cancelled {
-                    return Err(Refusal::EventCancelled.into());
-                }
-                if now >= event.starts_at {
-                    return Err(Refusal::EventStarted.into());
-                }
-                let cancelled = store::cancel_registration(conn, existing.id, now).await?;
-                let before = event.seats();
-                let seats = match (existing.status, existing.waitlist_position) {
-                    (RegistrationStatus::Waitlisted, Some(position)) => {
-                        store::close_waitlist_gap(conn, event_id, position).await?;
-                        Seats {
-                            waitlisted: before.waitlisted - 1,
-                            ..before
-                        }
-                    }
-                    _ => {
-                        let freed = Seats {
-                            confirmed: before.confirmed - 1,
-                            ..before
-                        };
-                        fill_free_seats(conn, freed, now).await?.0
-                    }
-                };
-                let updated = store::set_seats(
-                    conn,
-                    event_id,
-                    event.capacity,
-                    seats.confirmed,
-                    seats.waitlisted,
-                    now,
-                )
-                .await?;
-                Ok::<_, EventsError>((cancelled, Some(updated.seats())))
-            })
+            .transaction(async |conn| cancel_in(conn, member_id, event_id, viewer, now).await)
             .await?;
         if let Some(seats) = seats {
             self.seats.publish(seats);
@@ -972,36 +930,44 @@ impl EventsService {
         ))
     }
 
-    /// Frees what a leaving member holds: their seats and waitlist places
-    /// for events that have not begun (a freed seat goes to the waitlist, as
-    /// on any cancellation) and their calendar feed. For the member's
-    /// withdrawal, which stays possible whatever the terms. Returns how many
-    /// registrations were cancelled.
-    pub async fn release_member(&self, viewer: &Viewer) -> EventsResult<usize> {
-        let member_id = viewer.session()?.member_id;
+    /// Frees what a leaving member holds, inside the caller's transaction
+    /// (the gateway's, which also erases the member): their seats and
+    /// waitlist places for events that have not begun (a freed seat goes to
+    /// the waitlist, as on any cancellation) and their calendar feed. The
+    /// returned seat changes are for [`announce`](Self::announce) once that
+    /// transaction has committed.
+    pub async fn release_member_in(
+        &self,
+        conn: &mut AsyncPgConnection,
+        member_id: MemberId,
+    ) -> EventsResult<ReleasedSeats> {
         let now = self.ctx.now();
-        let held = {
-            let mut conn = self.ctx.conn().await?;
-            store::upcoming_events_held_by(&mut conn, member_id, now).await?
-        };
+        let held = store::upcoming_events_held_by(conn, member_id, now).await?;
+        let mut changes = Vec::with_capacity(held.len());
         for event_id in &held {
-            self.cancel_for(member_id, *event_id, None).await?;
+            if let (_, Some(seats)) = cancel_in(conn, member_id, *event_id, None, now).await? {
+                changes.push(seats);
+            }
         }
-        let mut conn = self.ctx.conn().await?;
-        conn.transaction(async |conn| {
-            store::delete_feed_token(conn, member_id).await?;
-            audit::record(
-                conn,
-                now,
-                AuditEntry::new("events.member_released")
-                    .by(member_id)
-                    .on(member_id)
-                    .details(serde_json::json!({ "registrationsCancelled": held.len() })),
-            )
-            .await?;
-            Ok::<_, EventsError>(held.len())
-        })
-        .await
+        store::delete_feed_token(conn, member_id).await?;
+        audit::record(
+            conn,
+            now,
+            AuditEntry::new("events.member_released")
+                .by(member_id)
+                .on(member_id)
+                .details(serde_json::json!({ "registrationsCancelled": held.len() })),
+        )
+        .await?;
+        Ok(ReleasedSeats(changes))
+    }
+
+    /// Tells live subscribers about seats that changed in a transaction
+    /// that has now committed.
+    pub fn announce(&self, released: ReleasedSeats) {
+        for seats in released.0 {
+            self.seats.publish(seats);
+        }
     }
 
     /// Everything the events domain holds about the viewer, for their data
@@ -1078,6 +1044,67 @@ impl EventsService {
         .await?;
         Ok(csv)
     }
+}
+
+/// Cancels `member_id`'s registration for `event_id` inside the caller's
+/// transaction, under the event row's lock; a freed seat goes to the first
+/// waitlisted member. Returns the registration and, when the seats changed,
+/// their new state to announce once the transaction has committed.
+async fn cancel_in(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+    event_id: EventId,
+    viewer: Option<&Viewer>,
+    now: DateTime<Utc>,
+) -> EventsResult<(RegistrationRecord, Option<Seats>)> {
+    let event = match viewer {
+        Some(viewer) => lock_visible(conn, viewer, event_id).await?,
+        None => store::lock_event(conn, event_id)
+            .await?
+            .ok_or(AppError::NotFound { entity: "Event" })?,
+    };
+    let existing = store::registration_of(conn, event_id, member_id)
+        .await?
+        .ok_or(AppError::NotFound {
+            entity: "Registration",
+        })?;
+    if !existing.is_active() {
+        return Ok((existing, None));
+    }
+    if event.status == EventStatus::Cancelled {
+        return Err(Refusal::EventCancelled.into());
+    }
+    if now >= event.starts_at {
+        return Err(Refusal::EventStarted.into());
+    }
+    let cancelled = store::cancel_registration(conn, existing.id, now).await?;
+    let before = event.seats();
+    let seats = match (existing.status, existing.waitlist_position) {
+        (RegistrationStatus::Waitlisted, Some(position)) => {
+            store::close_waitlist_gap(conn, event_id, position).await?;
+            Seats {
+                waitlisted: before.waitlisted - 1,
+                ..before
+            }
+        }
+        _ => {
+            let freed = Seats {
+                confirmed: before.confirmed - 1,
+                ..before
+            };
+            fill_free_seats(conn, freed, now).await?.0
+        }
+    };
+    let updated = store::set_seats(
+        conn,
+        event_id,
+        event.capacity,
+        seats.confirmed,
+        seats.waitlisted,
+        now,
+    )
+    .await?;
+    Ok((cancelled, Some(updated.seats())))
 }
 
 /// Locks the event, or `NOT_FOUND` if the viewer may not see it.

@@ -17,6 +17,7 @@ use async_graphql::{
     Context, ID, Interface, Json, MergedObject, MergedSubscription, Object, Result, Schema,
     SchemaBuilder,
 };
+use diesel_async::AsyncConnection as _;
 use serde_json::json;
 
 use crate::app::Services;
@@ -178,8 +179,10 @@ impl DataRightsMutation {
     /// Leaves the network: sessions end, seats and waitlist places for
     /// events that have not begun are given up (the waitlist moves up), the
     /// calendar feed stops, the profile leaves the directory, and personal
-    /// data is erased; the audit log keeps only ids. Pass `confirm: true`.
-    /// The last secretariat member cannot leave (`CONFLICT`).
+    /// data is erased; the audit log keeps only ids. All of it happens in
+    /// one transaction: it happens whole or not at all. Pass
+    /// `confirm: true`. The last secretariat member cannot leave
+    /// (`CONFLICT`).
     async fn withdraw_membership(
         &self,
         ctx: &Context<'_>,
@@ -194,10 +197,18 @@ impl DataRightsMutation {
         }
         let services = data::<Services>(ctx)?;
         let viewer = viewer(ctx)?;
-        // Asked first, so nothing is released for a refused withdrawal.
-        services.membership.check_withdrawal(viewer).await?;
-        services.events.release_member(viewer).await?;
-        services.membership.withdraw(viewer).await?;
+        let mut conn = services.membership.context().conn().await?;
+        let released = conn
+            .transaction(async |conn| {
+                let member_id = services.membership.withdraw_in(conn, viewer).await?;
+                services
+                    .events
+                    .release_member_in(conn, member_id)
+                    .await
+                    .map_err(|error| error.to_app_error())
+            })
+            .await?;
+        services.events.announce(released);
         Ok(true)
     }
 }

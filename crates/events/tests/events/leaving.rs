@@ -52,6 +52,63 @@ async fn withdrawal_gives_up_seats_to_the_waitlist_and_silences_the_feed() {
 }
 
 #[tokio::test]
+async fn a_withdrawal_that_fails_at_its_last_step_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let secretariat = app.create_member(&[Role::Secretariat]).await;
+    let leaving = app.create_member(&[Role::Alumnus]).await;
+    let waiting = app.create_member(&[Role::Alumnus]).await;
+    let event = published_event(&app, &secretariat, event_input(&app, Some(1), json!({}))).await;
+    register(&app, &leaving, &event).await.data();
+    register(&app, &waiting, &event).await.data();
+    let feed = app.client_as(&leaving).query(ISSUE_FEED).await;
+    let path = feed.data()["issueCalendarFeed"]["path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The last thing a withdrawal does is end the calendar feed; make the
+    // database refuse exactly that.
+    let mut conn = app.database().connect().await;
+    for statement in [
+        "CREATE FUNCTION public.refuse_feed_deletion() RETURNS trigger LANGUAGE plpgsql AS
+         $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$",
+        "CREATE TRIGGER refuse_feed_deletion BEFORE DELETE ON events.calendar_feeds
+         FOR EACH ROW EXECUTE FUNCTION public.refuse_feed_deletion()",
+    ] {
+        diesel_async::RunQueryDsl::execute(diesel::sql_query(statement), &mut conn)
+            .await
+            .unwrap();
+    }
+    app.client_as(&leaving)
+        .query("mutation { withdrawMembership(confirm: true) }")
+        .await
+        .expect_error("INTERNAL");
+
+    // Nothing happened: not the erasure in membership, not the seats.
+    let still = app.client_as(&leaving);
+    let me = still
+        .query_with(
+            "query($id: ID!) { me { member { email displayName } } event(id: $id) { myRegistration { status } } }",
+            json!({ "id": event }),
+        )
+        .await;
+    assert_eq!(me.data()["me"]["member"]["email"], leaving.email.as_str());
+    assert_eq!(me.data()["event"]["myRegistration"]["status"], "CONFIRMED");
+    let other = app
+        .client_as(&waiting)
+        .query_with(
+            "query($id: ID!) { event(id: $id) { myRegistration { status waitlistPosition } } }",
+            json!({ "id": event }),
+        )
+        .await;
+    assert_eq!(
+        other.data()["event"]["myRegistration"],
+        json!({ "status": "WAITLISTED", "waitlistPosition": 1 })
+    );
+    assert_eq!(app.client().get(&path).await.status(), 200);
+}
+
+#[tokio::test]
 async fn a_refused_withdrawal_releases_nothing() {
     let app = TestApp::spawn().await;
     let secretariat = app.create_member(&[Role::Secretariat]).await;

@@ -151,49 +151,34 @@ impl MembershipService {
         .await
     }
 
-    /// Refuses the viewer's withdrawal as [`Self::withdraw`] would (the last
-    /// secretariat member stays), without changing anything: the gateway
-    /// asks first, so other domains do not release a leaving member's data
-    /// for a withdrawal that will not happen.
-    pub async fn check_withdrawal(&self, viewer: &Viewer) -> AppResult<()> {
-        let member_id = viewer.session()?.member_id;
-        let mut conn = self.ctx.conn().await?;
-        conn.transaction(async |conn| {
-            let member = lock_existing(conn, member_id).await?;
-            if member.role_set()?.contains(Role::Secretariat) {
-                ensure_another_secretariat(conn, &member).await?;
-            }
-            Ok(())
-        })
-        .await
-    }
-
-    /// The viewer leaves the network: their sessions end, their profile
-    /// leaves the directory, and every personal field (e-mail, password,
-    /// profile, skills, application) is erased. The audit log, which holds
-    /// only ids, is kept. Allowed whatever the terms, as a data-subject
-    /// right. Other domains remove their part through the gateway.
-    pub async fn withdraw(&self, viewer: &Viewer) -> AppResult<MemberId> {
+    /// The viewer leaves the network, inside the caller's transaction (the
+    /// gateway's, in which every other domain removes its part too): their
+    /// sessions end, their profile leaves the directory, and every personal
+    /// field (e-mail, password, profile, skills, application) is erased.
+    /// The audit log, which holds only ids, is kept. Allowed whatever the
+    /// terms, as a data-subject right; the last active secretariat member
+    /// cannot leave (`CONFLICT`).
+    pub async fn withdraw_in(
+        &self,
+        conn: &mut AsyncPgConnection,
+        viewer: &Viewer,
+    ) -> AppResult<MemberId> {
         let member_id = viewer.session()?.member_id;
         let now = self.ctx.now();
-        let mut conn = self.ctx.conn().await?;
-        conn.transaction(async |conn| {
-            let member = lock_existing(conn, member_id).await?;
-            if member.role_set()?.contains(Role::Secretariat) {
-                ensure_another_secretariat(conn, &member).await?;
-            }
-            erase(conn, &member, now).await?;
-            audit::record(
-                conn,
-                now,
-                AuditEntry::new("membership.member_withdrew")
-                    .by(member_id)
-                    .on(member_id),
-            )
-            .await?;
-            Ok(member_id)
-        })
-        .await
+        let member = lock_existing(conn, member_id).await?;
+        if member.role_set()?.contains(Role::Secretariat) {
+            ensure_another_secretariat(conn, &member).await?;
+        }
+        erase(conn, &member, now).await?;
+        audit::record(
+            conn,
+            now,
+            AuditEntry::new("membership.member_withdrew")
+                .by(member_id)
+                .on(member_id),
+        )
+        .await?;
+        Ok(member_id)
     }
 }
 
