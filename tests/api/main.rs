@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod cli;
+mod connections;
 mod health;
 mod input;
 mod limits;

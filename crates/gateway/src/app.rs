@@ -12,12 +12,13 @@ use axum::Router;
 
 use crate::api::{AppSchema, schema_builder};
 use crate::config::{
-    DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_INTROSPECTION_FIELDS,
-    DEFAULT_MAX_QUERY_COMPLEXITY, DEFAULT_MAX_QUERY_DEPTH, DEFAULT_MAX_QUERY_NODES,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS,
+    DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_INTROSPECTION_FIELDS, DEFAULT_MAX_QUERY_COMPLEXITY, DEFAULT_MAX_QUERY_DEPTH,
+    DEFAULT_MAX_QUERY_NODES, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS,
 };
 use crate::http::{self, AppState, HttpLimits, RouteSettings, SchemaExposure, TrustedProxies};
 use crate::limits::{IntrospectionPolicy, OperationGuard, OperationLimits};
+use crate::server::{Lifecycle, ServerSettings};
 use crate::socket::SocketSettings;
 
 /// Why the application could not be assembled.
@@ -50,6 +51,8 @@ pub struct AppSettings {
     pub trusted_proxies: TrustedProxies,
     /// WebSocket connections.
     pub sockets: SocketSettings,
+    /// Connections: timeouts, their number, shutdown.
+    pub server: ServerSettings,
 }
 
 impl AppSettings {
@@ -61,6 +64,7 @@ impl AppSettings {
                 max_body_bytes: DEFAULT_MAX_BODY_BYTES,
                 max_batch_size: DEFAULT_MAX_BATCH_SIZE,
                 request_timeout: Duration::from_millis(DEFAULT_REQUEST_TIMEOUT_MS),
+                body_timeout: Duration::from_millis(DEFAULT_BODY_TIMEOUT_MS),
                 max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             },
             operations: OperationLimits {
@@ -77,6 +81,7 @@ impl AppSettings {
             allowed_origins: Vec::new(),
             trusted_proxies: TrustedProxies::default(),
             sockets: SocketSettings::default(),
+            server: ServerSettings::default(),
         }
     }
 }
@@ -122,6 +127,8 @@ pub struct App {
     pub pool: DbPool,
     /// Counts SQL statements on the pool's connections.
     pub statements: StatementCounter,
+    /// Shutting down, and the WebSockets still open; for the server.
+    pub lifecycle: Lifecycle,
 }
 
 impl App {
@@ -152,10 +159,12 @@ impl App {
             .data(services.events.clone())
             .extension(guard)
             .finish();
+        let lifecycle = Lifecycle::default();
         let state = AppState::new(
             schema.clone(),
             services.clone(),
             pool.clone(),
+            lifecycle.clone(),
             RouteSettings {
                 limits: settings.http,
                 proxies: settings.trusted_proxies.clone(),
@@ -170,6 +179,7 @@ impl App {
             services,
             pool,
             statements,
+            lifecycle,
         })
     }
 }

@@ -245,14 +245,14 @@ async fn serve(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> 
     if load_demo {
         print_demo_logins();
     }
-    axum::serve(
+    crate::server::serve(
         listener,
-        app.router
-            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app.router,
+        app.lifecycle,
+        serve_config.server_settings(),
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("server failed")?;
+    .await;
     tracing::info!("shut down");
     Ok(())
 }
@@ -315,6 +315,7 @@ fn build_app(
         allowed_origins: serve_config.allowed_origins(),
         trusted_proxies: serve_config.trusted_proxies(),
         sockets: serve_config.socket_settings(),
+        server: serve_config.server_settings(),
     };
     Ok(App::build(&settings, Arc::new(SystemClock))?)
 }

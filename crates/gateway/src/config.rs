@@ -17,6 +17,7 @@ use ipnet::IpNet;
 
 use crate::http::{HttpLimits, SchemaExposure, TrustedProxies};
 use crate::limits::{IntrospectionPolicy, OperationLimits};
+use crate::server::{self, ServerSettings};
 use crate::socket::SocketSettings;
 
 /// Default largest request body, in bytes.
@@ -31,6 +32,8 @@ pub const DEFAULT_MAX_BATCH_SIZE: usize = 10;
 /// statement timeout plus the wait for a connection, so that those report
 /// first.
 pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 20_000;
+/// Default longest time to receive a request body, in milliseconds.
+pub const DEFAULT_BODY_TIMEOUT_MS: u64 = 10_000;
 /// Default most fields of a document once its fragments are expanded.
 pub const DEFAULT_MAX_QUERY_NODES: usize = 2_000;
 /// Default most fields introspection may answer with per request.
@@ -199,6 +202,30 @@ pub struct ServeConfig {
     #[arg(long, env = "ALUMNI_REQUEST_TIMEOUT_MS", default_value_t = DEFAULT_REQUEST_TIMEOUT_MS)]
     pub request_timeout_ms: u64,
 
+    /// Longest time to receive a request body, in milliseconds; then `408
+    /// TIMEOUT`.
+    #[arg(long, env = "ALUMNI_BODY_TIMEOUT_MS", default_value_t = DEFAULT_BODY_TIMEOUT_MS)]
+    pub body_timeout_ms: u64,
+
+    /// Longest time to receive a request's headers, and to keep an idle
+    /// keep-alive connection open, in milliseconds.
+    #[arg(long, env = "ALUMNI_HEADER_TIMEOUT_MS", default_value_t = as_millis(server::DEFAULT_HEADER_TIMEOUT))]
+    pub header_timeout_ms: u64,
+
+    /// Most connections open at once; more are closed as they arrive.
+    #[arg(long, env = "ALUMNI_MAX_CONNECTIONS", default_value_t = server::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+
+    /// Connections at the top of the limit that serve only `/livez` and
+    /// `/readyz`, so health checks get through a crowd.
+    #[arg(long, env = "ALUMNI_HEALTH_RESERVE_CONNECTIONS", default_value_t = server::DEFAULT_HEALTH_RESERVE)]
+    pub health_reserve_connections: usize,
+
+    /// Longest a shutdown waits for requests in flight, in milliseconds;
+    /// then the connections left are closed.
+    #[arg(long, env = "ALUMNI_SHUTDOWN_DEADLINE_MS", default_value_t = as_millis(server::DEFAULT_SHUTDOWN_DEADLINE))]
+    pub shutdown_deadline_ms: u64,
+
     /// Reverse proxies (addresses or CIDR networks, comma-separated) whose
     /// `X-Forwarded-For` header names the client. Per-client limits count
     /// under that client; from anyone else the header is ignored.
@@ -248,6 +275,10 @@ pub const DEFAULT_WS_INIT_TIMEOUT_MS: u64 = 10_000;
 /// Default interval between checks of open WebSocket connections' sessions.
 pub const DEFAULT_WS_SESSION_CHECK_MS: u64 = 2_000;
 
+const fn as_millis(duration: Duration) -> u64 {
+    duration.as_secs() * 1000 + duration.subsec_millis() as u64
+}
+
 /// A trusted proxy: an address or a CIDR network; blank entries are
 /// skipped.
 fn parse_network(value: &str) -> Result<Option<IpNet>, String> {
@@ -269,7 +300,18 @@ impl ServeConfig {
             max_body_bytes: self.max_body_bytes,
             max_batch_size: self.max_batch_size.max(1),
             request_timeout: Duration::from_millis(self.request_timeout_ms.max(1)),
+            body_timeout: Duration::from_millis(self.body_timeout_ms.max(1)),
             max_response_bytes: self.max_response_bytes,
+        }
+    }
+
+    /// Bounds on connections.
+    pub fn server_settings(&self) -> ServerSettings {
+        ServerSettings {
+            header_timeout: Duration::from_millis(self.header_timeout_ms.max(1)),
+            max_connections: self.max_connections.max(1),
+            health_reserve: self.health_reserve_connections.min(self.max_connections),
+            shutdown_deadline: Duration::from_millis(self.shutdown_deadline_ms),
         }
     }
 

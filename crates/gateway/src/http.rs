@@ -50,6 +50,7 @@ use crate::app::Services;
 use crate::limits::{
     IntrospectionBudget, IntrospectionPolicy, IntrospectionRefusal, response_body,
 };
+use crate::server::Lifecycle;
 use crate::socket::{self, SUBPROTOCOL, SessionWatch, SocketSettings};
 
 /// Limits on HTTP requests and responses.
@@ -61,6 +62,8 @@ pub struct HttpLimits {
     pub max_batch_size: usize,
     /// Longest a request may take before it is answered `503 TIMEOUT`.
     pub request_timeout: Duration,
+    /// Longest time to receive a request's body before `408 TIMEOUT`.
+    pub body_timeout: Duration,
     /// Largest response body sent, in bytes (also each WebSocket message).
     pub max_response_bytes: usize,
 }
@@ -125,6 +128,7 @@ struct StateInner {
     proxies: TrustedProxies,
     sockets: SocketSettings,
     session_watch: SessionWatch,
+    lifecycle: Lifecycle,
     exposure: SchemaExposure,
     sdl: String,
 }
@@ -148,6 +152,7 @@ impl AppState {
         schema: AppSchema,
         services: Services,
         pool: DbPool,
+        lifecycle: Lifecycle,
         settings: RouteSettings,
     ) -> Self {
         let sdl = schema.sdl();
@@ -163,6 +168,7 @@ impl AppState {
             proxies: settings.proxies,
             sockets: settings.sockets,
             session_watch,
+            lifecycle,
             exposure: settings.exposure,
             sdl,
         }))
@@ -182,6 +188,10 @@ impl AppState {
 
     pub(crate) fn session_watch(&self) -> &SessionWatch {
         &self.0.session_watch
+    }
+
+    pub(crate) fn lifecycle(&self) -> &Lifecycle {
+        &self.0.lifecycle
     }
 }
 
@@ -370,7 +380,7 @@ async fn graphql(
     body: Body,
 ) -> Response {
     let limits = state.0.limits;
-    let bytes = match read_body(body, limits.max_body_bytes).await {
+    let bytes = match read_body(body, &limits).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
@@ -428,8 +438,23 @@ async fn graphql(
     ([(CONTENT_TYPE, response_content_type(&headers))], body).into_response()
 }
 
-async fn read_body(body: Body, limit: usize) -> Result<Bytes, Response> {
-    axum::body::to_bytes(body, limit).await.map_err(|error| {
+/// The request body, within the size limit and the body timeout (a client
+/// trickling its body must not hold a connection for the whole request
+/// timeout).
+async fn read_body(body: Body, limits: &HttpLimits) -> Result<Bytes, Response> {
+    let limit = limits.max_body_bytes;
+    let read = tokio::time::timeout(limits.body_timeout, axum::body::to_bytes(body, limit));
+    let Ok(read) = read.await else {
+        return Err(request_error(
+            StatusCode::REQUEST_TIMEOUT,
+            "TIMEOUT",
+            format!(
+                "the request body did not arrive within {} ms",
+                limits.body_timeout.as_millis()
+            ),
+        ));
+    };
+    read.map_err(|error| {
         let too_large = std::error::Error::source(&error)
             .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
         if too_large {

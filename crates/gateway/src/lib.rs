@@ -13,6 +13,7 @@ pub mod database;
 pub mod http;
 pub mod limits;
 pub mod seed;
+pub mod server;
 pub mod socket;
 pub mod telemetry;
 

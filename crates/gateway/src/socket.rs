@@ -125,9 +125,15 @@ enum Event {
     End,
 }
 
-/// Serves one upgraded connection until either side closes it.
+/// Serves one upgraded connection until either side closes it, or the
+/// server shuts down (`1001 Going Away`).
 pub(crate) async fn serve(mut socket: WebSocket, state: AppState) {
-    let outcome = Connection::new(state).run(&mut socket).await;
+    let lifecycle = state.lifecycle().clone();
+    let _open = lifecycle.socket_opened();
+    let outcome = tokio::select! {
+        outcome = Connection::new(state).run(&mut socket) => outcome,
+        () = lifecycle.stopping() => Some(close(1001, "the server is shutting down")),
+    };
     if let Some((code, reason)) = outcome {
         let frame = CloseFrame {
             code,

@@ -62,6 +62,7 @@ pub struct TestApp {
     http: reqwest::Client,
     statements: StatementCounter,
     members_created: AtomicUsize,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: JoinHandle<()>,
     proxy: DbProxy,
     // Declared last: dropped after the server that uses it.
@@ -108,15 +109,17 @@ impl TestApp {
             .await
             .expect("bind test server");
         let address = listener.local_addr().expect("server address");
-        let router = app.router;
-        let server = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .expect("test server");
-        });
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(alumni_gateway::server::serve(
+            listener,
+            app.router,
+            app.lifecycle,
+            settings.server,
+            async move {
+                // A dropped sender (the test ended) stops the server too.
+                let _ = stopped.await;
+            },
+        ));
         TestApp {
             clock,
             membership: app.services.membership,
@@ -125,10 +128,20 @@ impl TestApp {
             http: reqwest::Client::new(),
             statements: app.statements,
             members_created: AtomicUsize::new(0),
+            stop: Some(stop),
             server,
             proxy,
             db,
         }
+    }
+
+    /// Shuts the server down as SIGTERM does, and waits until it has
+    /// stopped.
+    pub async fn shut_down(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.server).await.expect("server task");
     }
 
     /// Base URL of the server, e.g. `http://127.0.0.1:41234`.
