@@ -24,9 +24,29 @@ async fn a_browser_gets_graphiql() {
             .unwrap()
             .starts_with("text/html")
     );
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(policy.contains("script-src 'self'"), "{policy}");
     let html = page.text().await.unwrap();
-    assert!(html.contains("graphiql"), "{html}");
-    assert!(html.contains("/graphql"));
+    assert!(
+        !html.contains("https://"),
+        "only this server's assets: {html}"
+    );
+    let script = html
+        .split("<script src=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a script tag");
+    let asset = app.client().get(script).await;
+    assert_eq!(asset.status(), 200);
+    assert!(
+        asset.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
 }
 
 #[tokio::test]

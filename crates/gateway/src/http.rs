@@ -26,14 +26,13 @@ use std::time::Duration;
 use alumni_core::{AppError, Caller, ClientAddress, DbPool, NodeId as _, Viewer, db, request};
 use alumni_events::{EventId, EventsError};
 use alumni_membership::MembershipService;
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, ServerError};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Path, Request, State, WebSocketUpgrade};
 use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use ipnet::IpNet;
@@ -47,6 +46,7 @@ use tracing::Level;
 
 use crate::api::AppSchema;
 use crate::app::Services;
+use crate::graphiql;
 use crate::limits::{
     IntrospectionBudget, IntrospectionPolicy, IntrospectionRefusal, response_body,
 };
@@ -202,12 +202,17 @@ const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 /// The application's routes with request ids, tracing and (if origins are
 /// given) CORS.
 pub fn router(state: AppState, allowed_origins: &[String]) -> Router {
-    let graphql_route = if state.0.exposure.graphiql {
-        get(graphiql).post(graphql)
+    let graphiql_on = state.0.exposure.graphiql;
+    let graphql_route = if graphiql_on {
+        get(graphiql::page).post(graphql)
     } else {
         get(async || not_found()).post(graphql)
     };
-    let router = Router::new()
+    let mut router = Router::new();
+    if graphiql_on {
+        router = router.merge(graphiql::asset_routes());
+    }
+    let router = router
         .route("/graphql", graphql_route)
         .route("/graphql/ws", get(graphql_ws))
         .route("/events/{file}", get(event_calendar))
@@ -315,16 +320,6 @@ async fn request_scope(request: Request, next: Next) -> Response {
         .unwrap_or_default()
         .to_owned();
     request::scope(request_id, next.run(request)).await
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("Alumni Network API")
-            .finish(),
-    )
 }
 
 async fn livez() -> impl IntoResponse {

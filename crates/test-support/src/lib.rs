@@ -21,6 +21,7 @@
 //! ```
 
 mod app;
+pub mod browser;
 mod client;
 mod database;
 mod proxy;
