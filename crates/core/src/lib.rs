@@ -13,6 +13,7 @@ pub mod client;
 pub mod clock;
 pub mod csv;
 pub mod db;
+pub mod domain;
 pub mod enums;
 pub mod error;
 pub mod graphql;

@@ -1,0 +1,161 @@
+//! The contract between a domain and the rest of the system.
+//!
+//! Every crate that owns data (membership, events, and the domains to come)
+//! provides one [`Domain`]: what it puts into each request, its part of a
+//! member's data export, of their withdrawal and of "sign out everywhere",
+//! its demo data, and the files it serves outside GraphQL. The gateway
+//! registers the domains in one place and drives them through this trait,
+//! so a new domain cannot be forgotten by a cross-domain feature: export,
+//! withdrawal and sign-out run over every registered domain, inside one
+//! transaction the gateway opens. The gateway's tests check the other half:
+//! that every schema whose tables refer to members belongs to a registered
+//! domain, and that every node type round-trips through `node(id:)`.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use async_graphql::Data;
+use diesel_async::AsyncPgConnection;
+
+use crate::error::AppError;
+use crate::id::MemberId;
+use crate::viewer::Viewer;
+
+/// A future the contract returns (traits cannot name `async fn` futures
+/// that must be `Send` and object-safe).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Work to do once the gateway's transaction has committed (such as telling
+/// live subscribers about seats freed in it), and only then.
+pub struct AfterCommit(Vec<Box<dyn FnOnce() + Send>>);
+
+impl AfterCommit {
+    /// Nothing to do.
+    pub fn nothing() -> Self {
+        Self(Vec::new())
+    }
+
+    /// `work`, once committed.
+    pub fn run(work: impl FnOnce() + Send + 'static) -> Self {
+        Self(vec![Box::new(work)])
+    }
+
+    /// This and `other`.
+    pub fn and(mut self, other: AfterCommit) -> Self {
+        self.0.extend(other.0);
+        self
+    }
+
+    /// Does the work; call after the commit.
+    pub fn committed(self) {
+        for work in self.0 {
+            work();
+        }
+    }
+}
+
+/// What one domain provides to the gateway.
+pub trait Domain: Send + Sync + 'static {
+    /// Its name: also the key of its part in a member's data export.
+    fn name(&self) -> &'static str;
+
+    /// The PostgreSQL schemas whose tables it owns.
+    fn schemas(&self) -> &'static [&'static str];
+
+    /// Adds what one operation needs: the domain's services and
+    /// DataLoaders bound to `viewer`. `caching` is false for subscriptions,
+    /// whose events are hours apart and must not see stale data.
+    fn attach(&self, data: &mut Data, viewer: &Viewer, caching: bool);
+
+    /// Everything the domain holds about the viewer, for their data export,
+    /// read on the gateway's connection (one snapshot for all domains).
+    /// `None` when it holds nothing about members.
+    fn export_member<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        viewer: &'a Viewer,
+    ) -> BoxFuture<'a, Result<Option<serde_json::Value>, AppError>>;
+
+    /// Removes or releases what the domain holds about a leaving member,
+    /// inside the gateway's transaction: should any domain fail, nothing
+    /// has happened.
+    fn withdraw_member<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        viewer: &'a Viewer,
+        member: MemberId,
+    ) -> BoxFuture<'a, Result<AfterCommit, AppError>>;
+
+    /// Ends every credential of the member the domain issued (sessions,
+    /// feed tokens…), inside the gateway's transaction, for "sign out
+    /// everywhere". Returns how many sessions ended, if it keeps sessions.
+    fn sign_out_everywhere<'a>(
+        &'a self,
+        _conn: &'a mut AsyncPgConnection,
+        _viewer: &'a Viewer,
+    ) -> BoxFuture<'a, Result<usize, AppError>> {
+        Box::pin(async { Ok(0) })
+    }
+
+    /// Loads the domain's demo data; earlier domains have left theirs in
+    /// `demo` (domains are seeded in registration order).
+    fn seed_demo<'a>(&'a self, _demo: &'a mut DemoWorld) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    /// The files it serves outside GraphQL (calendars, CSV exports).
+    fn files(&self) -> Vec<FileRoute> {
+        Vec::new()
+    }
+}
+
+/// What earlier domains' demo data left for later ones (membership's demo
+/// members for events, say), by type.
+#[derive(Default)]
+pub struct DemoWorld(HashMap<TypeId, Box<dyn Any + Send>>);
+
+impl DemoWorld {
+    /// Leaves `value` for the domains seeded later.
+    pub fn insert<T: Any + Send>(&mut self, value: T) {
+        self.0.insert(TypeId::of::<T>(), Box::new(value));
+    }
+
+    /// What an earlier domain left, if it did.
+    pub fn get<T: Any + Send>(&self) -> Option<&T> {
+        self.0.get(&TypeId::of::<T>())?.downcast_ref()
+    }
+}
+
+/// A file served at `GET path`, where `path` has one parameter, e.g.
+/// `/calendar/{file}`.
+#[derive(Clone)]
+pub struct FileRoute {
+    /// The route, in axum's syntax, with one `{parameter}`.
+    pub path: &'static str,
+    /// Whether the bearer token is read: files reached by a secret in
+    /// their URL (calendar feeds) need none.
+    pub signed_in: bool,
+    /// Produces the file.
+    pub serve: Arc<dyn Fn(FileRequest) -> BoxFuture<'static, Result<File, AppError>> + Send + Sync>,
+}
+
+/// A request for a file.
+pub struct FileRequest {
+    /// Who asks.
+    pub viewer: Viewer,
+    /// The path's one parameter, e.g. `01a2….ics`.
+    pub parameter: String,
+}
+
+/// A file to send.
+pub struct File {
+    /// Its media type, e.g. `text/calendar; charset=utf-8`.
+    pub content_type: &'static str,
+    /// The name to save it under.
+    pub name: String,
+    /// Its bytes.
+    pub body: Vec<u8>,
+}
