@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use alumni_core::db::{self, PoolBuildError, PoolSettings, StatementCounter};
+use alumni_core::idempotency::IdempotencyStore;
 use alumni_core::{DbPool, ServiceContext, SharedClock, Viewer};
 use alumni_events::EventsService;
 use alumni_membership::graphql::attach_loaders;
@@ -17,6 +18,7 @@ use crate::config::{
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS,
 };
 use crate::http::{self, AppState, HttpLimits, RouteSettings, SchemaExposure, TrustedProxies};
+use crate::idempotency::MutationOutcomes;
 use crate::limits::{IntrospectionPolicy, OperationGuard, OperationLimits};
 use crate::socket::SocketSettings;
 
@@ -136,6 +138,7 @@ impl App {
             clock,
         };
         let membership = MembershipService::new(ctx.clone(), settings.accounts.clone());
+        let idempotency = IdempotencyStore::new(ctx.clone(), settings.http.request_timeout);
         let services = Services {
             events: EventsService::new(ctx, membership.clone()),
             membership,
@@ -151,11 +154,13 @@ impl App {
             .data(services.membership.clone())
             .data(services.events.clone())
             .extension(guard)
+            .extension(MutationOutcomes)
             .finish();
         let state = AppState::new(
             schema.clone(),
             services.clone(),
             pool.clone(),
+            idempotency,
             RouteSettings {
                 limits: settings.http,
                 proxies: settings.trusted_proxies.clone(),
