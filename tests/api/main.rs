@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod cli;
 mod health;
+mod idempotency;
 mod input;
 mod limits;
 mod node;
