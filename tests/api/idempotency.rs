@@ -178,7 +178,12 @@ async fn malformed_keys_are_refused_before_anything_runs() {
         let response = invite(&client, "不正なキー").await;
         assert_eq!(response.status, 400, "{:#}", response.body);
         let error = response.expect_error("IDEMPOTENCY_KEY_INVALID");
-        assert!(error["message"].as_str().unwrap().contains("Idempotency-Key"));
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains("Idempotency-Key")
+        );
     }
     assert_eq!(app.audit_count(CREATED).await, 0);
 
@@ -252,7 +257,8 @@ async fn signed_out_requests_do_not_use_keys() {
     let secretariat = app.create_member(&[Role::Secretariat]).await;
     let key = new_key();
     let login = "mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }";
-    let variables = json!({ "email": secretariat.email, "password": alumni_test_support::TEST_PASSWORD });
+    let variables =
+        json!({ "email": secretariat.email, "password": alumni_test_support::TEST_PASSWORD });
 
     let signed_out = keyed(&app.client(), &key);
     let first = signed_out.query_with(login, variables.clone()).await;
@@ -292,7 +298,9 @@ async fn kept_responses_are_sealed_and_leave_with_their_member() {
             .expect("read kept responses")
     }
     let contains = |haystack: &[u8], needle: &[u8]| {
-        haystack.windows(needle.len()).any(|window| window == needle)
+        haystack
+            .windows(needle.len())
+            .any(|window| window == needle)
     };
 
     let app = TestApp::spawn().await;
@@ -340,7 +348,9 @@ async fn a_commit_cut_off_from_its_response_never_runs_twice() {
     app.database_link().restore();
     let soon = invite(&client, "障害").await;
     assert_eq!(soon.status, 409);
-    soon.expect_error("IDEMPOTENCY_KEY_IN_USE");
+    let error = soon.expect_error("IDEMPOTENCY_KEY_IN_USE");
+    assert_eq!(error["extensions"]["retryAfterSeconds"], 1);
+    assert_eq!(soon.header("retry-after"), Some("1"));
 
     // Once the first request cannot be running any more, its outcome is
     // unknown: the client reloads and decides, nothing runs again.

@@ -248,11 +248,12 @@ impl IdempotencyStore {
             ));
         // Only an expired row is taken over (`ON CONFLICT … DO UPDATE
         // WHERE`); `filter` here is the upsert's, not a query's.
-        let claimed = diesel::query_dsl::methods::FilterDsl::filter(upsert, keys::created_at.le(expired))
-            .returning(keys::attempt_id)
-            .get_result::<Uuid>(&mut conn)
-            .await
-            .optional()?;
+        let claimed =
+            diesel::query_dsl::methods::FilterDsl::filter(upsert, keys::created_at.le(expired))
+                .returning(keys::attempt_id)
+                .get_result::<Uuid>(&mut conn)
+                .await
+                .optional()?;
         if claimed.is_some() {
             return Ok(Claim::Granted(Attempt {
                 member_id: member,
@@ -402,7 +403,9 @@ fn seal(attempt: &Attempt, body: &[u8]) -> AppResult<Vec<u8>> {
 
 fn open(member: MemberId, key: &IdempotencyKey, row: &ClaimRow) -> AppResult<KeptResponse> {
     let (Some(status), Some(sealed)) = (row.status, &row.body) else {
-        return Err(AppError::internal("a completed idempotency key has no response"));
+        return Err(AppError::internal(
+            "a completed idempotency key has no response",
+        ));
     };
     let cipher = ChaCha20Poly1305::new_from_slice(&key.sealing_key(row.attempt_id))
         .map_err(AppError::internal)?;

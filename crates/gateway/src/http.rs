@@ -35,9 +35,7 @@ use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, ServerError};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Path, Request, State, WebSocketUpgrade};
-use axum::http::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE, RETRY_AFTER,
-};
+use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
@@ -509,7 +507,10 @@ fn replay(kept: KeptResponse, headers: &HeaderMap) -> Response {
     (
         status,
         [
-            (CONTENT_TYPE, HeaderValue::from_static(response_content_type(headers))),
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static(response_content_type(headers)),
+            ),
             (IDEMPOTENT_REPLAYED, HeaderValue::from_static("true")),
         ],
         kept.body,

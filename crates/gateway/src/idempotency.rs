@@ -307,18 +307,34 @@ mod tests {
             request.operation_name = name.map(str::to_owned);
             canonical_request(&BatchRequest::Single(request)).unwrap()
         };
-        let base = single("mutation A { a } mutation B { b }", Some("A"), serde_json::json!({}));
-        assert_ne!(
-            base,
-            single("mutation A { a } mutation B { b }", Some("B"), serde_json::json!({}))
+        let base = single(
+            "mutation A { a } mutation B { b }",
+            Some("A"),
+            serde_json::json!({}),
         );
         assert_ne!(
             base,
-            single("mutation A { a } mutation B { b }", Some("A"), serde_json::json!({ "x": 1 }))
+            single(
+                "mutation A { a } mutation B { b }",
+                Some("B"),
+                serde_json::json!({})
+            )
         );
         assert_ne!(
             base,
-            single("mutation A { a }  mutation B { b }", Some("A"), serde_json::json!({}))
+            single(
+                "mutation A { a } mutation B { b }",
+                Some("A"),
+                serde_json::json!({ "x": 1 })
+            )
+        );
+        assert_ne!(
+            base,
+            single(
+                "mutation A { a }  mutation B { b }",
+                Some("A"),
+                serde_json::json!({})
+            )
         );
         let batch = canonical_request(&BatchRequest::Batch(vec![request(
             "mutation A { a } mutation B { b }",
@@ -350,14 +366,27 @@ mod tests {
             field_outcome(&failed(&["register", "event"], Some("SERVICE_UNAVAILABLE"))),
             Outcome::Done
         );
-        for refusal in ["FORBIDDEN", "CONFLICT", "RATE_LIMITED", "TERMS_NOT_ACCEPTED"] {
+        for refusal in [
+            "FORBIDDEN",
+            "CONFLICT",
+            "RATE_LIMITED",
+            "TERMS_NOT_ACCEPTED",
+        ] {
             assert_eq!(
                 field_outcome(&failed(&["register"], Some(refusal))),
                 Outcome::NothingDone
             );
         }
-        assert_eq!(field_outcome(&failed(&["register"], None)), Outcome::NothingDone);
-        for failure in ["SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL", "SOMETHING_NEW"] {
+        assert_eq!(
+            field_outcome(&failed(&["register"], None)),
+            Outcome::NothingDone
+        );
+        for failure in [
+            "SERVICE_UNAVAILABLE",
+            "TIMEOUT",
+            "INTERNAL",
+            "SOMETHING_NEW",
+        ] {
             assert_eq!(
                 field_outcome(&failed(&["register"], Some(failure))),
                 Outcome::Unknown

@@ -34,12 +34,8 @@ struct ProxyState {
 impl ProxyState {
     fn sever(&self) {
         self.cut.store(true, Ordering::SeqCst);
-        let connections = std::mem::take(
-            &mut *self
-                .connections
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()),
-        );
+        let connections =
+            std::mem::take(&mut *self.connections.lock().unwrap_or_else(|e| e.into_inner()));
         for connection in connections {
             connection.abort();
         }
