@@ -2,6 +2,7 @@
 //! `Idempotency-Key` is answered with the first response and runs once.
 
 use alumni_core::Role;
+use alumni_core::idempotency::GRACE_SECONDS;
 use alumni_gateway::config::DEFAULT_REQUEST_TIMEOUT_MS;
 use alumni_test_support::{GqlResponse, TestApp, TestClient};
 use chrono::Duration;
@@ -352,10 +353,15 @@ async fn a_commit_cut_off_from_its_response_never_runs_twice() {
     assert_eq!(error["extensions"]["retryAfterSeconds"], 1);
     assert_eq!(soon.header("retry-after"), Some("1"));
 
-    // Once the first request cannot be running any more, its outcome is
-    // unknown: the client reloads and decides, nothing runs again.
     app.clock
         .advance(Duration::milliseconds(DEFAULT_REQUEST_TIMEOUT_MS as i64));
+    invite(&client, "障害")
+        .await
+        .expect_error("IDEMPOTENCY_KEY_IN_USE");
+
+    // Once the first request cannot be running any more, its outcome is
+    // unknown: the client reloads and decides, nothing runs again.
+    app.clock.advance(Duration::seconds(GRACE_SECONDS));
     let later = invite(&client, "障害").await;
     assert_eq!(later.status, 409);
     later.expect_error("IDEMPOTENCY_OUTCOME_UNKNOWN");

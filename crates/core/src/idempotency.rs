@@ -10,7 +10,8 @@
 //! as of unknown outcome ([`IdempotencyStore::abandon`]). A claim that is
 //! never settled (the database went away, the process died, the request
 //! timed out) counts as of unknown outcome once it is older than the
-//! request timeout, since its request can no longer be running. A claimed
+//! request timeout and [`GRACE_SECONDS`], since its request can no longer
+//! be running. A claimed
 //! key never runs a second request until it expires: when the outcome is
 //! unknown, the client looks at the data and decides.
 //!
@@ -46,6 +47,11 @@ pub const MIN_KEY_LENGTH: usize = 16;
 
 /// Most characters a key may have.
 pub const MAX_KEY_LENGTH: usize = 255;
+
+/// Seconds a claim stays "running" beyond the request timeout: a `COMMIT`
+/// sent just before a request was cut off still completes, and the clocks
+/// of several servers may differ a little.
+pub const GRACE_SECONDS: i64 = 5;
 
 /// Expired rows deleted by one claim at most, so a backlog is worked off
 /// a little at a time rather than by one long statement.
@@ -192,18 +198,19 @@ struct ClaimRow {
 #[derive(Clone)]
 pub struct IdempotencyStore {
     ctx: ServiceContext,
-    request_timeout: Duration,
+    /// How long after its claim a request may still be running.
+    running_for: Duration,
 }
 
 impl IdempotencyStore {
     /// A store whose requests are answered within `request_timeout` (or
-    /// abandoned by the server): claims older than that are no longer
-    /// running.
+    /// abandoned by the server).
     pub fn new(ctx: ServiceContext, request_timeout: std::time::Duration) -> Self {
-        Self {
-            ctx,
-            request_timeout: Duration::from_std(request_timeout).unwrap_or(Duration::MAX),
-        }
+        let running_for = Duration::from_std(request_timeout)
+            .ok()
+            .and_then(|timeout| timeout.checked_add(&Duration::seconds(GRACE_SECONDS)))
+            .unwrap_or(Duration::MAX);
+        Self { ctx, running_for }
     }
 
     /// Claims `key` of `member` for `request` (the request's canonical
@@ -280,7 +287,7 @@ impl IdempotencyStore {
         if holder.fingerprint != fingerprint {
             return Ok(Claim::Held(EarlierRequest::Different));
         }
-        let running = now.signed_duration_since(holder.created_at) < self.request_timeout;
+        let running = now.signed_duration_since(holder.created_at) < self.running_for;
         Ok(Claim::Held(match holder.state {
             KeyState::Completed => EarlierRequest::Completed(open(member, key, &holder)?),
             KeyState::InFlight if running => EarlierRequest::Running,

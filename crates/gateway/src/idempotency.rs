@@ -104,7 +104,7 @@ impl KeyedRun {
     /// Settles the key with what the request did and answered (`None`
     /// when no answer could be made). A failure is logged only: the
     /// client gets its answer, and the claim, left in flight, counts as
-    /// of unknown outcome once the request timeout has passed.
+    /// of unknown outcome once its request can no longer be running.
     pub async fn settle(self, store: &IdempotencyStore, answer: Option<(StatusCode, &[u8])>) {
         let settled = match (self.ledger.outcome(), answer) {
             (Outcome::NothingDone, _) => store.release(self.attempt).await,
