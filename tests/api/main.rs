@@ -7,6 +7,7 @@ mod cli;
 mod connections;
 mod graphiql;
 mod health;
+mod idempotency;
 mod input;
 mod limits;
 mod node;

@@ -6,8 +6,11 @@
 //! ([`pagination`]), the database pool ([`db`]), an injectable clock
 //! ([`clock`]), the append-only audit log ([`audit`]), the CSV files people
 //! open in spreadsheets ([`csv`]), what the database can store of a
-//! client's input ([`input`]), and who is calling from where ([`client`]).
+//! client's input ([`input`]), who is calling from where ([`client`]), and
+//! the kept outcomes of requests retried under an idempotency key
+//! ([`idempotency`]).
 
+mod api_schema;
 pub mod audit;
 pub mod client;
 pub mod clock;
@@ -18,6 +21,7 @@ pub mod enums;
 pub mod error;
 pub mod graphql;
 pub mod id;
+pub mod idempotency;
 pub mod input;
 pub mod pagination;
 pub mod request;

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use alumni_core::db::{self, PoolBuildError, PoolSettings, StatementCounter};
+use alumni_core::idempotency::IdempotencyStore;
 use alumni_core::{DbPool, ServiceContext, SharedClock, Viewer};
 use alumni_events::EventsService;
 use alumni_membership::graphql::attach_loaders;
@@ -17,6 +18,7 @@ use crate::config::{
     DEFAULT_MAX_QUERY_NODES, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS,
 };
 use crate::http::{self, AppState, HttpLimits, RouteSettings, SchemaExposure, TrustedProxies};
+use crate::idempotency::MutationOutcomes;
 use crate::limits::{IntrospectionPolicy, OperationGuard, OperationLimits};
 use crate::server::{Lifecycle, ServerSettings};
 use crate::socket::SocketSettings;
@@ -143,6 +145,7 @@ impl App {
             clock,
         };
         let membership = MembershipService::new(ctx.clone(), settings.accounts.clone());
+        let idempotency = IdempotencyStore::new(ctx.clone(), settings.http.request_timeout);
         let services = Services {
             events: EventsService::new(ctx, membership.clone()),
             membership,
@@ -158,6 +161,7 @@ impl App {
             .data(services.membership.clone())
             .data(services.events.clone())
             .extension(guard)
+            .extension(MutationOutcomes)
             .finish();
         let lifecycle = Lifecycle::default();
         let state = AppState::new(
@@ -165,6 +169,7 @@ impl App {
             services.clone(),
             pool.clone(),
             lifecycle.clone(),
+            idempotency,
             RouteSettings {
                 limits: settings.http,
                 proxies: settings.trusted_proxies.clone(),

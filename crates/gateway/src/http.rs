@@ -18,18 +18,23 @@
 //! its client's address (the peer, or the client a trusted reverse proxy
 //! names in `X-Forwarded-For`), which per-client limits count under, and
 //! has at most [`HttpLimits::request_timeout`] to be answered.
+//!
+//! A signed-in member's mutation sent with an `Idempotency-Key` header runs
+//! at most once per key: a retry is answered with the first response,
+//! marked `Idempotent-Replayed: true` (see [`crate::idempotency`]).
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use alumni_core::idempotency::{Claim, EarlierRequest, IdempotencyStore, KeptResponse};
 use alumni_core::{AppError, Caller, ClientAddress, DbPool, NodeId as _, Viewer, db, request};
 use alumni_events::{EventId, EventsError};
 use alumni_membership::MembershipService;
 use async_graphql::{BatchRequest, ServerError};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Path, Request, State, WebSocketUpgrade};
-use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -47,6 +52,7 @@ use tracing::Level;
 use crate::api::AppSchema;
 use crate::app::Services;
 use crate::graphiql;
+use crate::idempotency::{self, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, KeyedRun};
 use crate::limits::{
     IntrospectionBudget, IntrospectionPolicy, IntrospectionRefusal, response_body,
 };
@@ -124,6 +130,7 @@ struct StateInner {
     schema: AppSchema,
     services: Services,
     pool: DbPool,
+    idempotency: IdempotencyStore,
     limits: HttpLimits,
     proxies: TrustedProxies,
     sockets: SocketSettings,
@@ -153,6 +160,7 @@ impl AppState {
         services: Services,
         pool: DbPool,
         lifecycle: Lifecycle,
+        idempotency: IdempotencyStore,
         settings: RouteSettings,
     ) -> Self {
         let sdl = schema.sdl();
@@ -164,6 +172,7 @@ impl AppState {
             schema,
             services,
             pool,
+            idempotency,
             limits: settings.limits,
             proxies: settings.proxies,
             sockets: settings.sockets,
@@ -262,8 +271,8 @@ fn cors_layer(allowed_origins: &[String]) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::GET, Method::POST])
-            .allow_headers([AUTHORIZATION, CONTENT_TYPE, REQUEST_ID])
-            .expose_headers([REQUEST_ID])
+            .allow_headers([AUTHORIZATION, CONTENT_TYPE, REQUEST_ID, IDEMPOTENCY_KEY])
+            .expose_headers([REQUEST_ID, IDEMPOTENT_REPLAYED, RETRY_AFTER])
             .max_age(Duration::from_secs(3600)),
     )
 }
@@ -375,6 +384,12 @@ async fn graphql(
     body: Body,
 ) -> Response {
     let limits = state.0.limits;
+    let key = match idempotency::requested_key(&headers) {
+        Ok(key) => key,
+        Err(message) => {
+            return request_error(StatusCode::BAD_REQUEST, "IDEMPOTENCY_KEY_INVALID", message);
+        }
+    };
     let bytes = match read_body(body, &limits).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
@@ -413,6 +428,16 @@ async fn graphql(
         Ok(viewer) => viewer,
         Err(error) => return app_error(error),
     };
+    let claim = match &key {
+        Some(key) => idempotency::claim(&state.0.idempotency, &viewer, key, &batch).await,
+        None => Ok(None),
+    };
+    let attempt = match claim {
+        Ok(None) => None,
+        Ok(Some(Claim::Granted(attempt))) => Some(attempt),
+        Ok(Some(Claim::Held(earlier))) => return answer_held(earlier, &headers),
+        Err(error) => return app_error(error),
+    };
     // One caller for the whole batch: its allowances are per HTTP request.
     let caller = Caller::new(client);
     // One introspection budget for the whole request, batch or not.
@@ -425,12 +450,77 @@ async fn graphql(
         request.data.insert(caller.clone());
         request.data.insert(budget.clone());
     }
+    let keyed = attempt.map(|attempt| KeyedRun::start(attempt, &mut batch));
     let response = state.0.schema.execute_batch(batch).await;
-    let body = match response_body(&response, limits.max_response_bytes) {
-        Ok(body) => body,
+    let body = response_body(&response, limits.max_response_bytes);
+    if let Some(keyed) = keyed {
+        let answer = body.as_ref().ok().map(|body| (StatusCode::OK, &body[..]));
+        keyed.settle(&state.0.idempotency, answer).await;
+    }
+    match body {
+        Ok(body) => ([(CONTENT_TYPE, response_content_type(&headers))], body).into_response(),
+        Err(error) => app_error(AppError::internal(error)),
+    }
+}
+
+/// The answer to a request whose key an earlier request holds.
+fn answer_held(earlier: EarlierRequest, headers: &HeaderMap) -> Response {
+    match earlier {
+        EarlierRequest::Completed(kept) => replay(kept, headers),
+        EarlierRequest::Running => {
+            let mut response = request_error_with(
+                StatusCode::CONFLICT,
+                "IDEMPOTENCY_KEY_IN_USE",
+                format!(
+                    "a request with this Idempotency-Key is still running; send it again in {IN_USE_RETRY_SECONDS} second"
+                ),
+                json!({ "retryAfterSeconds": IN_USE_RETRY_SECONDS }),
+            );
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(IN_USE_RETRY_SECONDS));
+            response
+        }
+        EarlierRequest::OutcomeUnknown => request_error(
+            StatusCode::CONFLICT,
+            "IDEMPOTENCY_OUTCOME_UNKNOWN",
+            "the request first sent with this Idempotency-Key ended without a known outcome: \
+             it may or may not have taken effect. Reload what it changes, and if it is still \
+             needed, send it with a new key"
+                .to_owned(),
+        ),
+        EarlierRequest::Different => request_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "IDEMPOTENCY_KEY_REUSED",
+            "this Idempotency-Key was sent with a different request (document, variables or \
+             operation name); use a new key for each operation"
+                .to_owned(),
+        ),
+    }
+}
+
+/// How long a client waits before asking again for a key in use: most
+/// mutations finish well within a second.
+const IN_USE_RETRY_SECONDS: u64 = 1;
+
+/// A kept response, as it was first answered.
+fn replay(kept: KeptResponse, headers: &HeaderMap) -> Response {
+    let status = match StatusCode::from_u16(kept.status) {
+        Ok(status) => status,
         Err(error) => return app_error(AppError::internal(error)),
     };
-    ([(CONTENT_TYPE, response_content_type(&headers))], body).into_response()
+    (
+        status,
+        [
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static(response_content_type(headers)),
+            ),
+            (IDEMPOTENT_REPLAYED, HeaderValue::from_static("true")),
+        ],
+        kept.body,
+    )
+        .into_response()
 }
 
 /// The request body, within the size limit and the body timeout (a client
@@ -629,7 +719,20 @@ fn response_content_type(headers: &HeaderMap) -> &'static str {
 
 /// A request refused before GraphQL execution, in the GraphQL error shape.
 fn request_error(status: StatusCode, code: &'static str, message: String) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    request_error_with(status, code, message, json!({}))
+}
+
+/// [`request_error`] with further `extensions` (a JSON object).
+fn request_error_with(
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    mut extensions: serde_json::Value,
+) -> Response {
+    if let Some(fields) = extensions.as_object_mut() {
+        fields.insert("code".to_owned(), json!(code));
+    }
+    let body = json!({ "errors": [{ "message": message, "extensions": extensions }] });
     (status, axum::Json(body)).into_response()
 }
 

@@ -1,9 +1,9 @@
 //! The Alumni Network server.
 //!
 //! The gateway stitches the domains' GraphQL roots into one schema
-//! ([`api`]), serves it over HTTP with authentication, limits and health
-//! checks ([`http`], [`limits`]), and provides the `alumni` command line
-//! ([`cli`]).
+//! ([`api`]), serves it over HTTP with authentication, limits, health
+//! checks and idempotent retries ([`http`], [`limits`], [`idempotency`]),
+//! and provides the `alumni` command line ([`cli`]).
 
 pub mod api;
 pub mod app;
@@ -12,6 +12,7 @@ pub mod config;
 pub mod database;
 pub mod graphiql;
 pub mod http;
+pub mod idempotency;
 pub mod limits;
 pub mod seed;
 pub mod server;

@@ -91,10 +91,12 @@ impl TestApp {
         let mut settings = AppSettings::with_defaults(database_url.as_str());
         // One connection: a request that held a connection while asking
         // for another would deadlock here and fail its test, so the whole
-        // suite proves that none does. Quick give-up times let outage
-        // tests answer promptly.
+        // suite proves that none does (a deadlock shows as a wait longer
+        // than any test's queue of requests, which tests in parallel on two
+        // cores can make several seconds). Connecting gives up quickly, so
+        // outage tests answer promptly.
         settings.pool.max_connections = 1;
-        settings.pool.acquire_timeout = Duration::from_secs(2);
+        settings.pool.acquire_timeout = Duration::from_secs(10);
         settings.pool.connect_timeout = Duration::from_secs(2);
         // Tests stand in for clients at other addresses with
         // `X-Forwarded-For`, as a reverse proxy would.

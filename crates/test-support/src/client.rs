@@ -9,6 +9,7 @@ pub struct TestClient {
     base_url: String,
     token: Option<String>,
     forwarded_for: Option<String>,
+    headers: Vec<(String, String)>,
 }
 
 impl TestClient {
@@ -18,6 +19,7 @@ impl TestClient {
             base_url,
             token,
             forwarded_for: None,
+            headers: Vec::new(),
         }
     }
 
@@ -44,6 +46,17 @@ impl TestClient {
     pub fn with_token(&self, token: impl Into<String>) -> Self {
         Self {
             token: Some(token.into()),
+            ..self.clone()
+        }
+    }
+
+    /// The same client, also sending the header `name: value` (once more
+    /// if it already sends one by that name).
+    pub fn with_header(&self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let mut headers = self.headers.clone();
+        headers.push((name.into(), value.into()));
+        Self {
+            headers,
             ..self.clone()
         }
     }
@@ -78,6 +91,9 @@ impl TestClient {
         if let Some(address) = &self.forwarded_for {
             request = request.header("x-forwarded-for", address);
         }
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
         let response = request.send().await.expect("send GraphQL request");
         GqlResponse::read(response).await
     }
@@ -100,6 +116,10 @@ pub struct GqlResponse {
     pub status: u16,
     /// `x-request-id` of the response.
     pub request_id: Option<String>,
+    /// The response headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// The body as received, for byte-for-byte comparisons.
+    pub text: String,
     /// The JSON body.
     pub body: Value,
 }
@@ -107,8 +127,8 @@ pub struct GqlResponse {
 impl GqlResponse {
     async fn read(response: reqwest::Response) -> Self {
         let status = response.status().as_u16();
-        let request_id = response
-            .headers()
+        let headers = response.headers().clone();
+        let request_id = headers
             .get("x-request-id")
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
@@ -118,8 +138,15 @@ impl GqlResponse {
         Self {
             status,
             request_id,
+            headers,
+            text,
             body,
         }
+    }
+
+    /// The value of response header `name`, if it is there and text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
     }
 
     /// The errors, if any.

@@ -50,7 +50,7 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
     NextRequest, NextSubscribe, NextValidation,
 };
-use async_graphql::parser::types::{ExecutableDocument, OperationDefinition};
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType};
 use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Variables};
 use futures_util::StreamExt as _;
 use futures_util::stream::BoxStream;
@@ -322,6 +322,16 @@ impl GuardedOperation {
         }
         Err(error)
     }
+}
+
+/// Whether `request` runs a mutation: its document parses and the
+/// operation it selects is one. Any other request changes nothing: it
+/// reads, or async-graphql refuses it before running anything.
+pub fn runs_mutation(request: &Request) -> bool {
+    async_graphql::parser::parse_query(&request.query).is_ok_and(|document| {
+        document::selected_operation(&document, request.operation_name.as_deref())
+            .is_some_and(|operation| operation.node.ty == OperationType::Mutation)
+    })
 }
 
 /// Request data of type `T`: the request's own (HTTP), else the

@@ -2,6 +2,7 @@
 //! log in the same transaction.
 
 use alumni_core::audit::{self, AuditEntry};
+use alumni_core::idempotency;
 use alumni_core::{AppError, AppResult, MemberId, Role, Viewer};
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl as _};
@@ -228,5 +229,7 @@ async fn erase(
         accounts::forget_sign_in_attempts(conn, &sha256(email.as_bytes())).await?;
     }
     accounts::erase_member(conn, member.id, now).await?;
+    // Kept responses of idempotent requests hold personal data too.
+    idempotency::forget_member(conn, member.id).await?;
     Ok(())
 }
