@@ -14,13 +14,13 @@
 mod vocabulary;
 
 use alumni_core::{AppError, AppResult, MemberId, Role, RoleSet, search};
-use chrono::{DateTime, Datelike as _, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 
 use super::data;
 use crate::model::{
     CompanyRecord, CompleteProfile, ConsentPurpose, ConsentRecord, Interest, MemberStatus,
-    NameIndex, NewMember, ProfileLink, TagId, TermsRecord, TermsVersionId, Visibility,
+    NameIndex, NewMember, ProfileLink, TagId, TermsVersionId, Visibility,
 };
 use crate::service::MembershipService;
 use crate::store::{accounts, companies, profiles, terms};
@@ -117,12 +117,13 @@ pub async fn seed_synthetic(
     })
 }
 
-/// What members are drawn from besides the vocabulary: the companies, the
-/// terms to consent to and the skill tags, created from the demo's
-/// material where the database has none.
+/// What members are drawn from besides the vocabulary: the companies
+/// (the demo's company history where the database has none), the current
+/// terms if any, which synthetic members have accepted, and the skill
+/// tags.
 struct Material {
     companies: Vec<CompanyRecord>,
-    terms: TermsVersionId,
+    terms: Option<TermsVersionId>,
     skills: Vec<TagId>,
     last_year: i32,
     surnames: Weighted,
@@ -141,21 +142,9 @@ async fn prepare(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> AppResult<
             }
             all_companies = std::iter::once(current).chain(predecessors).collect();
         }
-        let current_terms = match terms::current_terms(conn).await? {
-            Some(current) => current.id,
-            None => {
-                let record = TermsRecord {
-                    id: TermsVersionId::new(),
-                    version: data::TERMS.0.to_owned(),
-                    title: data::TERMS.1.to_owned(),
-                    body: data::TERMS.2.to_owned(),
-                    published_at: now - Duration::days(30),
-                    published_by: None,
-                };
-                terms::insert_terms(conn, &record).await?;
-                record.id
-            }
-        };
+        // Publishing terms would lock out every member who has not
+        // accepted them, so only existing terms are consented to.
+        let current_terms = terms::current_terms(conn).await?.map(|terms| terms.id);
         let wanted: Vec<(String, String)> = vocabulary::SKILLS
             .iter()
             .map(|name| (search::normalize(name), (*name).to_owned()))
@@ -216,16 +205,21 @@ async fn write(
         .iter()
         .flat_map(|person| person.skills.iter().map(|tag| (person.id, *tag)))
         .collect();
-    let consents: Vec<ConsentRecord> = people
-        .iter()
-        .map(|person| ConsentRecord {
-            member_id: person.id,
-            terms_version_id: material.terms,
-            accepted_at: now,
-            purposes: person.purposes.iter().copied().map(Some).collect(),
-            updated_at: now,
+    let consents: Vec<ConsentRecord> = material
+        .terms
+        .map(|terms_version_id| {
+            people
+                .iter()
+                .map(|person| ConsentRecord {
+                    member_id: person.id,
+                    terms_version_id,
+                    accepted_at: now,
+                    purposes: person.purposes.iter().copied().map(Some).collect(),
+                    updated_at: now,
+                })
+                .collect()
         })
-        .collect();
+        .unwrap_or_default();
     conn.transaction(async |conn| {
         for chunk in new_members.chunks(ROWS_PER_STATEMENT) {
             accounts::insert_members(conn, chunk).await?;
