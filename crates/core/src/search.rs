@@ -230,7 +230,10 @@ mod tests {
         assert_eq!(query_terms("a b c d e").unwrap().len(), MAX_QUERY_TERMS);
         assert_eq!(query_terms("a b c d e f"), Err(QueryRefusal::TooManyTerms));
         let longest = "あ".repeat(MAX_TERM_CHARS);
-        assert_eq!(query_terms(&longest).unwrap(), [longest.clone()]);
+        assert_eq!(
+            query_terms(&longest).unwrap(),
+            std::slice::from_ref(&longest)
+        );
         assert_eq!(
             query_terms(&format!("{longest}あ")),
             Err(QueryRefusal::TermTooLong)
