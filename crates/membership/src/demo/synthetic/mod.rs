@@ -13,6 +13,8 @@
 
 mod vocabulary;
 
+use std::sync::Arc;
+
 use alumni_core::{AppError, AppResult, MemberId, Role, RoleSet, search};
 use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
@@ -97,18 +99,31 @@ pub async fn seed_synthetic(
     if existing >= options.members {
         return Ok(SyntheticReport { existing, added: 0 });
     }
-    let material = prepare(&mut conn, now).await?;
+    let material = Arc::new(prepare(&mut conn, now).await?);
+    let seed = options.seed;
+    // The next batch is drawn on another thread while the database writes
+    // the current one: drawing (normalising, romanising) is a third of the
+    // work, and the two overlap on two cores.
+    let draw = |range: std::ops::Range<usize>| {
+        let material = Arc::clone(&material);
+        tokio::task::spawn_blocking(move || {
+            range
+                .map(|index| Person::draw(seed, index, &material, now))
+                .collect::<Vec<Person>>()
+        })
+    };
+    let batch_after = |start: usize| start..(start + MEMBERS_PER_TRANSACTION).min(options.members);
     let mut written = 0;
-    let mut start = existing;
-    while start < options.members {
-        let end = (start + MEMBERS_PER_TRANSACTION).min(options.members);
-        let people: Vec<Person> = (start..end)
-            .map(|index| Person::draw(options.seed, index, &material, now))
-            .collect();
+    let mut next = Some(draw(batch_after(existing)));
+    while let Some(drawing) = next.take() {
+        let people = drawing.await.map_err(AppError::internal)?;
+        let following = existing + written + people.len();
+        if following < options.members {
+            next = Some(draw(batch_after(following)));
+        }
         write(&mut conn, &people, &password_hash, &material, now).await?;
         written += people.len();
         progress(written);
-        start = end;
     }
     profiles::analyze_directory(&mut conn).await?;
     Ok(SyntheticReport {
