@@ -3,6 +3,7 @@
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
+use alumni_core::Role;
 use alumni_test_support::{TestApp, TestDb};
 use serde_json::json;
 
@@ -270,4 +271,55 @@ async fn the_server_logs_request_ids_and_shuts_down_gracefully_on_sigterm() {
         "the request's log lines carry its id: {logs}"
     );
     assert!(logs.contains("shutting down"), "{logs}");
+}
+
+#[tokio::test]
+async fn seed_synthetic_adds_members_and_refuses_beside_real_ones_unless_allowed() {
+    let app = TestApp::spawn().await;
+    let run = |extra: &[&str]| {
+        let mut command = alumni(app.database());
+        command.args(["seed", "--synthetic", "30", "--seed", "11"]);
+        command.args(extra);
+        command.output().unwrap()
+    };
+    let first = run(&[]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).contains("30 added"));
+    // Run again: nothing is missing.
+    let again = run(&[]);
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("30 synthetic members before, 0 added")
+    );
+
+    app.create_member(&[Role::Alumnus]).await;
+    let refused = alumni(app.database())
+        .args(["seed", "--synthetic", "40"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("accounts outside synthetic.alumni.example"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let allowed = alumni(app.database())
+        .args(["seed", "--synthetic", "40", "--allow-real-members"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&allowed.stdout).contains("30 synthetic members before, 10 added"),
+        "{}",
+        String::from_utf8_lossy(&allowed.stderr)
+    );
+    // Demo and synthetic data are one or the other.
+    let both = alumni(app.database())
+        .args(["seed", "--demo", "--synthetic", "5"])
+        .output()
+        .unwrap();
+    assert!(!both.status.success());
 }

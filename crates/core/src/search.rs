@@ -54,14 +54,69 @@ pub fn romaji(kana: &str) -> String {
     normalize(&hiragana.as_str().to_romaji())
 }
 
+/// Most distinct terms a search may have. People look for a name with one
+/// to three words (surname, given name, a former surname, or the reading
+/// of one of them); five leaves room for mixed scripts.
+pub const MAX_QUERY_TERMS: usize = 5;
+
+/// Longest term, in characters once normalised. The longest names people
+/// type as one word are a full name without a space, in romaji
+/// ("teshigawarajunichirou", 21); normalisation can lengthen text (NFKC
+/// turns "㍿" into four characters), so the bound applies afterwards.
+pub const MAX_TERM_CHARS: usize = 32;
+
+/// Why a search query is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryRefusal {
+    /// More distinct terms than [`MAX_QUERY_TERMS`].
+    #[error("use at most {MAX_QUERY_TERMS} different words")]
+    TooManyTerms,
+    /// A term longer than [`MAX_TERM_CHARS`] once normalised.
+    #[error("each word must be at most {MAX_TERM_CHARS} characters")]
+    TermTooLong,
+}
+
 /// The query split into normalised terms; every term must match. Splits on
-/// any whitespace, including the ideographic space.
-pub fn query_terms(query: &str) -> Vec<String> {
-    query
+/// any whitespace, including the ideographic space. A term that another
+/// term contains is dropped (repeats too), since any text containing the
+/// longer one contains it: "さ さとう" asks no more than "さとう". Refuses
+/// queries with more distinct terms or longer ones than a name search
+/// needs, which would otherwise let one request pile up index scans.
+pub fn query_terms(query: &str) -> Result<Vec<String>, QueryRefusal> {
+    let mut terms: Vec<String> = query
         .split(char::is_whitespace)
         .map(normalize)
         .filter(|term| !term.is_empty())
-        .collect()
+        .collect();
+    if terms
+        .iter()
+        .any(|term| term.chars().count() > MAX_TERM_CHARS)
+    {
+        return Err(QueryRefusal::TermTooLong);
+    }
+    // Longest first, so each term meets every longer one already kept
+    // (and a repeat meets its first occurrence); the kept ones are then
+    // put back in the order they were written. Stopping at the first term
+    // too many bounds the work by the terms allowed, not the terms sent.
+    let mut by_length: Vec<usize> = (0..terms.len()).collect();
+    by_length.sort_by_key(|&index| std::cmp::Reverse(terms[index].chars().count()));
+    let mut kept: Vec<usize> = Vec::with_capacity(MAX_QUERY_TERMS + 1);
+    for index in by_length {
+        if !kept
+            .iter()
+            .any(|&longer| terms[longer].contains(terms[index].as_str()))
+        {
+            if kept.len() == MAX_QUERY_TERMS {
+                return Err(QueryRefusal::TooManyTerms);
+            }
+            kept.push(index);
+        }
+    }
+    kept.sort_unstable();
+    Ok(kept
+        .into_iter()
+        .map(|index| std::mem::take(&mut terms[index]))
+        .collect())
 }
 
 /// The grams to index for several values: every character and every pair of
@@ -148,8 +203,46 @@ mod tests {
 
     #[test]
     fn queries_split_on_any_whitespace() {
-        assert_eq!(query_terms(" 佐藤　花子  sato "), ["佐藤", "花子", "sato"]);
-        assert!(query_terms(" 　 ").is_empty());
+        assert_eq!(
+            query_terms(" 佐藤　花子  sato ").unwrap(),
+            ["佐藤", "花子", "sato"]
+        );
+        assert!(query_terms(" 　 ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn repeated_and_contained_terms_collapse() {
+        assert_eq!(query_terms(&"a ".repeat(50)).unwrap(), ["a"]);
+        assert_eq!(query_terms("さ さとう サトウ").unwrap(), ["さとう"]);
+        assert_eq!(
+            query_terms("a b ab sato satou tou").unwrap(),
+            ["ab", "satou"]
+        );
+        // Six different words, of which two are inside others.
+        assert_eq!(
+            query_terms("佐藤 花子 山田 佐 花 Sato").unwrap(),
+            ["佐藤", "花子", "山田", "sato"]
+        );
+    }
+
+    #[test]
+    fn too_many_or_too_long_terms_are_refused() {
+        assert_eq!(query_terms("a b c d e").unwrap().len(), MAX_QUERY_TERMS);
+        assert_eq!(query_terms("a b c d e f"), Err(QueryRefusal::TooManyTerms));
+        let longest = "あ".repeat(MAX_TERM_CHARS);
+        assert_eq!(
+            query_terms(&longest).unwrap(),
+            std::slice::from_ref(&longest)
+        );
+        assert_eq!(
+            query_terms(&format!("{longest}あ")),
+            Err(QueryRefusal::TermTooLong)
+        );
+        // Normalisation that lengthens text counts: ㍿ is 株式会社.
+        assert_eq!(
+            query_terms(&"㍿".repeat(MAX_TERM_CHARS / 4 + 1)),
+            Err(QueryRefusal::TermTooLong)
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use alumni_core::clock::SystemClock;
 use alumni_core::db::local::ServerOrigin;
 use alumni_core::{AppError, Role, RoleSet};
-use alumni_membership::demo::{DEMO_LOGINS, DEMO_PASSWORD};
+use alumni_membership::demo::{DEMO_LOGINS, DEMO_PASSWORD, synthetic};
 use alumni_membership::{NewAccount, PersonName};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -47,12 +47,9 @@ enum Command {
     Serve(ServeConfig),
     /// Apply pending database migrations.
     Migrate,
-    /// Load demo data into an empty database.
-    Seed {
-        /// Load the demo company, members and content.
-        #[arg(long, required = true)]
-        demo: bool,
-    },
+    /// Load demo data into an empty database, or synthetic members for
+    /// measuring at scale.
+    Seed(SeedArgs),
     /// Write the GraphQL schema (SDL); `-` writes to standard output.
     ExportSchema {
         /// Where to write it.
@@ -65,6 +62,26 @@ enum Command {
     /// Manage the former-employee roster.
     #[command(subcommand)]
     Roster(RosterCommand),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("data").required(true).args(["demo", "synthetic"])))]
+struct SeedArgs {
+    /// Load the demo company, members and content into an empty database.
+    #[arg(long)]
+    demo: bool,
+    /// Add synthetic members until the database holds N of them (realistic
+    /// names, readings, former surnames, skills and visibility settings;
+    /// see docs/performance.md). Refused where other accounts exist.
+    #[arg(long, value_name = "N")]
+    synthetic: Option<usize>,
+    /// Seed of the synthetic data: the same seed gives the same members.
+    #[arg(long, default_value_t = synthetic::DEFAULT_SEED, requires = "synthetic")]
+    seed: u64,
+    /// Add synthetic members even though the database holds accounts the
+    /// generator did not make. Never on a production database.
+    #[arg(long, requires = "synthetic")]
+    allow_real_members: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -136,7 +153,16 @@ impl Cli {
                 println!("database {} is up to date", redact(&database.url));
                 Ok(())
             }
-            Some(Command::Seed { demo: _ }) => {
+            Some(Command::Seed(SeedArgs {
+                synthetic: Some(members),
+                seed,
+                allow_real_members,
+                ..
+            })) => {
+                let app = open_app(&self.database, &self.serve).await?;
+                seed_synthetic(&app, members, seed, allow_real_members).await
+            }
+            Some(Command::Seed(_)) => {
                 let app = open_app(&self.database, &self.serve).await?;
                 if !app.services.membership.is_empty().await.map_err(describe)? {
                     anyhow::bail!(
@@ -254,6 +280,36 @@ async fn serve(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> 
     )
     .await;
     tracing::info!("shut down");
+    Ok(())
+}
+
+async fn seed_synthetic(
+    app: &App,
+    members: usize,
+    seed: u64,
+    allow_real_members: bool,
+) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let options = synthetic::SyntheticOptions {
+        members,
+        seed,
+        allow_real_members,
+    };
+    let report = synthetic::seed_synthetic(&app.services.membership, &options, &mut |written| {
+        tracing::info!(written, "synthetic members written");
+    })
+    .await
+    .map_err(describe)?;
+    say(&format!(
+        "{} synthetic members before, {} added in {:.1} s (seed {seed}); password `{}`, \
+         secretariat {}, analyst {}",
+        report.existing,
+        report.added,
+        started.elapsed().as_secs_f64(),
+        synthetic::SYNTHETIC_PASSWORD,
+        synthetic::synthetic_email(0),
+        synthetic::synthetic_email(1),
+    ));
     Ok(())
 }
 

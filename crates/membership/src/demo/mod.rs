@@ -5,6 +5,7 @@
 //! one secretariat and one analyst. The data is the same on every run.
 
 mod data;
+pub mod synthetic;
 
 use alumni_core::{AppError, AppResult, MemberId, Role, RoleSet};
 use chrono::{DateTime, Datelike as _, Duration, NaiveDate, Utc};

@@ -324,9 +324,11 @@ pub async fn load_member(ctx: &Context<'_>, id: MemberId) -> Result<Member, AppE
 pub struct MemberFilter {
     /// Words to find in the name (kanji, kana or romaji) or a former
     /// surname, e.g. "佐藤", "さとう", "sato" or "佐藤 花子". Every word must
-    /// match.
+    /// match. At most 100 characters and 5 different words of at most 32
+    /// characters each (once normalised); repeated words and words inside
+    /// another word ("さ さとう") count once.
     pub query: Option<String>,
-    /// A skill, by name or slug, e.g. "Kubernetes".
+    /// A skill, by name or slug, e.g. "Kubernetes"; at most 50 characters.
     pub skill: Option<String>,
     /// The company or predecessor the member left (its global id).
     pub predecessor_company: Option<ID>,
@@ -398,9 +400,10 @@ impl MemberQuery {
     async fn tags(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only tags starting with this (normalised like slugs).")] prefix: Option<
-            String,
-        >,
+        #[graphql(
+            desc = "Only tags starting with this (normalised like slugs); at most 50 characters."
+        )]
+        prefix: Option<String>,
         #[graphql(desc = "Page size, reading forward (default 20, at most 100).")] first: Option<
             i32,
         >,

@@ -6,12 +6,14 @@ use chrono::NaiveDate;
 use diesel_async::AsyncPgConnection;
 
 use super::MembershipService;
+use super::profiles::MAX_SKILL_CHARS;
 use crate::model::{CompanyId, Interest};
 use crate::store::directory::{DirectoryFilter, DirectoryKey, directory_page};
 use crate::store::profiles as store;
 use crate::visibility::{MemberView, audience_of_others};
 
-/// Longest directory query accepted, in characters.
+/// Longest directory query accepted, in characters as sent; its words are
+/// bounded further by `search::query_terms`.
 const MAX_QUERY_CHARS: usize = 100;
 /// Earliest and latest leave year accepted in filters.
 const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
@@ -127,6 +129,18 @@ impl MembershipService {
                 "must not be before leftYearFrom",
             ));
         }
+        let terms = search::query_terms(query)
+            .map_err(|refusal| AppError::bad_input("filter.query", refusal.to_string()))?;
+        if search_for
+            .skill
+            .as_deref()
+            .is_some_and(|skill| skill.trim().chars().count() > MAX_SKILL_CHARS)
+        {
+            return Err(AppError::bad_input(
+                "filter.skill",
+                format!("must be at most {MAX_SKILL_CHARS} characters"),
+            ));
+        }
         let skill = match search_for.skill.as_deref().map(search::normalize) {
             Some(slug) if !slug.is_empty() => match store::tag_by_slug(conn, &slug).await? {
                 Some(tag) => Some(tag.id),
@@ -135,7 +149,7 @@ impl MembershipService {
             _ => None,
         };
         Ok(Some(DirectoryFilter {
-            terms: search::query_terms(query),
+            terms,
             skill,
             company: search_for.company,
             left_from: search_for

@@ -17,6 +17,9 @@ use crate::visibility::{MemberView, audience_of_others, visible_statuses};
 
 /// Most skills on a profile.
 const MAX_SKILLS: usize = 30;
+/// Longest skill name, in characters. Skill filters and tag prefixes are
+/// refused beyond it too: they could match nothing and only cost a lookup.
+pub(super) const MAX_SKILL_CHARS: usize = 50;
 /// Most links on a profile.
 const MAX_LINKS: usize = 10;
 /// Longest bio, in characters.
@@ -83,7 +86,7 @@ impl MembershipService {
         let skills = update
             .skills
             .as_deref()
-            .map(|names| list_field(names, "input.skills", MAX_SKILLS, 50))
+            .map(|names| list_field(names, "input.skills", MAX_SKILLS, MAX_SKILL_CHARS))
             .transpose()?;
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
@@ -164,6 +167,12 @@ impl MembershipService {
             readable: audience.readable(),
             statuses: visible_statuses(audience),
         };
+        if prefix.is_some_and(|prefix| prefix.trim().chars().count() > MAX_SKILL_CHARS) {
+            return Err(AppError::bad_input(
+                "prefix",
+                format!("must be at most {MAX_SKILL_CHARS} characters"),
+            ));
+        }
         let prefix = prefix
             .map(search::normalize)
             .filter(|prefix| !prefix.is_empty());

@@ -163,6 +163,37 @@ pub async fn any_member_exists(conn: &mut AsyncPgConnection) -> QueryResult<bool
         .await
 }
 
+/// Whether any account's e-mail address does not match `email_like` (a
+/// `LIKE` pattern); withdrawn accounts, which have no address, count.
+pub async fn any_member_not_like(
+    conn: &mut AsyncPgConnection,
+    email_like: &str,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        members::table
+            .filter(
+                members::email
+                    .is_null()
+                    .or(members::email.not_like(email_like.to_owned())),
+            )
+            .select(members::id),
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// How many accounts have an e-mail address matching `email_like`.
+pub async fn count_members_like(
+    conn: &mut AsyncPgConnection,
+    email_like: &str,
+) -> QueryResult<i64> {
+    members::table
+        .filter(members::email.like(email_like.to_owned()))
+        .count()
+        .get_result(conn)
+        .await
+}
+
 /// Records a session.
 pub async fn insert_session(
     conn: &mut AsyncPgConnection,

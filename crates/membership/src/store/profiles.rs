@@ -8,8 +8,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::model::{
-    MemberRecord, MemberStatus, NameIndex, NewProfile, ProfileChanges, ProfileRecord, TagId,
-    TagRecord, Visibility,
+    CompleteProfile, MemberRecord, MemberStatus, NameIndex, NewProfile, ProfileChanges,
+    ProfileRecord, TagId, TagRecord, Visibility,
 };
 use crate::schema::membership::{member_skills, members, profiles, tags};
 
@@ -39,6 +39,30 @@ pub async fn insert_profiles(
         .values(new_profiles)
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// Creates profiles with every column given (bulk loads).
+pub async fn insert_complete_profiles(
+    conn: &mut AsyncPgConnection,
+    rows: &[CompleteProfile],
+) -> QueryResult<()> {
+    diesel::insert_into(profiles::table)
+        .values(rows)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Refreshes the planner's statistics of the directory's tables, which a
+/// bulk load leaves stale until autovacuum comes by: search plans depend
+/// on how common each gram is.
+pub async fn analyze_directory(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    diesel::sql_query(
+        "ANALYZE membership.members, membership.profiles, membership.member_skills, membership.tags",
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -227,6 +227,110 @@ async fn odd_filters_are_refused_with_the_field_named() {
 }
 
 #[tokio::test]
+async fn too_many_or_too_long_search_words_are_refused_with_the_field_named() {
+    let app = TestApp::spawn().await;
+    let client = app.client_as(&app.create_member(&[Role::Alumnus]).await);
+    let refused = |filter: Value| {
+        let client = &client;
+        async move {
+            let response = client
+                .query_with(DIRECTORY, json!({ "filter": filter }))
+                .await;
+            let error = response.expect_error("BAD_USER_INPUT").clone();
+            (
+                error["extensions"]["field"].as_str().unwrap().to_owned(),
+                error["message"].as_str().unwrap().to_owned(),
+            )
+        }
+    };
+
+    // Six different words, none inside another: one too many.
+    let (field, message) = refused(json!({ "query": "佐藤 鈴木 高橋 田中 伊藤 渡辺" })).await;
+    assert_eq!(field, "filter.query");
+    assert!(message.contains("at most 5"), "{message}");
+    // The crafted query of the issue: fifty different one-letter words.
+    let letters: Vec<String> = ('a'..='z').chain('あ'..='ち').map(String::from).collect();
+    let (field, _) = refused(json!({ "query": letters[..50].join(" ") })).await;
+    assert_eq!(field, "filter.query");
+
+    // A word over 32 characters, as written or once normalised (㍿ is
+    // 株式会社, so nine of them make 36 characters).
+    let (field, message) = refused(json!({ "query": format!("佐藤 {}", "あ".repeat(33)) })).await;
+    assert_eq!(field, "filter.query");
+    assert!(message.contains("32 characters"), "{message}");
+    let (field, _) = refused(json!({ "query": "㍿".repeat(9) })).await;
+    assert_eq!(field, "filter.query");
+
+    // No skill name is longer than 50 characters, so neither is a filter
+    // or a prefix.
+    let (field, _) = refused(json!({ "skill": "k".repeat(51) })).await;
+    assert_eq!(field, "filter.skill");
+    let response = client
+        .query_with(
+            "query($prefix: String) { tags(prefix: $prefix) { nodes { name } } }",
+            json!({ "prefix": "k".repeat(51) }),
+        )
+        .await;
+    assert_eq!(
+        response.expect_error("BAD_USER_INPUT")["extensions"]["field"],
+        "prefix"
+    );
+
+    // At the bounds, the same searches run.
+    let five = search(
+        &client,
+        json!({ "filter": { "query": "佐藤 鈴木 高橋 田中 伊藤" } }),
+    )
+    .await;
+    assert!(names(&five).is_empty());
+    let longest = search(&client, json!({ "filter": { "query": "あ".repeat(32) } })).await;
+    assert!(names(&longest).is_empty());
+    let skill = search(&client, json!({ "filter": { "skill": "k".repeat(50) } })).await;
+    assert!(names(&skill).is_empty());
+}
+
+#[tokio::test]
+async fn repeated_words_and_words_inside_others_count_once() {
+    let app = TestApp::spawn().await;
+    let client = people(
+        &app,
+        &[
+            ("佐藤 花子", "さとう はなこ", &["山田"]),
+            ("佐藤 健太", "さとう けんた", &[]),
+            ("加藤 花子", "かとう はなこ", &[]),
+        ],
+    )
+    .await;
+    let find = |query: String| search(&client, json!({ "filter": { "query": query } }));
+
+    // Thirty-three times the same word (99 characters) is one word.
+    assert_eq!(
+        names(&find(vec!["佐藤"; 33].join(" ")).await),
+        ["佐藤 健太", "佐藤 花子"]
+    );
+    assert_eq!(
+        names(&find(vec!["う"; 50].join(" ")).await),
+        ["加藤 花子", "佐藤 健太", "佐藤 花子"]
+    );
+    // Ten words, of which five are not inside another one: 佐 and 藤 are
+    // in 佐藤, は and はな in はなこ, and the repeated 佐藤 counts once.
+    assert_eq!(
+        names(&find("佐 藤 佐藤 は はな はなこ 佐藤 hanako やまだ 山田".to_owned()).await),
+        Vec::<String>::new(),
+        "nobody is called やまだ"
+    );
+    assert_eq!(
+        names(&find("佐 藤 佐藤 は はな はなこ 佐藤 hanako 山田".to_owned()).await),
+        ["佐藤 花子"]
+    );
+    // Words in different scripts are different words, and still all match.
+    assert_eq!(
+        names(&find("花子 はなこ hanako サトウ sato".to_owned()).await),
+        ["佐藤 花子"]
+    );
+}
+
+#[tokio::test]
 async fn a_page_of_ten_and_a_page_of_a_hundred_cost_the_same_statements() {
     let app = TestApp::spawn().await;
     let demo = demo::seed(&app.membership).await.unwrap();

@@ -8,5 +8,6 @@ mod directory;
 mod lifecycle;
 mod roster;
 mod support;
+mod synthetic;
 mod terms;
 mod visibility;
