@@ -407,11 +407,16 @@ impl MembershipService {
     }
 
     /// Ends every session of the viewer, this one included (for a lost
-    /// device or a leaked token). Returns how many were ended.
-    pub async fn revoke_all_my_sessions(&self, viewer: &Viewer) -> AppResult<usize> {
+    /// device or a leaked token), on the caller's connection: "sign out
+    /// everywhere" ends other domains' credentials in the same transaction.
+    /// Returns how many were ended.
+    pub async fn revoke_all_sessions_in(
+        &self,
+        conn: &mut AsyncPgConnection,
+        viewer: &Viewer,
+    ) -> AppResult<usize> {
         let identity = viewer.session()?;
         let now = self.ctx.now();
-        let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
             let revoked = store::revoke_member_sessions(conn, identity.member_id, now).await?;
             audit::record(

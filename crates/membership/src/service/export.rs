@@ -3,7 +3,7 @@
 
 use alumni_core::audit::{self, AuditEntry};
 use alumni_core::{AppError, AppResult, Viewer};
-use diesel_async::AsyncConnection as _;
+use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use serde_json::{Value, json};
 
 use super::MembershipService;
@@ -11,13 +11,18 @@ use crate::model::{MemberRecord, ProfileRecord, strings};
 use crate::store::{accounts, applications, profiles, terms};
 
 impl MembershipService {
-    /// Everything the membership domain holds about the viewer. Allowed
-    /// whatever the terms, as a data-subject right; recorded in the audit
-    /// log. Tokens and password hashes are never exported.
-    pub async fn export_my_data(&self, viewer: &Viewer) -> AppResult<Value> {
+    /// Everything the membership domain holds about the viewer, read on
+    /// the caller's connection (the gateway's, shared by every domain's
+    /// part of the export). Allowed whatever the terms, as a data-subject
+    /// right; recorded in the audit log. Tokens and password hashes are
+    /// never exported.
+    pub async fn export_member_in(
+        &self,
+        conn: &mut AsyncPgConnection,
+        viewer: &Viewer,
+    ) -> AppResult<Value> {
         let member_id = viewer.session()?.member_id;
         let now = self.ctx.now();
-        let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
             let (member, profile) = profiles::members_with_profiles(conn, &[member_id])
                 .await?

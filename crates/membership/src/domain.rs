@@ -1,0 +1,71 @@
+//! Membership's side of the domain contract ([`alumni_core::domain`]).
+
+use alumni_core::domain::{AfterCommit, BoxFuture, DemoWorld, Domain};
+use alumni_core::{AppError, MemberId, Viewer};
+use async_graphql::Data;
+use diesel_async::AsyncPgConnection;
+
+use crate::graphql::attach_loaders;
+use crate::service::MembershipService;
+
+/// The membership domain as the gateway drives it.
+pub struct MembershipDomain {
+    service: MembershipService,
+}
+
+impl MembershipDomain {
+    /// The domain over its services.
+    pub fn new(service: MembershipService) -> Self {
+        Self { service }
+    }
+}
+
+impl Domain for MembershipDomain {
+    fn name(&self) -> &'static str {
+        "membership"
+    }
+
+    fn schemas(&self) -> &'static [&'static str] {
+        &["membership"]
+    }
+
+    fn attach(&self, data: &mut Data, viewer: &Viewer, caching: bool) {
+        data.insert(self.service.clone());
+        attach_loaders(data, &self.service, viewer, caching);
+    }
+
+    fn export_member<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        viewer: &'a Viewer,
+    ) -> BoxFuture<'a, Result<Option<serde_json::Value>, AppError>> {
+        Box::pin(async move { Ok(Some(self.service.export_member_in(conn, viewer).await?)) })
+    }
+
+    fn withdraw_member<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        viewer: &'a Viewer,
+        _member: MemberId,
+    ) -> BoxFuture<'a, Result<AfterCommit, AppError>> {
+        Box::pin(async move {
+            self.service.withdraw_in(conn, viewer).await?;
+            Ok(AfterCommit::nothing())
+        })
+    }
+
+    fn sign_out_everywhere<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        viewer: &'a Viewer,
+    ) -> BoxFuture<'a, Result<usize, AppError>> {
+        Box::pin(self.service.revoke_all_sessions_in(conn, viewer))
+    }
+
+    fn seed_demo<'a>(&'a self, demo: &'a mut DemoWorld) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async move {
+            demo.insert(crate::demo::seed(&self.service).await?);
+            Ok(())
+        })
+    }
+}
