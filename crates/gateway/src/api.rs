@@ -201,11 +201,7 @@ impl DataRightsMutation {
         let released = conn
             .transaction(async |conn| {
                 let member_id = services.membership.withdraw_in(conn, viewer).await?;
-                services
-                    .events
-                    .release_member_in(conn, member_id)
-                    .await
-                    .map_err(|error| error.to_app_error())
+                services.events.release_member_in(conn, member_id).await
             })
             .await?;
         services.events.announce(released);

@@ -6,7 +6,6 @@ use std::time::Duration;
 use alumni_core::db::{self, PoolBuildError, PoolSettings, StatementCounter};
 use alumni_core::{DbPool, ServiceContext, SharedClock, Viewer};
 use alumni_events::EventsService;
-use alumni_membership::graphql::attach_loaders;
 use alumni_membership::{AccountSettings, MembershipService};
 use axum::Router;
 
@@ -101,8 +100,8 @@ impl Services {
     /// crosses viewers).
     pub fn attach_request_data(&self, data: &mut async_graphql::Data, viewer: &Viewer) {
         data.insert(viewer.clone());
-        attach_loaders(data, &self.membership, viewer, true);
-        alumni_events::graphql::insert_request_data(data, &self.events, viewer);
+        alumni_membership::graphql::attach_loaders(data, &self.membership, viewer, true);
+        alumni_events::graphql::attach_loaders(data, &self.events, viewer, true);
     }
 
     /// Adds what one WebSocket connection needs: its viewer and loaders
@@ -110,8 +109,8 @@ impl Services {
     /// operation.
     pub fn attach_connection_data(&self, data: &mut async_graphql::Data, viewer: &Viewer) {
         data.insert(viewer.clone());
-        attach_loaders(data, &self.membership, viewer, false);
-        alumni_events::graphql::insert_connection_data(data, &self.events, viewer);
+        alumni_membership::graphql::attach_loaders(data, &self.membership, viewer, false);
+        alumni_events::graphql::attach_loaders(data, &self.events, viewer, false);
     }
 }
 

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alumni_core::{AppError, Caller, ClientAddress, DbPool, NodeId as _, Viewer, db, request};
-use alumni_events::{EventId, EventsError};
+use alumni_events::EventId;
 use alumni_membership::MembershipService;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, ServerError};
@@ -550,7 +550,7 @@ async fn event_calendar(
     };
     match services.events.event_calendar(&viewer, event_id).await {
         Ok(ics) => calendar_response(ics, &format!("event-{}.ics", event_id)),
-        Err(error) => events_error(error),
+        Err(error) => app_error(error),
     }
 }
 
@@ -562,7 +562,7 @@ async fn calendar_feed(State(state): State<AppState>, Path(file): Path<String>) 
     };
     match state.0.services.events.feed_calendar(token).await {
         Ok(ics) => calendar_response(ics, "alumni-events.ics"),
-        Err(error) => events_error(error),
+        Err(error) => app_error(error),
     }
 }
 
@@ -592,7 +592,7 @@ async fn attendees_csv(
             csv,
         )
             .into_response(),
-        Err(error) => events_error(error),
+        Err(error) => app_error(error),
     }
 }
 
@@ -612,11 +612,6 @@ fn calendar_response(ics: String, filename: &str) -> Response {
 
 fn not_found() -> Response {
     request_error(StatusCode::NOT_FOUND, "NOT_FOUND", "not found".to_owned())
-}
-
-/// A service error of a non-GraphQL route, as [`app_error`] answers it.
-fn events_error(error: EventsError) -> Response {
-    app_error(error.to_app_error())
 }
 
 /// Answers in the GraphQL-over-HTTP media type when the client asks for it.
@@ -644,10 +639,10 @@ fn request_error(status: StatusCode, code: &'static str, message: String) -> Res
 fn app_error(error: AppError) -> Response {
     let status = match error {
         AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden(_) | AppError::TermsNotAccepted => StatusCode::FORBIDDEN,
+        AppError::Forbidden { .. } | AppError::TermsNotAccepted => StatusCode::FORBIDDEN,
         AppError::NotFound { .. } => StatusCode::NOT_FOUND,
         AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::ServiceUnavailable(_) | AppError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -8,8 +8,6 @@ use crate::app::App;
 /// first: the other domains' demo data refers to its members.
 pub async fn demo(app: &App) -> AppResult<()> {
     let members = alumni_membership::demo::seed(&app.services.membership).await?;
-    alumni_events::demo::seed(&app.services.events, &members)
-        .await
-        .map_err(|error| error.to_app_error())?;
+    alumni_events::demo::seed(&app.services.events, &members).await?;
     Ok(())
 }
