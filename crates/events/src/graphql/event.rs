@@ -19,11 +19,10 @@ use super::registration::{AttendanceSummary, Registration, prefetch_registration
 use super::seats::SeatAvailability;
 use super::{event_id, now, service};
 use crate::model::{
-    AttendanceCounts, Audience, EventFormat, EventId, EventKind, EventRecord, EventStatus,
-    RegistrationRecord, RegistrationStatus, SpeakerRecord,
+    AttendanceCounts, Audience, EventFormat, EventId, EventKind, EventListFilter, EventRecord,
+    EventStatus, RegistrationRecord, RegistrationStatus, SpeakerRecord,
 };
 use crate::rules;
-use crate::service::EventListFilter;
 use crate::visibility::sees_join_url;
 
 /// Loads an event through the request's loader; `NOT_FOUND` if it does not

@@ -92,70 +92,90 @@ pub struct UpdateEventInput {
     pub speakers: Option<Vec<SpeakerInput>>,
 }
 
+// Both conversions take their input apart field by field, so a field added
+// to an input and forgotten here fails to compile.
+
 impl CreateEventInput {
     /// The new event, with the documented defaults for what was omitted.
     fn into_new_event(self, now: DateTime<Utc>) -> Result<NewEvent, AppError> {
+        let CreateEventInput {
+            title,
+            description,
+            kind,
+            format,
+            venue,
+            join_url,
+            starts_at,
+            ends_at,
+            time_zone,
+            audience,
+            registration_opens_at,
+            registration_closes_at,
+            capacity,
+            speakers,
+        } = self;
         let fields = EventFields {
-            title: self.title,
-            description: self.description,
-            kind: self.kind,
-            format: self.format,
-            venue: self.venue,
-            join_url: self.join_url,
-            starts_at: self.starts_at,
-            ends_at: self.ends_at,
-            time_zone: self
-                .time_zone
-                .unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned()),
-            audience: self.audience,
-            registration_opens_at: self
-                .registration_opens_at
-                .unwrap_or_else(|| rules::default_registration_opens(now, self.starts_at)),
-            registration_closes_at: self.registration_closes_at.unwrap_or(self.starts_at),
+            title,
+            description,
+            kind,
+            format,
+            venue,
+            join_url,
+            starts_at,
+            ends_at,
+            time_zone: time_zone.unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned()),
+            audience,
+            registration_opens_at: registration_opens_at
+                .unwrap_or_else(|| rules::default_registration_opens(now, starts_at)),
+            registration_closes_at: registration_closes_at.unwrap_or(starts_at),
         };
         Ok(NewEvent {
             fields,
-            capacity: self.capacity,
-            speakers: speaker_slots(self.speakers)?,
+            capacity,
+            speakers: speaker_slots(speakers)?,
         })
     }
 }
 
 impl UpdateEventInput {
-    /// The edit of the particulars (the service applies it to the values
-    /// as they stand, under the event's lock) and the new programme, if
-    /// one was given.
-    fn into_changes(
-        self,
-    ) -> Result<
-        (
-            impl FnOnce(&mut EventFields) + Send,
-            Option<Vec<SpeakerSlot>>,
-        ),
-        AppError,
-    > {
-        let speakers = self.speakers.map(speaker_slots).transpose()?;
-        let edit = move |fields: &mut EventFields| {
-            replace(&mut fields.title, self.title);
-            replace(&mut fields.description, self.description);
-            replace(&mut fields.kind, self.kind);
-            replace(&mut fields.format, self.format);
-            self.venue.update_to(&mut fields.venue);
-            self.join_url.update_to(&mut fields.join_url);
-            replace(&mut fields.starts_at, self.starts_at);
-            replace(&mut fields.ends_at, self.ends_at);
-            replace(&mut fields.time_zone, self.time_zone);
-            replace(&mut fields.audience, self.audience);
-            replace(
-                &mut fields.registration_opens_at,
-                self.registration_opens_at,
-            );
-            replace(
-                &mut fields.registration_closes_at,
-                self.registration_closes_at,
-            );
-        };
-        Ok((edit, speakers))
+    /// The new programme, if one was given.
+    fn take_speakers(&mut self) -> Result<Option<Vec<SpeakerSlot>>, AppError> {
+        self.speakers.take().map(speaker_slots).transpose()
+    }
+
+    /// The edit of the particulars, which the service applies to the values
+    /// as they stand, under the event's lock. Omitted fields stay as they
+    /// are.
+    fn into_edit(self) -> impl FnOnce(&mut EventFields) + Send {
+        let UpdateEventInput {
+            title,
+            description,
+            kind,
+            format,
+            venue,
+            join_url,
+            starts_at,
+            ends_at,
+            time_zone,
+            audience,
+            registration_opens_at,
+            registration_closes_at,
+            speakers: _,
+        } = self;
+        move |fields| {
+            replace(&mut fields.title, title);
+            replace(&mut fields.description, description);
+            replace(&mut fields.kind, kind);
+            replace(&mut fields.format, format);
+            venue.update_to(&mut fields.venue);
+            join_url.update_to(&mut fields.join_url);
+            replace(&mut fields.starts_at, starts_at);
+            replace(&mut fields.ends_at, ends_at);
+            replace(&mut fields.time_zone, time_zone);
+            replace(&mut fields.audience, audience);
+            replace(&mut fields.registration_opens_at, registration_opens_at);
+            replace(&mut fields.registration_closes_at, registration_closes_at);
+        }
     }
 }
 
@@ -209,12 +229,12 @@ impl EventMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the event.")] id: ID,
-        #[graphql(desc = "The changes.")] input: UpdateEventInput,
+        #[graphql(desc = "The changes.")] mut input: UpdateEventInput,
     ) -> Result<Event> {
         let id = event_id(&id, "id")?;
-        let (edit, speakers) = input.into_changes()?;
+        let speakers = input.take_speakers()?;
         let event = service(ctx)?
-            .update_event(viewer(ctx)?, id, edit, speakers)
+            .update_event(viewer(ctx)?, id, input.into_edit(), speakers)
             .await?;
         Ok(Event::from(event))
     }
@@ -260,5 +280,69 @@ impl EventMutation {
             .set_capacity(viewer(ctx)?, id, capacity)
             .await?;
         Ok(Event::from(change.event))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+    use crate::rules::sample;
+
+    #[test]
+    fn creation_fills_the_documented_defaults() {
+        let expected = sample::fields();
+        let input = CreateEventInput {
+            title: expected.title.clone(),
+            description: expected.description.clone(),
+            kind: expected.kind,
+            format: expected.format,
+            venue: expected.venue.clone(),
+            join_url: expected.join_url.clone(),
+            starts_at: expected.starts_at,
+            ends_at: expected.ends_at,
+            time_zone: None,
+            audience: expected.audience,
+            registration_opens_at: None,
+            registration_closes_at: None,
+            capacity: Some(30),
+            speakers: Vec::new(),
+        };
+        let new = input.into_new_event(sample::now()).unwrap();
+        assert_eq!(new.fields, expected);
+        assert_eq!(new.capacity, Some(30));
+    }
+
+    #[test]
+    fn an_edit_keeps_omitted_fields_and_clears_nulls() {
+        let before = sample::fields();
+        let later = before.ends_at + Duration::hours(1);
+        let input = UpdateEventInput {
+            title: Some("Rust 入門勉強会".into()),
+            description: None,
+            kind: None,
+            format: None,
+            venue: MaybeUndefined::Null,
+            join_url: MaybeUndefined::Undefined,
+            starts_at: None,
+            ends_at: Some(later),
+            time_zone: None,
+            audience: None,
+            registration_opens_at: None,
+            registration_closes_at: None,
+            speakers: None,
+        };
+        let mut fields = before.clone();
+        input.into_edit()(&mut fields);
+        assert_eq!(
+            fields,
+            EventFields {
+                title: "Rust 入門勉強会".into(),
+                venue: None,
+                ends_at: later,
+                ..before
+            }
+        );
     }
 }

@@ -13,9 +13,9 @@ use super::event::{Event, load_event, prefetch_events};
 use super::loaders::{EventLoader, MyRegistrationLoader};
 use super::{event_id, now, service};
 use crate::model::{
-    Attendance, AttendanceCounts, EventRecord, RegistrationRecord, RegistrationStatus,
+    Attendance, AttendanceCounts, EventRecord, MyRegistrationFilter, RegistrationRecord,
+    RegistrationStatus,
 };
-use crate::service::MyRegistrationFilter;
 use crate::visibility::sees_registration_details;
 
 /// Like `prefetch_events`, for registrations: their members, their events,

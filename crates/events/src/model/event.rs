@@ -67,10 +67,12 @@ alumni_core::text_enum! {
     }
 }
 
-/// The particulars of an event that the secretariat writes. This is their
-/// one definition: the row embeds it, it is inserted with the row and
-/// written as the update's changeset, and the GraphQL inputs convert into
-/// it. A new particular is a column, a field here, and its inputs.
+/// The particulars of an event that the secretariat writes, defined once:
+/// the row embeds them (read and inserted with it), an edit writes them as
+/// its changeset, and both GraphQL inputs convert into them in one place
+/// (`graphql/management.rs`). A new particular is a column, a field here,
+/// a field of each input with its line in the conversion, its field on
+/// the `Event` object, and whatever `rules::validate_fields` should check.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = events, treat_none_as_null = true)]
 pub struct EventFields {
@@ -165,6 +167,21 @@ impl EventRecord {
 
 /// Sort key of event lists: start, then id.
 pub type EventPageKey = (DateTime<Utc>, uuid::Uuid);
+
+/// Which events to list; every given field narrows the list.
+#[derive(Debug, Clone, Default)]
+pub struct EventListFilter {
+    /// Starting at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Starting before.
+    pub to: Option<DateTime<Utc>>,
+    /// Of this kind.
+    pub kind: Option<EventKind>,
+    /// For this audience.
+    pub audience: Option<Audience>,
+    /// `true`: not yet ended; `false`: ended.
+    pub upcoming: Option<bool>,
+}
 
 /// Seat counters of an event at one moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -107,6 +107,13 @@ pub type RegistrationPageKey = (i16, i32, DateTime<Utc>, uuid::Uuid);
 /// event id.
 pub type MyRegistrationPageKey = (DateTime<Utc>, uuid::Uuid);
 
+/// Which of a member's registrations to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MyRegistrationFilter {
+    /// `true`: events not yet ended; `false`: ended events.
+    pub upcoming: Option<bool>,
+}
+
 /// Attended and not-yet-checked-in counts of an event's confirmed seats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, QueryableByName)]
 pub struct AttendanceCounts {

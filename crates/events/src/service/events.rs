@@ -3,15 +3,14 @@
 use alumni_core::audit::{self, AuditEntry};
 use alumni_core::pagination::PageRequest;
 use alumni_core::{AppError, AppResult, Role, Viewer};
-use chrono::{DateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use serde_json::json;
 
 use super::{EventsService, lock_visible};
 use crate::model::{
-    Audience, EventFields, EventId, EventKind, EventPageKey, EventRecord, EventStatus,
-    SpeakerRecord, SpeakerSlot,
+    EventFields, EventId, EventListFilter, EventPageKey, EventRecord, EventStatus, SpeakerRecord,
+    SpeakerSlot,
 };
 use crate::rules;
 use crate::store::{events as store, speakers};
@@ -26,21 +25,6 @@ pub struct NewEvent {
     pub capacity: Option<i32>,
     /// The programme.
     pub speakers: Vec<SpeakerSlot>,
-}
-
-/// Which events to list; every given field narrows the list.
-#[derive(Debug, Clone, Default)]
-pub struct EventListFilter {
-    /// Starting at or after.
-    pub from: Option<DateTime<Utc>>,
-    /// Starting before.
-    pub to: Option<DateTime<Utc>>,
-    /// Of this kind.
-    pub kind: Option<EventKind>,
-    /// For this audience.
-    pub audience: Option<Audience>,
-    /// `true`: not yet ended; `false`: ended.
-    pub upcoming: Option<bool>,
 }
 
 impl EventsService {

@@ -29,10 +29,9 @@ use diesel_async::AsyncPgConnection;
 use sha2::{Digest as _, Sha256};
 
 pub use calendar::{FEED_LIMIT, FEED_TOKEN_PREFIX};
-pub use events::{EventListFilter, NewEvent};
+pub use events::NewEvent;
 pub use leaving::ReleasedSeats;
 pub use materials::NewMaterial;
-pub use registrations::MyRegistrationFilter;
 pub use seats::CapacityChange;
 
 use crate::live::SeatsHub;

@@ -10,8 +10,8 @@ use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use super::seats::fill_free_seats;
 use super::{EventsService, lock_visible, random_bytes};
 use crate::model::{
-    EventId, EventRecord, MyRegistrationPageKey, RegistrationId, RegistrationPageKey,
-    RegistrationRecord, RegistrationStatus, Seats,
+    EventId, EventRecord, MyRegistrationFilter, MyRegistrationPageKey, RegistrationId,
+    RegistrationPageKey, RegistrationRecord, RegistrationStatus, Seats,
 };
 use crate::rules;
 use crate::store::{events, registrations as store};
@@ -19,13 +19,6 @@ use crate::store::{events, registrations as store};
 /// Characters of check-in codes: no 0/O or 1/I, so codes read aloud or
 /// typed from paper are not mistaken.
 const CHECK_IN_ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-/// Which of a member's registrations to list.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct MyRegistrationFilter {
-    /// `true`: events not yet ended; `false`: ended events.
-    pub upcoming: Option<bool>,
-}
 
 impl EventsService {
     /// Registers the viewer: `CONFIRMED` while seats remain, otherwise

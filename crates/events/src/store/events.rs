@@ -7,9 +7,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{Timestamptz, Uuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::model::{EventFields, EventId, EventPageKey, EventRecord, EventStatus};
+use crate::model::{EventFields, EventId, EventListFilter, EventPageKey, EventRecord, EventStatus};
 use crate::schema::events::events;
-use crate::service::EventListFilter;
 
 /// Inserts an event.
 pub async fn insert_event(conn: &mut AsyncPgConnection, event: &EventRecord) -> QueryResult<()> {

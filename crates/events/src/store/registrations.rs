@@ -13,11 +13,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::model::{
-    EventId, EventRecord, EventStatus, MyRegistrationPageKey, RegistrationId, RegistrationPageKey,
-    RegistrationRecord, RegistrationStatus,
+    EventId, EventRecord, EventStatus, MyRegistrationFilter, MyRegistrationPageKey, RegistrationId,
+    RegistrationPageKey, RegistrationRecord, RegistrationStatus,
 };
 use crate::schema::events::{events, registrations};
-use crate::service::MyRegistrationFilter;
 
 /// The member's registration for the event, whatever its status.
 pub async fn registration_of(
