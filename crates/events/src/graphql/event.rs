@@ -35,7 +35,7 @@ pub async fn load_event(ctx: &Context<'_>, id: EventId) -> Result<Event, AppErro
 }
 
 /// The viewer's own registration for `event_id`, if any.
-pub(super) async fn my_registration(
+async fn my_registration(
     ctx: &Context<'_>,
     event_id: EventId,
 ) -> Result<Option<RegistrationRecord>, AppError> {

@@ -9,7 +9,7 @@ use crate::model::{Confidentiality, MaterialKind, MaterialRecord};
 use crate::service::NewMaterial;
 
 /// Slides, a recording or a document of an event.
-pub struct Material(pub(crate) MaterialRecord);
+pub struct Material(pub(super) MaterialRecord);
 
 /// Slides, a recording or a document of an event, with who may see it.
 #[Object]

@@ -90,7 +90,7 @@ pub(super) async fn my_registrations_page(
 }
 
 /// A member's registration for an event.
-pub struct Registration(pub(crate) RegistrationRecord);
+pub struct Registration(pub(super) RegistrationRecord);
 
 /// A member's registration for an event. The waitlist position and the
 /// check-in code are shown only to the member and the secretariat.

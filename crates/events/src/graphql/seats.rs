@@ -10,7 +10,7 @@ use crate::model::Seats;
 
 /// Seats left and waitlist length of an event at one moment. Says nothing
 /// about who holds the seats or waits.
-pub struct SeatAvailability(pub(crate) Seats);
+pub struct SeatAvailability(pub(super) Seats);
 
 /// Seats left and waitlist length of an event at one moment.
 #[Object]
