@@ -9,15 +9,21 @@
 //! | code | meaning |
 //! |---|---|
 //! | `UNAUTHENTICATED` | no valid session: sign in (again) |
-//! | `FORBIDDEN` | signed in, but not allowed |
+//! | `FORBIDDEN` | signed in, but not allowed; may carry `extensions.reason` |
 //! | `NOT_FOUND` | no such entity, or not visible to the viewer |
 //! | `BAD_USER_INPUT` | an argument is invalid; `extensions.field` names it |
-//! | `CONFLICT` | the change collides with the current state or a concurrent change |
+//! | `CONFLICT` | the change collides with the current state or a concurrent change; may carry `extensions.reason` |
 //! | `RATE_LIMITED` | too many attempts; `extensions.retryAfterSeconds` says when to retry |
 //! | `TERMS_NOT_ACCEPTED` | the member must accept the current terms first |
 //! | `SERVICE_UNAVAILABLE` | a dependency (the database) is unreachable or dropped the connection; retry later |
 //! | `TIMEOUT` | the work took longer than allowed (a statement timeout, the request limit); retry later |
 //! | `INTERNAL` | a bug; details are in the server log under the request id |
+//!
+//! A domain that refuses an action for several reasons clients must tell
+//! apart (an event's registration has closed, the event was cancelled)
+//! sets `reason` on `FORBIDDEN` or `CONFLICT`: a stable, upper-case name
+//! from the domain's own list, so the set of codes stays small and clients
+//! need not parse messages.
 
 use std::borrow::Cow;
 use std::error::Error as StdError;
@@ -43,8 +49,13 @@ pub enum AppError {
     #[error("{0}")]
     Unauthenticated(Cow<'static, str>),
     /// Signed in, but the viewer may not do this.
-    #[error("{0}")]
-    Forbidden(String),
+    #[error("{message}")]
+    Forbidden {
+        /// What is not allowed, for people.
+        message: String,
+        /// Which refusal this is, for clients (`extensions.reason`).
+        reason: Option<&'static str>,
+    },
     /// The entity does not exist or is not visible to the viewer.
     #[error("{entity} not found")]
     NotFound {
@@ -60,8 +71,13 @@ pub enum AppError {
         message: String,
     },
     /// The change collides with the current state or with a concurrent change.
-    #[error("{0}")]
-    Conflict(String),
+    #[error("{message}")]
+    Conflict {
+        /// What collides, for people.
+        message: String,
+        /// Which refusal this is, for clients (`extensions.reason`).
+        reason: Option<&'static str>,
+    },
     /// Too many attempts.
     #[error("too many attempts; try again in {retry_after_seconds} seconds")]
     RateLimited {
@@ -91,6 +107,23 @@ impl AppError {
         }
     }
 
+    /// The viewer may not do this; no reason for clients to tell apart.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        AppError::Forbidden {
+            message: message.into(),
+            reason: None,
+        }
+    }
+
+    /// The change collides with the current state; no reason for clients
+    /// to tell apart.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            message: message.into(),
+            reason: None,
+        }
+    }
+
     /// An unexpected failure; `cause` goes to the log only.
     pub fn internal(error: impl Into<Box<dyn StdError + Send + Sync + 'static>>) -> Self {
         AppError::Internal(cause(error))
@@ -105,10 +138,10 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Unauthenticated(_) => "UNAUTHENTICATED",
-            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::Forbidden { .. } => "FORBIDDEN",
             AppError::NotFound { .. } => "NOT_FOUND",
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
-            AppError::Conflict(_) => "CONFLICT",
+            AppError::Conflict { .. } => "CONFLICT",
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::TermsNotAccepted => "TERMS_NOT_ACCEPTED",
             AppError::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
@@ -121,6 +154,14 @@ impl AppError {
     pub fn field(&self) -> Option<&str> {
         match self {
             AppError::BadUserInput { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The refusal's stable `extensions.reason`, where the domain gave one.
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            AppError::Forbidden { reason, .. } | AppError::Conflict { reason, .. } => *reason,
             _ => None,
         }
     }
@@ -147,6 +188,9 @@ impl AppError {
         self.log_cause();
         async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
             ext.set("code", self.code());
+            if let Some(reason) = self.reason() {
+                ext.set("reason", reason);
+            }
             match self {
                 AppError::BadUserInput { field, .. } => ext.set("field", field.as_str()),
                 AppError::RateLimited {
@@ -209,8 +253,8 @@ impl From<diesel::result::Error> for AppError {
                 _,
             )
             | E::BrokenTransactionManager => AppError::unavailable(error),
-            E::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => AppError::Conflict(
-                "the data changed while this request was being processed; try again".into(),
+            E::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => AppError::conflict(
+                "the data changed while this request was being processed; try again",
             ),
             E::DatabaseError(DatabaseErrorKind::Unknown, ref info) => {
                 let message = info.message();
@@ -219,8 +263,8 @@ impl From<diesel::result::Error> for AppError {
                 } else if message.starts_with(STATEMENT_CANCELLED) {
                     AppError::Timeout(cause(error))
                 } else if message.starts_with(DEADLOCK) {
-                    AppError::Conflict(
-                        "the data changed while this request was being processed; try again".into(),
+                    AppError::conflict(
+                        "the data changed while this request was being processed; try again",
                     )
                 } else {
                     AppError::internal(error)
@@ -273,8 +317,27 @@ mod tests {
 
     #[test]
     fn forbidden_maps_to_its_code() {
-        let error = AppError::Forbidden("secretariat only".into());
+        let error = AppError::forbidden("secretariat only");
         assert_eq!(code_of(&error), "FORBIDDEN");
+        assert_eq!(extensions(&error).get("reason"), None);
+    }
+
+    #[test]
+    fn forbidden_carries_its_reason() {
+        let error = AppError::Forbidden {
+            message: "this event is for alumni only".into(),
+            reason: Some("OUTSIDE_AUDIENCE"),
+        };
+        assert_eq!(code_of(&error), "FORBIDDEN");
+        assert_eq!(
+            extensions(&error).get("reason"),
+            Some(&Value::from("OUTSIDE_AUDIENCE"))
+        );
+        assert_eq!(error.reason(), Some("OUTSIDE_AUDIENCE"));
+        assert_eq!(
+            error.to_graphql_error().message,
+            "this event is for alumni only"
+        );
     }
 
     #[test]
@@ -294,7 +357,37 @@ mod tests {
 
     #[test]
     fn conflict_maps_to_its_code() {
-        assert_eq!(code_of(&AppError::Conflict("taken".into())), "CONFLICT");
+        let error = AppError::conflict("taken");
+        assert_eq!(code_of(&error), "CONFLICT");
+        assert_eq!(extensions(&error).get("reason"), None);
+        assert_eq!(error.reason(), None);
+    }
+
+    #[test]
+    fn conflict_carries_its_reason() {
+        let error = AppError::Conflict {
+            message: "registration for this event has closed".into(),
+            reason: Some("REGISTRATION_CLOSED"),
+        };
+        assert_eq!(code_of(&error), "CONFLICT");
+        assert_eq!(
+            extensions(&error).get("reason"),
+            Some(&Value::from("REGISTRATION_CLOSED"))
+        );
+        assert_eq!(error.to_string(), "registration for this event has closed");
+    }
+
+    #[test]
+    fn only_refusals_carry_a_reason() {
+        for error in [
+            AppError::NotFound { entity: "Event" },
+            AppError::bad_input("capacity", "too large"),
+            AppError::TermsNotAccepted,
+            AppError::internal("bug"),
+        ] {
+            assert_eq!(error.reason(), None);
+            assert_eq!(extensions(&error).get("reason"), None, "{error:?}");
+        }
     }
 
     #[test]

@@ -1,7 +1,11 @@
-//! Helpers for resolvers: reaching request data without panicking.
+//! Helpers for resolvers: reaching request data without panicking, the
+//! per-request DataLoaders every domain uses, and look-ahead for prefetching.
 
 use std::any::Any;
+use std::collections::HashMap;
+use std::hash::Hash;
 
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, Lookahead};
 
 use crate::error::AppError;
@@ -22,6 +26,57 @@ pub fn data<'a, T: Any + Send + Sync>(ctx: &Context<'a>) -> Result<&'a T, AppErr
 /// The viewer of the current request.
 pub fn viewer<'a>(ctx: &Context<'a>) -> Result<&'a Viewer, AppError> {
     data::<Viewer>(ctx)
+}
+
+/// A DataLoader as it sits in request data, one per loader type.
+pub type RequestLoader<L> = DataLoader<L, HashMapCache>;
+
+/// Wraps `loader` for the data of one request (`cache`: each value is
+/// loaded once per request) or of one WebSocket connection (no cache: the
+/// connection outlives any one operation, so loaders only batch there).
+/// Loaders carry the viewer and are never shared between requests, so no
+/// cached value crosses viewers.
+pub fn request_loader<L: Send + Sync + 'static>(loader: L, cache: bool) -> RequestLoader<L> {
+    let loader = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default());
+    loader.enable_all_cache(cache);
+    loader
+}
+
+/// Several values through the request's loader of type `L`, in one batch;
+/// they stay in the request's cache for the fields that need them.
+pub async fn load_many<L, K>(
+    ctx: &Context<'_>,
+    keys: impl IntoIterator<Item = K>,
+) -> Result<HashMap<K, L::Value>, AppError>
+where
+    L: Loader<K, Error = AppError>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+{
+    data::<RequestLoader<L>>(ctx)?.load_many(keys).await
+}
+
+/// One value through the request's loader of type `L`.
+pub async fn load_one<L, K>(ctx: &Context<'_>, key: K) -> Result<Option<L::Value>, AppError>
+where
+    L: Loader<K, Error = AppError>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+{
+    data::<RequestLoader<L>>(ctx)?.load_one(key).await
+}
+
+/// Puts values the resolver already holds (the rows of a list) into the
+/// request's cache of loader `L`, so fields asking for them again are
+/// answered without a statement.
+pub async fn feed_many<L, K>(
+    ctx: &Context<'_>,
+    values: impl IntoIterator<Item = (K, L::Value)>,
+) -> Result<(), AppError>
+where
+    L: Loader<K, Error = AppError>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+{
+    data::<RequestLoader<L>>(ctx)?.feed_many(values).await;
+    Ok(())
 }
 
 /// The selections of the items of the connection being resolved:

@@ -198,9 +198,8 @@ impl Viewer {
     pub fn identity(&self) -> Result<&Identity, AppError> {
         let identity = self.session()?;
         if identity.standing == Standing::Applicant {
-            return Err(AppError::Forbidden(
-                "your membership application has not been approved; only its status is available"
-                    .into(),
+            return Err(AppError::forbidden(
+                "your membership application has not been approved; only its status is available",
             ));
         }
         if !identity.terms_accepted {
@@ -237,7 +236,7 @@ impl Viewer {
         if identity.roles.contains(role) {
             Ok(identity)
         } else {
-            Err(AppError::Forbidden(format!(
+            Err(AppError::forbidden(format!(
                 "this operation requires the {role} role"
             )))
         }

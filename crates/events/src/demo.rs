@@ -10,13 +10,15 @@
 use std::sync::Arc;
 
 use alumni_core::clock::ManualClock;
-use alumni_core::{Identity, MemberId, Role, RoleSet, SessionId, Standing, Viewer};
+use alumni_core::{AppResult, Identity, MemberId, Role, RoleSet, SessionId, Standing, Viewer};
 use alumni_membership::demo::DemoMembers;
 use chrono::{DateTime, Duration, DurationRound as _, Utc};
 
-use crate::error::EventsResult;
-use crate::model::{Audience, Confidentiality, EventFormat, EventKind, MaterialKind};
-use crate::service::{EventsService, NewEvent, NewMaterial, SpeakerSlot};
+use crate::model::{
+    Audience, Confidentiality, EventFields, EventFormat, EventKind, MaterialKind, SpeakerSlot,
+};
+use crate::rules::DEFAULT_TIME_ZONE;
+use crate::service::{EventsService, NewEvent, NewMaterial};
 
 /// How many demo events: one a fortnight for a year.
 const EVENT_COUNT: i64 = 26;
@@ -130,7 +132,7 @@ fn viewer(person: Person) -> Viewer {
 
 /// Loads the demo events. Needs the demo secretariat; without it there is
 /// no one to run events, and nothing is loaded.
-pub async fn seed(service: &EventsService, members: &DemoMembers) -> EventsResult<()> {
+pub async fn seed(service: &EventsService, members: &DemoMembers) -> AppResult<()> {
     let Some(secretariat_id) = members.secretariat else {
         return Ok(());
     };
@@ -274,19 +276,21 @@ fn new_event(
         });
     }
     NewEvent {
-        title: format!("{} #{}", programme.title, index + 1),
-        description: programme.description.to_owned(),
-        kind: programme.kind,
-        format: programme.format,
-        venue: (programme.format != EventFormat::Online).then(|| venue.to_owned()),
-        join_url: (programme.format != EventFormat::InPerson)
-            .then(|| format!("https://meet.alumni.example/e/{}", index + 1)),
-        starts_at,
-        ends_at: starts_at + Duration::hours(2),
-        time_zone: None,
-        audience: programme.audience,
-        registration_opens_at: Some(opens_at),
-        registration_closes_at: Some(starts_at - Duration::hours(1)),
+        fields: EventFields {
+            title: format!("{} #{}", programme.title, index + 1),
+            description: programme.description.to_owned(),
+            kind: programme.kind,
+            format: programme.format,
+            venue: (programme.format != EventFormat::Online).then(|| venue.to_owned()),
+            join_url: (programme.format != EventFormat::InPerson)
+                .then(|| format!("https://meet.alumni.example/e/{}", index + 1)),
+            starts_at,
+            ends_at: starts_at + Duration::hours(2),
+            time_zone: DEFAULT_TIME_ZONE.to_owned(),
+            audience: programme.audience,
+            registration_opens_at: opens_at,
+            registration_closes_at: starts_at - Duration::hours(1),
+        },
         capacity: None,
         speakers,
     }
@@ -299,7 +303,7 @@ async fn check_in_most(
     clock: &ManualClock,
     event_id: crate::model::EventId,
     starts_at: DateTime<Utc>,
-) -> EventsResult<()> {
+) -> AppResult<()> {
     use alumni_core::pagination::{MAX_PAGE_SIZE, PageRequest};
 
     use crate::model::{RegistrationPageKey, RegistrationStatus};
@@ -337,7 +341,7 @@ async fn add_materials(
     secretariat: &Viewer,
     event_id: crate::model::EventId,
     index: i64,
-) -> EventsResult<()> {
+) -> AppResult<()> {
     service
         .add_material(
             secretariat,

@@ -6,21 +6,23 @@
 //! check-in codes, and personal calendar feeds. Members are referred to by
 //! [`alumni_core::MemberId`]; their data comes through `alumni-membership`.
 //! How seats stay consistent under concurrency is described in
-//! [`service`].
+//! [`service`]; why an action is refused, in [`Refusal`].
 
-pub mod calendar;
+mod attendees_csv;
 pub mod demo;
-pub mod error;
-pub mod export;
+pub mod domain;
 pub mod graphql;
+mod ics;
+mod live;
 pub mod model;
+mod refusal;
+pub mod rules;
 mod schema;
-pub mod seats;
 pub mod service;
-pub mod store;
+mod store;
 pub mod visibility;
 
-pub use error::{EventsError, EventsResult, Refusal};
 pub use graphql::{EventsMutation, EventsQuery, EventsSubscription, EventsViewer};
 pub use model::EventId;
+pub use refusal::Refusal;
 pub use service::EventsService;

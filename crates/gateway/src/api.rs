@@ -3,49 +3,22 @@
 //! [`schema_builder`] is the single definition used by the server, the
 //! tests and `alumni export-schema`.
 
+use std::collections::HashMap;
+
+use alumni_core::domain::AfterCommit;
 use alumni_core::graphql::{data, viewer};
-use alumni_core::{AppError, GlobalId, MemberId, NodeId, Viewer};
-use alumni_events::graphql::{Event, load_event};
-use alumni_events::{EventId, EventsMutation, EventsQuery, EventsSubscription, EventsViewer};
-use alumni_membership::graphql::{
-    Application, Company, TermsVersion, load_application, load_company, load_member,
-    prefetch_members,
-};
-use alumni_membership::model::{ApplicationId, CompanyId, TermsVersionId};
-use alumni_membership::{Member, MembershipMutation, MembershipQuery, MembershipViewer};
-use async_graphql::{
-    Context, ID, Interface, Json, MergedObject, MergedSubscription, Object, Result, Schema,
-    SchemaBuilder,
-};
+use alumni_core::{AppError, GlobalId, Viewer};
+use alumni_membership::MembershipService;
+use async_graphql::{Context, ID, Json, Object, Result, Schema, SchemaBuilder};
 use diesel_async::AsyncConnection as _;
 use serde_json::json;
 
-use crate::app::Services;
+use crate::domains::{
+    Domains, MutationRoot, NODE_TYPES, Node, QueryRoot, SubscriptionRoot, ViewerObject,
+};
 
 /// The most ids `nodes(ids:)` resolves at once.
 pub const MAX_NODES: usize = 100;
-
-/// An object with a global id. Any such id resolves through `node(id:)`.
-#[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID", desc = "Opaque global id of the object."))]
-pub enum Node {
-    /// A member of the network.
-    Member(Member),
-    /// The company or a predecessor.
-    Company(Company),
-    /// A membership application.
-    Application(Application),
-    /// A version of the terms of use.
-    TermsVersion(TermsVersion),
-    /// An event.
-    Event(Event),
-}
-
-/// The signed-in member's own view of the network: their account and, per
-/// domain, what is theirs.
-#[derive(MergedObject)]
-#[graphql(name = "Viewer")]
-pub struct ViewerObject(MembershipViewer, EventsViewer);
 
 /// Queries every client shares: who am I, and resolving global ids.
 #[derive(Default)]
@@ -65,11 +38,7 @@ impl GatewayQuery {
         // Signed in but not (yet) allowed in, with outstanding terms or a
         // pending application, answers with the reason rather than a
         // partial `me`.
-        let identity = viewer.identity()?;
-        Ok(Some(ViewerObject(
-            MembershipViewer::new(identity.clone()),
-            EventsViewer,
-        )))
+        Ok(Some(ViewerObject::new(viewer.identity()?)))
     }
 
     /// Any object by its global id, with the viewer's visibility applied.
@@ -104,13 +73,22 @@ impl GatewayQuery {
             .iter()
             .map(|id| GlobalId::decode(id, "ids"))
             .collect::<Result<Vec<_>, _>>()?;
-        // Members, the usual case, in one batch up front; the look-ups below
-        // then read the request's cache whatever the scheduling.
-        let members = globals
-            .iter()
-            .filter(|global| global.node_type == MemberId::NODE_TYPE)
-            .map(|global| MemberId::from_uuid(global.uuid));
-        prefetch_members(ctx, members).await?;
+        // Each type that can, in one batch up front; the look-ups below then
+        // read the request's cache whatever the scheduling.
+        let mut by_type: HashMap<&str, Vec<uuid::Uuid>> = HashMap::new();
+        for global in &globals {
+            by_type
+                .entry(global.node_type.as_str())
+                .or_default()
+                .push(global.uuid);
+        }
+        for node_type in NODE_TYPES {
+            if let (Some(prefetch), Some(ids)) =
+                (node_type.prefetch, by_type.remove(node_type.name))
+            {
+                prefetch(ctx, ids).await?;
+            }
+        }
         let mut resolved = Vec::with_capacity(globals.len());
         let lookups = globals.into_iter().map(|global| resolve_node(ctx, global));
         for result in futures_util::future::join_all(lookups).await {
@@ -125,34 +103,14 @@ impl GatewayQuery {
 }
 
 async fn resolve_node(ctx: &Context<'_>, global: GlobalId) -> Result<Node, AppError> {
-    match global.node_type.as_str() {
-        MemberId::NODE_TYPE => Ok(Node::Member(
-            load_member(ctx, MemberId::from_uuid(global.uuid)).await?,
-        )),
-        CompanyId::NODE_TYPE => Ok(Node::Company(
-            load_company(ctx, CompanyId::from_uuid(global.uuid)).await?,
-        )),
-        ApplicationId::NODE_TYPE => Ok(Node::Application(
-            load_application(ctx, ApplicationId::from_uuid(global.uuid)).await?,
-        )),
-        TermsVersionId::NODE_TYPE => {
-            let terms = data::<Services>(ctx)?
-                .membership
-                .terms_version(TermsVersionId::from_uuid(global.uuid))
-                .await?;
-            Ok(Node::TermsVersion(TermsVersion::new(terms)))
-        }
-        EventId::NODE_TYPE => Ok(Node::Event(
-            load_event(ctx, EventId::from_uuid(global.uuid)).await?,
-        )),
-        _ => Err(AppError::NotFound { entity: "Node" }),
+    match NODE_TYPES
+        .iter()
+        .find(|node_type| node_type.name == global.node_type)
+    {
+        Some(node_type) => (node_type.load)(ctx, global.uuid).await,
+        None => Err(AppError::NotFound { entity: "Node" }),
     }
 }
-
-/// The root of every query.
-#[derive(MergedObject, Default)]
-#[graphql(name = "Query")]
-pub struct QueryRoot(GatewayQuery, MembershipQuery, EventsQuery);
 
 /// A member's rights over their data, which span every domain.
 #[derive(Default)]
@@ -163,17 +121,29 @@ pub struct DataRightsMutation;
 #[Object]
 impl DataRightsMutation {
     /// Everything the network holds about the viewer, as JSON, one key per
-    /// domain. Recorded in the audit log.
+    /// domain, read as one consistent snapshot. Recorded in the audit log.
     async fn export_my_data(&self, ctx: &Context<'_>) -> Result<Json<serde_json::Value>> {
-        let services = data::<Services>(ctx)?;
+        let domains = data::<Domains>(ctx)?;
         let viewer = viewer(ctx)?;
-        let membership = services.membership.export_my_data(viewer).await?;
-        let events = services.events.export_my_data(viewer).await?;
-        Ok(Json(json!({
-            "exportedAt": services.membership.context().now(),
-            "membership": membership,
-            "events": events,
-        })))
+        let context = data::<MembershipService>(ctx)?.context();
+        let mut conn = context.conn().await?;
+        let parts = conn
+            .build_transaction()
+            .repeatable_read()
+            .run(async |conn| {
+                let mut parts = serde_json::Map::new();
+                for domain in domains.iter() {
+                    if let Some(part) = domain.export_member(conn, viewer).await? {
+                        parts.insert(domain.name().to_owned(), part);
+                    }
+                }
+                Ok::<_, AppError>(parts)
+            })
+            .await?;
+        let mut export = serde_json::Map::new();
+        export.insert("exportedAt".to_owned(), json!(context.now()));
+        export.extend(parts);
+        Ok(Json(serde_json::Value::Object(export)))
     }
 
     /// Leaves the network: sessions end, seats and waitlist places for
@@ -195,20 +165,21 @@ impl DataRightsMutation {
             )
             .into());
         }
-        let services = data::<Services>(ctx)?;
+        let domains = data::<Domains>(ctx)?;
         let viewer = viewer(ctx)?;
-        let mut conn = services.membership.context().conn().await?;
-        let released = conn
+        let member = viewer.session()?.member_id;
+        let mut conn = data::<MembershipService>(ctx)?.context().conn().await?;
+        let after_commit = conn
             .transaction(async |conn| {
-                let member_id = services.membership.withdraw_in(conn, viewer).await?;
-                services
-                    .events
-                    .release_member_in(conn, member_id)
-                    .await
-                    .map_err(|error| error.to_app_error())
+                let mut after_commit = AfterCommit::nothing();
+                for domain in domains.iter() {
+                    let done = domain.withdraw_member(conn, viewer, member).await?;
+                    after_commit = after_commit.and(done);
+                }
+                Ok::<_, AppError>(after_commit)
             })
             .await?;
-        services.events.announce(released);
+        after_commit.committed();
         Ok(true)
     }
 }
@@ -225,36 +196,24 @@ impl SignOutMutation {
     /// personal calendar feed (issue a new one afterwards). Returns how many
     /// sessions were ended.
     async fn revoke_all_my_sessions(&self, ctx: &Context<'_>) -> Result<i32> {
-        let services = data::<Services>(ctx)?;
+        let domains = data::<Domains>(ctx)?;
         let viewer = viewer(ctx)?;
-        // The personal calendar feed goes too: its URL is a credential, and
-        // "sign out everywhere" is what a member does after losing a device.
-        // The feed goes first: should the second step fail, the member
-        // still has the session to try again with.
-        services
-            .events
-            .revoke_calendar_feed_with_sessions(viewer)
+        let mut conn = data::<MembershipService>(ctx)?.context().conn().await?;
+        // Every credential in one transaction: sessions, and the personal
+        // calendar feed, whose URL is a credential too ("sign out
+        // everywhere" is what a member does after losing a device).
+        let revoked = conn
+            .transaction(async |conn| {
+                let mut revoked = 0;
+                for domain in domains.iter() {
+                    revoked += domain.sign_out_everywhere(conn, viewer).await?;
+                }
+                Ok::<_, AppError>(revoked)
+            })
             .await?;
-        let revoked = services.membership.revoke_all_my_sessions(viewer).await?;
         Ok(i32::try_from(revoked).unwrap_or(i32::MAX))
     }
 }
-
-/// The root of every mutation.
-#[derive(MergedObject, Default)]
-#[graphql(name = "Mutation")]
-pub struct MutationRoot(
-    MembershipMutation,
-    EventsMutation,
-    DataRightsMutation,
-    SignOutMutation,
-);
-
-/// The root of every subscription (served over graphql-transport-ws at
-/// `/graphql/ws`).
-#[derive(MergedSubscription, Default)]
-#[graphql(name = "Subscription")]
-pub struct SubscriptionRoot(EventsSubscription);
 
 /// The API's schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

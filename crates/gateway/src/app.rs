@@ -5,10 +5,8 @@ use std::time::Duration;
 
 use alumni_core::db::{self, PoolBuildError, PoolSettings, StatementCounter};
 use alumni_core::idempotency::IdempotencyStore;
-use alumni_core::{DbPool, ServiceContext, SharedClock, Viewer};
-use alumni_events::EventsService;
-use alumni_membership::graphql::attach_loaders;
-use alumni_membership::{AccountSettings, MembershipService};
+use alumni_core::{DbPool, ServiceContext, SharedClock};
+use alumni_membership::AccountSettings;
 use axum::Router;
 
 use crate::api::{AppSchema, schema_builder};
@@ -17,6 +15,7 @@ use crate::config::{
     DEFAULT_MAX_INTROSPECTION_FIELDS, DEFAULT_MAX_QUERY_COMPLEXITY, DEFAULT_MAX_QUERY_DEPTH,
     DEFAULT_MAX_QUERY_NODES, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS,
 };
+pub use crate::domains::{Domains, Services};
 use crate::http::{self, AppState, HttpLimits, RouteSettings, SchemaExposure, TrustedProxies};
 use crate::idempotency::MutationOutcomes;
 use crate::limits::{IntrospectionPolicy, OperationGuard, OperationLimits};
@@ -88,43 +87,16 @@ impl AppSettings {
     }
 }
 
-/// Every domain's services. One per process, cheap to clone.
-#[derive(Clone)]
-pub struct Services {
-    /// Membership: accounts, sessions, members.
-    pub membership: MembershipService,
-    /// Events: events, registrations, check-in, calendars.
-    pub events: EventsService,
-}
-
-impl Services {
-    /// Adds what one request needs: its viewer and fresh DataLoaders that
-    /// carry the viewer (never shared between requests, so no cached data
-    /// crosses viewers).
-    pub fn attach_request_data(&self, data: &mut async_graphql::Data, viewer: &Viewer) {
-        data.insert(viewer.clone());
-        attach_loaders(data, &self.membership, viewer, true);
-        alumni_events::graphql::insert_request_data(data, &self.events, viewer);
-    }
-
-    /// Adds what one WebSocket connection needs: its viewer and loaders
-    /// that batch but do not cache, since the connection outlives any one
-    /// operation.
-    pub fn attach_connection_data(&self, data: &mut async_graphql::Data, viewer: &Viewer) {
-        data.insert(viewer.clone());
-        attach_loaders(data, &self.membership, viewer, false);
-        alumni_events::graphql::insert_connection_data(data, &self.events, viewer);
-    }
-}
-
 /// The assembled application.
 pub struct App {
     /// The HTTP routes.
     pub router: Router,
     /// The GraphQL schema with its data and limits.
     pub schema: AppSchema,
-    /// The domains' services (for the command line and seeding).
+    /// The domains' services (for the command line and tests).
     pub services: Services,
+    /// The registered domains.
+    pub domains: Domains,
     /// The connection pool.
     pub pool: DbPool,
     /// Counts SQL statements on the pool's connections.
@@ -144,12 +116,9 @@ impl App {
             pool: pool.clone(),
             clock,
         };
-        let membership = MembershipService::new(ctx.clone(), settings.accounts.clone());
-        let idempotency = IdempotencyStore::new(ctx.clone(), settings.http.request_timeout);
-        let services = Services {
-            events: EventsService::new(ctx, membership.clone()),
-            membership,
-        };
+        let services = Services::new(&ctx, settings.accounts.clone());
+        let domains = services.domains();
+        let idempotency = IdempotencyStore::new(ctx, settings.http.request_timeout);
         let guard = OperationGuard::new(
             settings.operations,
             settings.exposure.introspection,
@@ -157,9 +126,6 @@ impl App {
             &crate::api::sdl(),
         )?;
         let schema = schema_builder()
-            .data(services.clone())
-            .data(services.membership.clone())
-            .data(services.events.clone())
             .extension(guard)
             .extension(MutationOutcomes)
             .finish();
@@ -167,6 +133,7 @@ impl App {
         let state = AppState::new(
             schema.clone(),
             services.clone(),
+            domains.clone(),
             pool.clone(),
             lifecycle.clone(),
             idempotency,
@@ -182,6 +149,7 @@ impl App {
             router,
             schema,
             services,
+            domains,
             pool,
             statements,
             lifecycle,

@@ -27,9 +27,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use alumni_core::domain::{FileRequest, FileRoute};
 use alumni_core::idempotency::{Claim, EarlierRequest, IdempotencyStore, KeptResponse};
-use alumni_core::{AppError, Caller, ClientAddress, DbPool, NodeId as _, Viewer, db, request};
-use alumni_events::{EventId, EventsError};
+use alumni_core::{AppError, Caller, ClientAddress, DbPool, Viewer, db, request};
 use alumni_membership::MembershipService;
 use async_graphql::{BatchRequest, ServerError};
 use axum::body::{Body, Bytes};
@@ -50,7 +50,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::api::AppSchema;
-use crate::app::Services;
+use crate::app::{Domains, Services};
 use crate::graphiql;
 use crate::idempotency::{self, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, KeyedRun};
 use crate::limits::{
@@ -129,6 +129,7 @@ pub struct AppState(Arc<StateInner>);
 struct StateInner {
     schema: AppSchema,
     services: Services,
+    domains: Domains,
     pool: DbPool,
     idempotency: IdempotencyStore,
     limits: HttpLimits,
@@ -158,6 +159,7 @@ impl AppState {
     pub fn new(
         schema: AppSchema,
         services: Services,
+        domains: Domains,
         pool: DbPool,
         lifecycle: Lifecycle,
         idempotency: IdempotencyStore,
@@ -171,6 +173,7 @@ impl AppState {
         Self(Arc::new(StateInner {
             schema,
             services,
+            domains,
             pool,
             idempotency,
             limits: settings.limits,
@@ -189,6 +192,10 @@ impl AppState {
 
     pub(crate) fn services(&self) -> &Services {
         &self.0.services
+    }
+
+    pub(crate) fn domains(&self) -> &Domains {
+        &self.0.domains
     }
 
     pub(crate) fn socket_settings(&self) -> SocketSettings {
@@ -224,9 +231,7 @@ pub fn router(state: AppState, allowed_origins: &[String]) -> Router {
     let router = router
         .route("/graphql", graphql_route)
         .route("/graphql/ws", get(graphql_ws))
-        .route("/events/{file}", get(event_calendar))
-        .route("/events/{id}/attendees.csv", get(attendees_csv))
-        .route("/calendar/{file}", get(calendar_feed))
+        .merge(file_routes(&state))
         .route("/livez", get(livez))
         .route("/readyz", get(readyz))
         .route("/schema.graphql", get(schema_sdl))
@@ -443,10 +448,7 @@ async fn graphql(
     // One introspection budget for the whole request, batch or not.
     let budget = IntrospectionBudget::default();
     for request in batch.iter_mut() {
-        state
-            .0
-            .services
-            .attach_request_data(&mut request.data, &viewer);
+        state.0.domains.attach(&mut request.data, &viewer, true);
         request.data.insert(caller.clone());
         request.data.insert(budget.clone());
     }
@@ -615,93 +617,63 @@ async fn graphql_ws(State(state): State<AppState>, upgrade: WebSocketUpgrade) ->
         .on_upgrade(move |socket| socket::serve(socket, state))
 }
 
-/// `GET /events/{id}.ics`: one event as iCalendar, with the join URL if the
-/// viewer may see it.
-async fn event_calendar(
-    State(state): State<AppState>,
-    Path(file): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let Some(event_id) = file
-        .strip_suffix(".ics")
-        .and_then(|id| EventId::from_global(&id.to_owned().into(), "id").ok())
-    else {
-        return not_found();
-    };
-    let services = &state.0.services;
-    let viewer = match authenticate(&services.membership, &headers).await {
-        Ok(viewer) => viewer,
-        Err(error) => return app_error(error),
-    };
-    match services.events.event_calendar(&viewer, event_id).await {
-        Ok(ics) => calendar_response(ics, &format!("event-{}.ics", event_id)),
-        Err(error) => events_error(error),
+/// The files every domain serves (calendars, CSV exports), each at its own
+/// path.
+fn file_routes(state: &AppState) -> Router<AppState> {
+    let mut router = Router::new();
+    for domain in state.0.domains.iter() {
+        for file in domain.files() {
+            let route = file.clone();
+            router = router.route(
+                file.path,
+                get(
+                    move |State(state): State<AppState>,
+                          Path(parameter): Path<String>,
+                          headers: HeaderMap| {
+                        let route = route.clone();
+                        async move { serve_file(&state, &route, parameter, &headers).await }
+                    },
+                ),
+            );
+        }
     }
+    router
 }
 
-/// `GET /calendar/{token}.ics`: a member's personal feed. The unguessable
-/// token is the credential, as calendar apps cannot send headers.
-async fn calendar_feed(State(state): State<AppState>, Path(file): Path<String>) -> Response {
-    let Some(token) = file.strip_suffix(".ics") else {
-        return not_found();
-    };
-    match state.0.services.events.feed_calendar(token).await {
-        Ok(ics) => calendar_response(ics, "alumni-events.ics"),
-        Err(error) => events_error(error),
-    }
-}
-
-/// `GET /events/{id}/attendees.csv`: the attendee list (secretariat).
-async fn attendees_csv(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+/// One file: the viewer from the bearer token where the route reads it,
+/// the domain's answer, or its error with the HTTP status its code implies.
+async fn serve_file(
+    state: &AppState,
+    route: &FileRoute,
+    parameter: String,
+    headers: &HeaderMap,
 ) -> Response {
-    let Ok(event_id) = EventId::from_global(&id.into(), "id") else {
-        return not_found();
+    let viewer = if route.signed_in {
+        match authenticate(&state.0.services.membership, headers).await {
+            Ok(viewer) => viewer,
+            Err(error) => return app_error(error),
+        }
+    } else {
+        Viewer::Anonymous
     };
-    let services = &state.0.services;
-    let viewer = match authenticate(&services.membership, &headers).await {
-        Ok(viewer) => viewer,
-        Err(error) => return app_error(error),
-    };
-    match services.events.attendees_csv(&viewer, event_id).await {
-        Ok(csv) => (
+    match (route.serve)(FileRequest { viewer, parameter }).await {
+        Ok(file) => (
             [
-                (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (CONTENT_TYPE, file.content_type.to_owned()),
                 (
                     CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"attendees-{event_id}.csv\""),
+                    format!("attachment; filename=\"{}\"", file.name),
                 ),
             ],
-            csv,
+            file.body,
         )
             .into_response(),
-        Err(error) => events_error(error),
+        Err(error) => app_error(error),
     }
-}
-
-fn calendar_response(ics: String, filename: &str) -> Response {
-    (
-        [
-            (CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        ics,
-    )
-        .into_response()
 }
 
 fn not_found() -> Response {
     request_error(StatusCode::NOT_FOUND, "NOT_FOUND", "not found".to_owned())
-}
-
-/// A service error of a non-GraphQL route, as [`app_error`] answers it.
-fn events_error(error: EventsError) -> Response {
-    app_error(error.to_app_error())
 }
 
 /// Answers in the GraphQL-over-HTTP media type when the client asks for it.
@@ -742,10 +714,10 @@ fn request_error_with(
 fn app_error(error: AppError) -> Response {
     let status = match error {
         AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden(_) | AppError::TermsNotAccepted => StatusCode::FORBIDDEN,
+        AppError::Forbidden { .. } | AppError::TermsNotAccepted => StatusCode::FORBIDDEN,
         AppError::NotFound { .. } => StatusCode::NOT_FOUND,
         AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::ServiceUnavailable(_) | AppError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

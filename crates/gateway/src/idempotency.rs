@@ -35,7 +35,7 @@ use async_graphql::extensions::{
 use async_graphql::{BatchRequest, OutputType, ServerError, ServerResult, Value};
 use axum::http::{HeaderMap, HeaderName, StatusCode};
 
-use crate::api::MutationRoot;
+use crate::domains::MutationRoot;
 use crate::limits::runs_mutation;
 
 /// The request header naming the key.

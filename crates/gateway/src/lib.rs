@@ -10,6 +10,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod database;
+pub mod domains;
 pub mod graphiql;
 pub mod http;
 pub mod idempotency;

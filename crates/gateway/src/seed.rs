@@ -1,15 +1,17 @@
 //! Demo data for every domain.
 
 use alumni_core::AppResult;
+use alumni_core::domain::DemoWorld;
 
 use crate::app::App;
 
-/// Loads each domain's demo data into an empty database. Membership goes
-/// first: the other domains' demo data refers to its members.
+/// Loads each domain's demo data into an empty database, in registration
+/// order: later domains' demo data refers to earlier ones' (events to
+/// membership's members).
 pub async fn demo(app: &App) -> AppResult<()> {
-    let members = alumni_membership::demo::seed(&app.services.membership).await?;
-    alumni_events::demo::seed(&app.services.events, &members)
-        .await
-        .map_err(|error| error.to_app_error())?;
+    let mut world = DemoWorld::default();
+    for domain in app.domains.iter() {
+        domain.seed_demo(&mut world).await?;
+    }
     Ok(())
 }

@@ -284,8 +284,8 @@ impl Connection {
                 .ok_or(None);
         }
         self.state
-            .services()
-            .attach_connection_data(&mut request.data, &viewer);
+            .domains()
+            .attach(&mut request.data, &viewer, false);
         let events = self
             .state
             .schema()

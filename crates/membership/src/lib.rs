@@ -9,6 +9,7 @@
 //! services and loaders.
 
 pub mod demo;
+pub mod domain;
 pub mod graphql;
 pub mod model;
 pub mod password;

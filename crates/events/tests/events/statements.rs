@@ -2,8 +2,11 @@
 //! every association of an event selected.
 
 use alumni_core::Role;
-use alumni_events::model::{Audience, Confidentiality, EventFormat, EventKind, MaterialKind};
-use alumni_events::service::{NewEvent, NewMaterial, SpeakerSlot};
+use alumni_events::model::{
+    Audience, Confidentiality, EventFields, EventFormat, EventKind, MaterialKind, SpeakerSlot,
+};
+use alumni_events::rules::DEFAULT_TIME_ZONE;
+use alumni_events::service::{NewEvent, NewMaterial};
 use alumni_test_support::{TestApp, TestMember};
 use chrono::Duration;
 use serde_json::json;
@@ -16,7 +19,8 @@ async fn hundred_events(app: &TestApp, secretariat: &TestMember, registrant: &Te
     let organiser = viewer_of(app, secretariat).await;
     let attendee = viewer_of(app, registrant).await;
     let speaker = app.create_member(&[Role::Alumnus]).await;
-    let starts_at = alumni_core::Clock::now(app.clock.as_ref()) + Duration::hours(1);
+    let now = alumni_core::Clock::now(app.clock.as_ref());
+    let starts_at = now + Duration::hours(1);
     let mut ids = Vec::new();
     for n in 0..100 {
         let event = app
@@ -24,18 +28,20 @@ async fn hundred_events(app: &TestApp, secretariat: &TestMember, registrant: &Te
             .create_event(
                 &organiser,
                 NewEvent {
-                    title: format!("勉強会 #{n}"),
-                    description: String::new(),
-                    kind: EventKind::StudySession,
-                    format: EventFormat::Online,
-                    venue: None,
-                    join_url: Some("https://meet.example/study".into()),
-                    starts_at: starts_at + Duration::minutes(n),
-                    ends_at: starts_at + Duration::minutes(n) + Duration::hours(2),
-                    time_zone: None,
-                    audience: Audience::Everyone,
-                    registration_opens_at: None,
-                    registration_closes_at: None,
+                    fields: EventFields {
+                        title: format!("勉強会 #{n}"),
+                        description: String::new(),
+                        kind: EventKind::StudySession,
+                        format: EventFormat::Online,
+                        venue: None,
+                        join_url: Some("https://meet.example/study".into()),
+                        starts_at: starts_at + Duration::minutes(n),
+                        ends_at: starts_at + Duration::minutes(n) + Duration::hours(2),
+                        time_zone: DEFAULT_TIME_ZONE.into(),
+                        audience: Audience::Everyone,
+                        registration_opens_at: now,
+                        registration_closes_at: starts_at + Duration::minutes(n),
+                    },
                     capacity: Some(10),
                     speakers: vec![
                         SpeakerSlot::Member {

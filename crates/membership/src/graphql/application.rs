@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use alumni_core::graphql::{data, selects_in_items, viewer};
+use alumni_core::graphql::{data, load_many, load_one, selects_in_items, viewer};
 use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
 use alumni_core::{AppError, Caller, NodeId, Role, Viewer};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
@@ -10,8 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::company::{Company, load_company};
 use super::loaders::{
-    ApplicationLoader, CandidatesLoader, CompanyLoader, MemberLoader, RosterEntryLoader, load_many,
-    load_one,
+    ApplicationLoader, CandidatesLoader, CompanyLoader, MemberLoader, RosterEntryLoader,
 };
 use super::member::{Member, load_member};
 use crate::model::{

@@ -1,13 +1,13 @@
 //! The audit log, read by the secretariat.
 
 use alumni_core::audit::{AuditEvent, AuditFilter};
-use alumni_core::graphql::{data, selects_in_items, viewer};
+use alumni_core::graphql::{data, load_many, selects_in_items, viewer};
 use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
 use alumni_core::{AppError, GlobalId, MemberId, NodeId};
 use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 use chrono::{DateTime, Utc};
 
-use super::loaders::{MemberLoader, load_many};
+use super::loaders::MemberLoader;
 use super::member::{Member, load_member};
 use crate::service::MembershipService;
 

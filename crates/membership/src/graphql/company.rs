@@ -1,11 +1,11 @@
 //! The company and its predecessors in GraphQL.
 
-use alumni_core::graphql::{data, viewer};
+use alumni_core::graphql::{data, load_one, viewer};
 use alumni_core::{AppError, NodeId};
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::NaiveDate;
 
-use super::loaders::{CompanyLoader, load_one};
+use super::loaders::CompanyLoader;
 use crate::model::{CompanyId, CompanyRecord};
 use crate::service::{CompanyInput as CompanyValues, MembershipService};
 

@@ -4,10 +4,9 @@
 
 use std::collections::HashMap;
 
-use alumni_core::graphql::data;
+use alumni_core::graphql::request_loader;
 use alumni_core::{AppError, MemberId, Viewer};
-use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::dataloader::Loader;
 
 use crate::model::{
     ApplicationId, ApplicationRecord, CompanyId, CompanyRecord, RosterEntryId, RosterEntryRecord,
@@ -156,77 +155,45 @@ pub fn attach_loaders(
     viewer: &Viewer,
     cache: bool,
 ) {
-    data.insert(loader(
+    data.insert(request_loader(
         MemberLoader {
             service: service.clone(),
             viewer: viewer.clone(),
         },
         cache,
     ));
-    data.insert(loader(
+    data.insert(request_loader(
         SkillsLoader {
             service: service.clone(),
             viewer: viewer.clone(),
         },
         cache,
     ));
-    data.insert(loader(
+    data.insert(request_loader(
         CompanyLoader {
             service: service.clone(),
         },
         cache,
     ));
-    data.insert(loader(
+    data.insert(request_loader(
         ApplicationLoader {
             service: service.clone(),
             viewer: viewer.clone(),
         },
         cache,
     ));
-    data.insert(loader(
+    data.insert(request_loader(
         RosterEntryLoader {
             service: service.clone(),
             viewer: viewer.clone(),
         },
         cache,
     ));
-    data.insert(loader(
+    data.insert(request_loader(
         CandidatesLoader {
             service: service.clone(),
             viewer: viewer.clone(),
         },
         cache,
     ));
-}
-
-fn loader<L: Send + Sync + 'static>(loader: L, cache: bool) -> DataLoader<L, HashMapCache> {
-    let loader = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default());
-    loader.enable_all_cache(cache);
-    loader
-}
-
-/// Several values through the request's loader of type `L`, in one batch;
-/// they stay in the request's cache for the fields that need them.
-pub(crate) async fn load_many<L, K>(
-    ctx: &Context<'_>,
-    keys: impl IntoIterator<Item = K>,
-) -> Result<HashMap<K, L::Value>, AppError>
-where
-    L: Loader<K, Error = AppError>,
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-{
-    data::<DataLoader<L, HashMapCache>>(ctx)?
-        .load_many(keys)
-        .await
-}
-
-/// One value through the request's loader of type `L`.
-pub(crate) async fn load_one<L, K>(ctx: &Context<'_>, key: K) -> Result<Option<L::Value>, AppError>
-where
-    L: Loader<K, Error = AppError>,
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-{
-    data::<DataLoader<L, HashMapCache>>(ctx)?
-        .load_one(key)
-        .await
 }

@@ -1,13 +1,13 @@
 //! Members, profiles and the directory in GraphQL.
 
-use alumni_core::graphql::{data, selects_in_items, viewer};
+use alumni_core::graphql::{data, load_many, load_one, selects_in_items, viewer};
 use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
 use alumni_core::{AppError, MemberId, NodeId, Role};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
 
 use super::company::Company;
-use super::loaders::{CompanyLoader, MemberLoader, SkillsLoader, load_many, load_one};
+use super::loaders::{CompanyLoader, MemberLoader, SkillsLoader};
 use crate::model::{
     Audience, CompanyId, Interest, MemberStatus, Prefecture, ProfileLink, TagRecord, Visibility,
 };

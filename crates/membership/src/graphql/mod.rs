@@ -17,7 +17,7 @@ pub use application::{Application, load_application};
 pub use company::{Company, load_company};
 pub use loaders::attach_loaders;
 pub use member::{Member, find_member, load_member, prefetch_members};
-pub use terms::TermsVersion;
+pub use terms::{TermsVersion, load_terms_version};
 
 /// Every membership query.
 #[derive(MergedObject, Default)]

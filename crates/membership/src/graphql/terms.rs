@@ -1,12 +1,12 @@
 //! Terms of use and consent in GraphQL.
 
-use alumni_core::NodeId;
 use alumni_core::graphql::{data, viewer};
 use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
+use alumni_core::{AppError, NodeId};
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 
-use crate::model::{ConsentPurpose, ConsentRecord, TermsRecord};
+use crate::model::{ConsentPurpose, ConsentRecord, TermsRecord, TermsVersionId};
 use crate::service::{MembershipService, TermsInput};
 
 /// A published version of the terms of use.
@@ -17,6 +17,16 @@ impl TermsVersion {
     pub fn new(record: TermsRecord) -> Self {
         Self(record)
     }
+}
+
+/// A published version by id (public data); `NOT_FOUND` when none has it.
+pub async fn load_terms_version(
+    ctx: &Context<'_>,
+    id: TermsVersionId,
+) -> Result<TermsVersion, AppError> {
+    Ok(TermsVersion(
+        data::<MembershipService>(ctx)?.terms_version(id).await?,
+    ))
 }
 
 /// A published version of the terms of use. Versions never change; the

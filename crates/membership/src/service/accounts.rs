@@ -274,8 +274,8 @@ impl MembershipService {
             }
         };
         if !member.status.may_sign_in() {
-            return Err(AppError::Forbidden(
-                "this account is suspended; contact the secretariat".into(),
+            return Err(AppError::forbidden(
+                "this account is suspended; contact the secretariat",
             ));
         }
 

@@ -618,8 +618,8 @@ async fn lock_pending(
             entity: "Application",
         })?;
     if application.status != ApplicationStatus::PendingReview {
-        return Err(AppError::Conflict(
-            "this application has already been decided".into(),
+        return Err(AppError::conflict(
+            "this application has already been decided",
         ));
     }
     Ok(application)

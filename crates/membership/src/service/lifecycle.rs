@@ -26,7 +26,7 @@ impl MembershipService {
         conn.transaction(async |conn| {
             let member = lock_existing(conn, member_id).await?;
             if member.status != MemberStatus::Active {
-                return Err(AppError::Conflict(format!(
+                return Err(AppError::conflict(format!(
                     "roles go to active members; this account is {}",
                     member.status.as_str().to_lowercase()
                 )));
@@ -104,9 +104,7 @@ impl MembershipService {
         conn.transaction(async |conn| {
             let member = lock_existing(conn, member_id).await?;
             if member.status != MemberStatus::Active {
-                return Err(AppError::Conflict(
-                    "only active members can be suspended".into(),
-                ));
+                return Err(AppError::conflict("only active members can be suspended"));
             }
             if member.role_set()?.contains(Role::Secretariat) {
                 ensure_another_secretariat(conn, &member).await?;
@@ -135,8 +133,8 @@ impl MembershipService {
         conn.transaction(async |conn| {
             let member = lock_existing(conn, member_id).await?;
             if member.status != MemberStatus::Suspended {
-                return Err(AppError::Conflict(
-                    "only suspended members can be reinstated".into(),
+                return Err(AppError::conflict(
+                    "only suspended members can be reinstated",
                 ));
             }
             accounts::set_status(conn, member_id, MemberStatus::Active, None, now).await?;
@@ -209,8 +207,8 @@ async fn ensure_another_secretariat(
     let others = accounts::count_active_with_role(conn, Role::Secretariat.as_str()).await?
         - i64::from(member.status == MemberStatus::Active);
     if others < 1 {
-        return Err(AppError::Conflict(
-            "this is the last active secretariat member; appoint another first".into(),
+        return Err(AppError::conflict(
+            "this is the last active secretariat member; appoint another first",
         ));
     }
     Ok(())

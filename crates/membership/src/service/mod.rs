@@ -90,7 +90,7 @@ pub(crate) fn conflict_on(error: DieselError, constraints: &[(&str, &str)]) -> A
             .iter()
             .find(|(constraint, _)| *constraint == name)
     {
-        return AppError::Conflict((*message).to_owned());
+        return AppError::conflict(*message);
     }
     error.into()
 }

@@ -89,7 +89,7 @@ pub async fn seed_synthetic(
     let mut conn = service.context().conn().await?;
     let like = synthetic_email_like();
     if !options.allow_real_members && accounts::any_member_not_like(&mut conn, &like).await? {
-        return Err(AppError::Conflict(format!(
+        return Err(AppError::conflict(format!(
             "the database holds accounts outside {SYNTHETIC_EMAIL_DOMAIN}; synthetic members \
              are for measuring and would mix with them (allow it explicitly to go ahead)"
         )));

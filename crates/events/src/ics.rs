@@ -47,25 +47,25 @@ fn vevent(entry: &CalendarEntry<'_>, now: DateTime<Utc>) -> icalendar::Event {
     let event = entry.event;
     let join_url = entry
         .include_join_url
-        .then_some(event.join_url.as_deref())
+        .then_some(event.fields.join_url.as_deref())
         .flatten();
-    let mut description = event.description.clone();
+    let mut description = event.fields.description.clone();
     if let Some(url) = join_url {
         description.push_str(&format!("\n\nJoin online: {url}"));
     }
-    description.push_str(&format!("\n\nTime zone: {}", event.time_zone));
+    description.push_str(&format!("\n\nTime zone: {}", event.fields.time_zone));
 
     let mut vevent = icalendar::Event::new();
     vevent
         .uid(&format!("{}@events.alumni-network", event.id))
         .timestamp(now)
-        .starts(event.starts_at)
-        .ends(event.ends_at)
-        .summary(&event.title)
+        .starts(event.fields.starts_at)
+        .ends(event.fields.ends_at)
+        .summary(&event.fields.title)
         .description(description.trim_start())
         .created(event.created_at)
         .last_modified(event.updated_at)
-        .add_property("CATEGORIES", event.kind.as_str())
+        .add_property("CATEGORIES", event.fields.kind.as_str())
         .status(if event.status == EventStatus::Cancelled {
             IcsStatus::Cancelled
         } else {
@@ -81,7 +81,7 @@ fn vevent(entry: &CalendarEntry<'_>, now: DateTime<Utc>) -> icalendar::Event {
 }
 
 fn location(event: &EventRecord, join_url: Option<&str>) -> Option<String> {
-    match (event.format, event.venue.as_deref(), join_url) {
+    match (event.fields.format, event.fields.venue.as_deref(), join_url) {
         (EventFormat::Online, _, Some(url)) => Some(url.to_owned()),
         (EventFormat::Online, _, None) => Some("Online".to_owned()),
         (EventFormat::Hybrid, Some(venue), _) => Some(format!("{venue} / Online")),

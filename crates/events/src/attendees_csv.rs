@@ -79,7 +79,7 @@ fn local_time(at: Option<DateTime<Utc>>, zone: Tz) -> String {
 }
 
 /// Writes the header and `rows` as CSV.
-pub fn write_csv<'a>(rows: impl IntoIterator<Item = AttendeeRow<'a>>) -> Result<Vec<u8>, AppError> {
+pub fn write<'a>(rows: impl IntoIterator<Item = AttendeeRow<'a>>) -> Result<Vec<u8>, AppError> {
     let mut writer = CsvWriter::new();
     writer.write_row(COLUMNS.iter().map(|(header, _)| *header))?;
     for row in rows {

@@ -1,0 +1,89 @@
+//! Materials in GraphQL: the `Material` object and attaching one.
+
+use alumni_core::graphql::viewer;
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+
+use super::{event_id, service};
+use crate::model::{Confidentiality, MaterialKind, MaterialRecord};
+use crate::service::NewMaterial;
+
+/// Slides, a recording or a document of an event.
+pub struct Material(pub(super) MaterialRecord);
+
+/// Slides, a recording or a document of an event, with who may see it.
+#[Object]
+impl Material {
+    /// Slides, recording or document.
+    async fn kind(&self) -> MaterialKind {
+        self.0.kind
+    }
+
+    /// Title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// Link to the material.
+    async fn url(&self) -> &str {
+        &self.0.url
+    }
+
+    /// Who may see it.
+    async fn confidentiality(&self) -> Confidentiality {
+        self.0.confidentiality
+    }
+
+    /// When it was attached.
+    async fn added_at(&self) -> DateTime<Utc> {
+        self.0.added_at
+    }
+}
+
+/// Material to attach to an event.
+#[derive(InputObject)]
+pub struct AddMaterialInput {
+    /// Slides, recording or document.
+    pub kind: MaterialKind,
+    /// Title.
+    pub title: String,
+    /// Link (http or https).
+    pub url: String,
+    /// Who may see it.
+    pub confidentiality: Confidentiality,
+}
+
+impl From<AddMaterialInput> for NewMaterial {
+    fn from(input: AddMaterialInput) -> Self {
+        Self {
+            kind: input.kind,
+            title: input.title,
+            url: input.url,
+            confidentiality: input.confidentiality,
+        }
+    }
+}
+
+/// Mutations on materials.
+#[derive(Default)]
+pub struct MaterialMutation;
+
+/// Mutations on materials.
+#[Object]
+impl MaterialMutation {
+    /// Attaches slides, a recording or a document once the event has begun.
+    /// Secretariat only.
+    async fn add_event_material(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the event.")] event_id: ID,
+        #[graphql(desc = "The material.")] input: AddMaterialInput,
+    ) -> Result<Material> {
+        let id = self::event_id(&event_id, "eventId")?;
+        Ok(Material(
+            service(ctx)?
+                .add_material(viewer(ctx)?, id, input.into())
+                .await?,
+        ))
+    }
+}

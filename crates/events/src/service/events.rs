@@ -1,0 +1,237 @@
+//! Managing events (the secretariat) and reading them (every member).
+
+use alumni_core::audit::{self, AuditEntry};
+use alumni_core::pagination::PageRequest;
+use alumni_core::{AppError, AppResult, Role, Viewer};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::{AsyncConnection as _, AsyncPgConnection};
+use serde_json::json;
+
+use super::{EventsService, lock_visible};
+use crate::model::{
+    EventFields, EventId, EventListFilter, EventPageKey, EventRecord, EventStatus, SpeakerRecord,
+    SpeakerSlot,
+};
+use crate::rules;
+use crate::store::{events as store, speakers};
+use crate::visibility::{sees_drafts, sees_event};
+
+/// A new event.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// Its particulars.
+    pub fields: EventFields,
+    /// Seats; `None` for no limit.
+    pub capacity: Option<i32>,
+    /// The programme.
+    pub speakers: Vec<SpeakerSlot>,
+}
+
+impl EventsService {
+    /// Creates a draft event. Secretariat only.
+    pub async fn create_event(&self, viewer: &Viewer, new: NewEvent) -> AppResult<EventRecord> {
+        let identity = viewer.require_role(Role::Secretariat)?;
+        let now = self.ctx.now();
+        let fields = rules::validate_fields(new.fields)?;
+        rules::validate_capacity(new.capacity)?;
+        let event = EventRecord {
+            id: EventId::new(),
+            fields,
+            capacity: new.capacity,
+            status: EventStatus::Draft,
+            confirmed_count: 0,
+            waitlist_count: 0,
+            seats_version: 0,
+            created_by: identity.member_id,
+            created_at: now,
+            updated_at: now,
+            published_at: None,
+            cancelled_at: None,
+        };
+        let slots = rules::speaker_records(event.id, new.speakers)?;
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            store::insert_event(conn, &event).await?;
+            replace_speakers(conn, event.id, &slots).await?;
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("events.event_created")
+                    .by(identity.member_id)
+                    .on(event.id)
+                    .details(
+                        json!({ "kind": event.fields.kind.as_str(), "capacity": event.capacity }),
+                    ),
+            )
+            .await
+        })
+        .await?;
+        Ok(event)
+    }
+
+    /// Changes an event's particulars with `edit` and, if given, replaces
+    /// its programme. `edit` runs under the event's lock on the values as
+    /// they stand, so changes to other fields made meanwhile are kept.
+    /// Secretariat only; cancelled events are refused.
+    pub async fn update_event(
+        &self,
+        viewer: &Viewer,
+        event_id: EventId,
+        edit: impl FnOnce(&mut EventFields) + Send,
+        speakers: Option<Vec<SpeakerSlot>>,
+    ) -> AppResult<EventRecord> {
+        let identity = viewer.require_role(Role::Secretariat)?;
+        let now = self.ctx.now();
+        let slots = speakers
+            .map(|speakers| rules::speaker_records(event_id, speakers))
+            .transpose()?;
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            let event = lock_visible(conn, viewer, event_id).await?;
+            rules::not_cancelled(&event)?;
+            let mut fields = event.fields;
+            edit(&mut fields);
+            let fields = rules::validate_fields(fields)?;
+            let updated = store::update_event_fields(conn, event_id, &fields, now).await?;
+            if let Some(slots) = &slots {
+                replace_speakers(conn, event_id, slots).await?;
+            }
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("events.event_updated")
+                    .by(identity.member_id)
+                    .on(event_id),
+            )
+            .await?;
+            Ok(updated)
+        })
+        .await
+    }
+
+    /// Publishes a draft; publishing a published event changes nothing.
+    /// Secretariat only.
+    pub async fn publish_event(
+        &self,
+        viewer: &Viewer,
+        event_id: EventId,
+    ) -> AppResult<EventRecord> {
+        let identity = viewer.require_role(Role::Secretariat)?;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            let event = lock_visible(conn, viewer, event_id).await?;
+            rules::not_cancelled(&event)?;
+            if event.status != EventStatus::Draft {
+                return Ok(event);
+            }
+            let published = store::publish_event(conn, event_id, now).await?;
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("events.event_published")
+                    .by(identity.member_id)
+                    .on(event_id),
+            )
+            .await?;
+            Ok(published)
+        })
+        .await
+    }
+
+    /// Cancels an event; its registrations stay and show the event as
+    /// cancelled. Cancelling twice changes nothing. Secretariat only.
+    pub async fn cancel_event(&self, viewer: &Viewer, event_id: EventId) -> AppResult<EventRecord> {
+        let identity = viewer.require_role(Role::Secretariat)?;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            let event = lock_visible(conn, viewer, event_id).await?;
+            if event.status == EventStatus::Cancelled {
+                return Ok(event);
+            }
+            let cancelled = store::cancel_event(conn, event_id, now).await?;
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("events.event_cancelled")
+                    .by(identity.member_id)
+                    .on(event_id)
+                    .details(json!({
+                        "confirmed": event.confirmed_count,
+                        "waitlisted": event.waitlist_count,
+                    })),
+            )
+            .await?;
+            Ok(cancelled)
+        })
+        .await
+    }
+
+    /// Events by id as the viewer may see them; others are absent.
+    pub async fn events_by_ids(
+        &self,
+        viewer: &Viewer,
+        ids: &[EventId],
+    ) -> AppResult<Vec<EventRecord>> {
+        viewer.identity()?;
+        let mut conn = self.ctx.conn().await?;
+        let events = store::events_by_ids(&mut conn, ids).await?;
+        Ok(events
+            .into_iter()
+            .filter(|event| sees_event(viewer, event))
+            .collect())
+    }
+
+    /// One event, or `NOT_FOUND` if it does not exist or the viewer may not
+    /// see it.
+    pub async fn event(&self, viewer: &Viewer, id: EventId) -> AppResult<EventRecord> {
+        viewer.identity()?;
+        let mut conn = self.ctx.conn().await?;
+        store::event(&mut conn, id)
+            .await?
+            .filter(|event| sees_event(viewer, event))
+            .ok_or(AppError::NotFound { entity: "Event" })
+    }
+
+    /// A page of events by start; drafts only for the secretariat.
+    pub async fn list_events(
+        &self,
+        viewer: &Viewer,
+        filter: &EventListFilter,
+        page: &PageRequest<EventPageKey>,
+    ) -> AppResult<Vec<EventRecord>> {
+        viewer.identity()?;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::list_events(&mut conn, filter, sees_drafts(viewer), now, page).await?)
+    }
+
+    /// The programmes of several events (which the caller has already
+    /// found visible).
+    pub async fn speakers_of(
+        &self,
+        viewer: &Viewer,
+        event_ids: &[EventId],
+    ) -> AppResult<Vec<SpeakerRecord>> {
+        viewer.identity()?;
+        let mut conn = self.ctx.conn().await?;
+        Ok(speakers::speakers_of(&mut conn, event_ids).await?)
+    }
+}
+
+/// Replaces the programme; an unknown member id is the caller's mistake.
+async fn replace_speakers(
+    conn: &mut AsyncPgConnection,
+    event_id: EventId,
+    slots: &[SpeakerRecord],
+) -> AppResult<()> {
+    speakers::replace_speakers(conn, event_id, slots)
+        .await
+        .map_err(|error| match error {
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                AppError::bad_input("input.speakers", "no member has this id")
+            }
+            other => other.into(),
+        })
+}

@@ -1,0 +1,79 @@
+//! Slides, recordings and documents of events.
+
+use alumni_core::audit::{self, AuditEntry};
+use alumni_core::{AppResult, Role, Viewer};
+use diesel_async::AsyncConnection as _;
+use serde_json::json;
+
+use super::{EventsService, lock_visible};
+use crate::model::{Confidentiality, EventId, MaterialId, MaterialKind, MaterialRecord};
+use crate::rules;
+use crate::store::materials as store;
+use crate::visibility::visible_confidentiality;
+
+/// A material to attach.
+#[derive(Debug, Clone)]
+pub struct NewMaterial {
+    /// Slides, recording, document.
+    pub kind: MaterialKind,
+    /// Title.
+    pub title: String,
+    /// Link (http or https).
+    pub url: String,
+    /// Who may see it.
+    pub confidentiality: Confidentiality,
+}
+
+impl EventsService {
+    /// Attaches slides, a recording or a document, once the event has
+    /// begun. Secretariat only.
+    pub async fn add_material(
+        &self,
+        viewer: &Viewer,
+        event_id: EventId,
+        new: NewMaterial,
+    ) -> AppResult<MaterialRecord> {
+        let identity = viewer.require_role(Role::Secretariat)?;
+        let title = rules::validate_title(&new.title, "input.title")?;
+        let url = rules::validate_url(&new.url, "input.url")?;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            let event = lock_visible(conn, viewer, event_id).await?;
+            rules::may_add_material(&event, now)?;
+            let material = MaterialRecord {
+                id: MaterialId::new(),
+                event_id,
+                kind: new.kind,
+                title,
+                url,
+                confidentiality: new.confidentiality,
+                added_by: identity.member_id,
+                added_at: now,
+            };
+            store::insert_material(conn, &material).await?;
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("events.material_added")
+                    .by(identity.member_id)
+                    .on(event_id)
+                    .details(json!({ "confidentiality": material.confidentiality.as_str() })),
+            )
+            .await?;
+            Ok(material)
+        })
+        .await
+    }
+
+    /// The materials of several events that the viewer may see.
+    pub async fn materials_of(
+        &self,
+        viewer: &Viewer,
+        event_ids: &[EventId],
+    ) -> AppResult<Vec<MaterialRecord>> {
+        viewer.identity()?;
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::materials_of(&mut conn, event_ids, visible_confidentiality(viewer)).await?)
+    }
+}

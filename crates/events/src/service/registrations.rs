@@ -1,0 +1,244 @@
+//! Registering, the waitlist, and cancelling; the viewer's own
+//! registrations and the secretariat's attendee lists.
+
+use alumni_core::pagination::PageRequest;
+use alumni_core::{AppError, AppResult, MemberId, Role, Viewer};
+use chrono::{DateTime, Utc};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::{AsyncConnection as _, AsyncPgConnection};
+
+use super::seats::fill_free_seats;
+use super::{EventsService, lock_visible, random_bytes};
+use crate::model::{
+    EventId, EventRecord, MyRegistrationFilter, MyRegistrationPageKey, RegistrationId,
+    RegistrationPageKey, RegistrationRecord, RegistrationStatus, Seats,
+};
+use crate::rules;
+use crate::store::{events, registrations as store};
+
+/// Characters of check-in codes: no 0/O or 1/I, so codes read aloud or
+/// typed from paper are not mistaken.
+const CHECK_IN_ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+impl EventsService {
+    /// Registers the viewer: `CONFIRMED` while seats remain, otherwise
+    /// `WAITLISTED` at the end of the waitlist. Registering again while
+    /// registered returns the registration unchanged.
+    pub async fn register(
+        &self,
+        viewer: &Viewer,
+        event_id: EventId,
+    ) -> AppResult<RegistrationRecord> {
+        let identity = viewer.identity()?;
+        let now = self.ctx.now();
+        let check_in_code = new_check_in_code()?;
+        let mut conn = self.ctx.conn().await?;
+        let (registration, seats) = conn
+            .transaction(async |conn| {
+                let event = lock_visible(conn, viewer, event_id).await?;
+                rules::not_cancelled(&event)?;
+                let existing = store::registration_of(conn, event_id, identity.member_id).await?;
+                if let Some(existing) = existing.as_ref().filter(|r| r.is_active()) {
+                    return Ok((existing.clone(), None));
+                }
+                rules::may_register(viewer, &event, now)?;
+                let (waitlist_position, after) = rules::place_registration(event.seats());
+                let registration = match existing {
+                    Some(cancelled) => {
+                        store::reactivate_registration(conn, cancelled.id, waitlist_position, now)
+                            .await?
+                    }
+                    None => {
+                        let registration = RegistrationRecord {
+                            id: RegistrationId::new(),
+                            event_id,
+                            member_id: identity.member_id,
+                            status: if waitlist_position.is_some() {
+                                RegistrationStatus::Waitlisted
+                            } else {
+                                RegistrationStatus::Confirmed
+                            },
+                            waitlist_position,
+                            check_in_code,
+                            registered_at: now,
+                            confirmed_at: waitlist_position.is_none().then_some(now),
+                            cancelled_at: None,
+                            checked_in_at: None,
+                            updated_at: now,
+                        };
+                        store::insert_registration(conn, &registration)
+                            .await
+                            .map_err(code_collision_is_conflict)?;
+                        registration
+                    }
+                };
+                let updated = events::set_seats(
+                    conn,
+                    event_id,
+                    after.capacity,
+                    after.confirmed,
+                    after.waitlisted,
+                    now,
+                )
+                .await?;
+                Ok::<_, AppError>((registration, Some(updated.seats())))
+            })
+            .await?;
+        if let Some(seats) = seats {
+            self.seats.publish(seats);
+        }
+        Ok(registration)
+    }
+
+    /// Cancels the viewer's registration. A confirmed seat goes at once to
+    /// the first on the waitlist; a waitlisted member's place closes up.
+    /// Cancelling a cancelled registration returns it unchanged.
+    pub async fn cancel_registration(
+        &self,
+        viewer: &Viewer,
+        event_id: EventId,
+    ) -> AppResult<RegistrationRecord> {
+        let member_id = viewer.identity()?.member_id;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        let (registration, seats) = conn
+            .transaction(async |conn| {
+                let event = lock_visible(conn, viewer, event_id).await?;
+                cancel_locked(conn, member_id, &event, now).await
+            })
+            .await?;
+        if let Some(seats) = seats {
+            self.seats.publish(seats);
+        }
+        Ok(registration)
+    }
+
+    /// The viewer's own registrations for several events.
+    pub async fn my_registrations_for(
+        &self,
+        viewer: &Viewer,
+        event_ids: &[EventId],
+    ) -> AppResult<Vec<RegistrationRecord>> {
+        let identity = viewer.identity()?;
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::registrations_of_member(&mut conn, identity.member_id, event_ids).await?)
+    }
+
+    /// A page of the viewer's live registrations, by the event's start.
+    pub async fn my_registrations(
+        &self,
+        viewer: &Viewer,
+        filter: MyRegistrationFilter,
+        page: &PageRequest<MyRegistrationPageKey>,
+    ) -> AppResult<Vec<(RegistrationRecord, DateTime<Utc>)>> {
+        let identity = viewer.identity()?;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::my_registrations(&mut conn, identity.member_id, filter, now, page).await?)
+    }
+
+    /// One page of the attendee list of each event. Secretariat only.
+    pub async fn registration_pages(
+        &self,
+        viewer: &Viewer,
+        event_ids: &[EventId],
+        status: Option<RegistrationStatus>,
+        page: &PageRequest<RegistrationPageKey>,
+    ) -> AppResult<Vec<RegistrationRecord>> {
+        viewer.require_role(Role::Secretariat)?;
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::registration_pages(&mut conn, event_ids, status, page).await?)
+    }
+}
+
+/// Cancels `member_id`'s registration for `event_id` inside the caller's
+/// transaction, without regard to who may see the event (the member is
+/// leaving the network).
+pub(super) async fn cancel_in(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+    event_id: EventId,
+    now: DateTime<Utc>,
+) -> AppResult<(RegistrationRecord, Option<Seats>)> {
+    let event = events::lock_event(conn, event_id)
+        .await?
+        .ok_or(AppError::NotFound { entity: "Event" })?;
+    cancel_locked(conn, member_id, &event, now).await
+}
+
+/// Cancels `member_id`'s registration for the event the caller has locked;
+/// a freed seat goes to the first waitlisted member. Returns the
+/// registration and, when the seats changed, their new state to announce
+/// once the transaction has committed.
+async fn cancel_locked(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+    event: &EventRecord,
+    now: DateTime<Utc>,
+) -> AppResult<(RegistrationRecord, Option<Seats>)> {
+    let existing = store::registration_of(conn, event.id, member_id)
+        .await?
+        .ok_or(AppError::NotFound {
+            entity: "Registration",
+        })?;
+    if !existing.is_active() {
+        return Ok((existing, None));
+    }
+    rules::may_cancel_registration(event, now)?;
+    let cancelled = store::cancel_registration(conn, existing.id, now).await?;
+    let before = event.seats();
+    let seats = match (existing.status, existing.waitlist_position) {
+        (RegistrationStatus::Waitlisted, Some(position)) => {
+            store::close_waitlist_gap(conn, event.id, position).await?;
+            rules::release(before, true)
+        }
+        _ => {
+            fill_free_seats(conn, rules::release(before, false), now)
+                .await?
+                .0
+        }
+    };
+    let updated = events::set_seats(
+        conn,
+        event.id,
+        event.capacity,
+        seats.confirmed,
+        seats.waitlisted,
+        now,
+    )
+    .await?;
+    Ok((cancelled, Some(updated.seats())))
+}
+
+/// Two registrations of one event drew the same check-in code (about one
+/// in a billion); the member simply tries again.
+fn code_collision_is_conflict(error: DieselError) -> AppError {
+    match error {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            AppError::conflict("please try again")
+        }
+        other => other.into(),
+    }
+}
+
+/// A fresh check-in code: 8 characters of [`CHECK_IN_ALPHABET`] (40 bits).
+fn new_check_in_code() -> AppResult<String> {
+    let bytes: [u8; 8] = random_bytes()?;
+    Ok(bytes
+        .iter()
+        .map(|byte| char::from(CHECK_IN_ALPHABET[usize::from(byte % 32)]))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_in_codes_fit_the_database_rule() {
+        let code = new_check_in_code().unwrap();
+        assert_eq!(code.len(), 8);
+        assert!(code.bytes().all(|byte| CHECK_IN_ALPHABET.contains(&byte)));
+        assert_ne!(code, new_check_in_code().unwrap());
+    }
+}

@@ -1,0 +1,35 @@
+//! Materials of events.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::model::{Confidentiality, EventId, MaterialRecord};
+use crate::schema::events::materials;
+
+/// Attaches a material.
+pub async fn insert_material(
+    conn: &mut AsyncPgConnection,
+    material: &MaterialRecord,
+) -> QueryResult<()> {
+    diesel::insert_into(materials::table)
+        .values(material)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The materials of several events that have one of the `levels`, oldest
+/// first.
+pub async fn materials_of(
+    conn: &mut AsyncPgConnection,
+    event_ids: &[EventId],
+    levels: &[Confidentiality],
+) -> QueryResult<Vec<MaterialRecord>> {
+    materials::table
+        .filter(materials::event_id.eq_any(event_ids))
+        .filter(materials::confidentiality.eq_any(levels))
+        .order((materials::event_id, materials::added_at, materials::id))
+        .select(MaterialRecord::as_select())
+        .load(conn)
+        .await
+}

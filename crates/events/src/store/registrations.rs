@@ -1,0 +1,300 @@
+//! Registrations: seats and waitlist places, their moves, and the lists
+//! they appear in.
+
+use std::collections::HashMap;
+
+use alumni_core::MemberId;
+use alumni_core::pagination::{ListOrder, PageRequest};
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Integer, SmallInt, Text, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::model::{
+    EventId, EventRecord, EventStatus, MyRegistrationFilter, MyRegistrationPageKey, RegistrationId,
+    RegistrationPageKey, RegistrationRecord, RegistrationStatus,
+};
+use crate::schema::events::{events, registrations};
+
+/// The member's registration for the event, whatever its status.
+pub async fn registration_of(
+    conn: &mut AsyncPgConnection,
+    event_id: EventId,
+    member_id: MemberId,
+) -> QueryResult<Option<RegistrationRecord>> {
+    registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::member_id.eq(member_id))
+        .select(RegistrationRecord::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The member's registrations for several events.
+pub async fn registrations_of_member(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+    event_ids: &[EventId],
+) -> QueryResult<Vec<RegistrationRecord>> {
+    registrations::table
+        .filter(registrations::member_id.eq(member_id))
+        .filter(registrations::event_id.eq_any(event_ids))
+        .select(RegistrationRecord::as_select())
+        .load(conn)
+        .await
+}
+
+/// Records a first registration.
+pub async fn insert_registration(
+    conn: &mut AsyncPgConnection,
+    registration: &RegistrationRecord,
+) -> QueryResult<()> {
+    diesel::insert_into(registrations::table)
+        .values(registration)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Turns a cancelled registration into a new one (confirmed, or waitlisted
+/// at `waitlist_position`), as if the member had just arrived.
+pub async fn reactivate_registration(
+    conn: &mut AsyncPgConnection,
+    id: RegistrationId,
+    waitlist_position: Option<i32>,
+    now: DateTime<Utc>,
+) -> QueryResult<RegistrationRecord> {
+    let status = if waitlist_position.is_some() {
+        RegistrationStatus::Waitlisted
+    } else {
+        RegistrationStatus::Confirmed
+    };
+    diesel::update(registrations::table.find(id))
+        .set((
+            registrations::status.eq(status),
+            registrations::waitlist_position.eq(waitlist_position),
+            registrations::registered_at.eq(now),
+            registrations::confirmed_at.eq(waitlist_position.is_none().then_some(now)),
+            registrations::cancelled_at.eq(None::<DateTime<Utc>>),
+            registrations::checked_in_at.eq(None::<DateTime<Utc>>),
+            registrations::updated_at.eq(now),
+        ))
+        .returning(RegistrationRecord::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Cancels a registration.
+pub async fn cancel_registration(
+    conn: &mut AsyncPgConnection,
+    id: RegistrationId,
+    now: DateTime<Utc>,
+) -> QueryResult<RegistrationRecord> {
+    diesel::update(registrations::table.find(id))
+        .set((
+            registrations::status.eq(RegistrationStatus::Cancelled),
+            registrations::waitlist_position.eq(None::<i32>),
+            registrations::confirmed_at.eq(None::<DateTime<Utc>>),
+            registrations::cancelled_at.eq(now),
+            registrations::checked_in_at.eq(None::<DateTime<Utc>>),
+            registrations::updated_at.eq(now),
+        ))
+        .returning(RegistrationRecord::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Moves everyone behind `position` on the waitlist one place forward.
+pub async fn close_waitlist_gap(
+    conn: &mut AsyncPgConnection,
+    event_id: EventId,
+    position: i32,
+) -> QueryResult<()> {
+    diesel::update(
+        registrations::table
+            .filter(registrations::event_id.eq(event_id))
+            .filter(registrations::status.eq(RegistrationStatus::Waitlisted))
+            .filter(registrations::waitlist_position.gt(position)),
+    )
+    .set(registrations::waitlist_position.eq(registrations::waitlist_position - 1))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Confirms the first `count` members of the waitlist and moves the rest
+/// forward; returns the promoted registrations in waitlist order.
+pub async fn promote_waitlisted(
+    conn: &mut AsyncPgConnection,
+    event_id: EventId,
+    count: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<RegistrationRecord>> {
+    if count <= 0 {
+        return Ok(Vec::new());
+    }
+    let head: Vec<RegistrationId> = registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::status.eq(RegistrationStatus::Waitlisted))
+        .filter(registrations::waitlist_position.le(count))
+        .order(registrations::waitlist_position)
+        .select(registrations::id)
+        .load(conn)
+        .await?;
+    if head.is_empty() {
+        return Ok(Vec::new());
+    }
+    let promoted = diesel::update(registrations::table.filter(registrations::id.eq_any(&head)))
+        .set((
+            registrations::status.eq(RegistrationStatus::Confirmed),
+            registrations::waitlist_position.eq(None::<i32>),
+            registrations::confirmed_at.eq(now),
+            registrations::updated_at.eq(now),
+        ))
+        .returning(RegistrationRecord::as_returning())
+        .get_results::<RegistrationRecord>(conn)
+        .await?;
+    let moved_up = i32::try_from(head.len()).unwrap_or(count);
+    diesel::update(
+        registrations::table
+            .filter(registrations::event_id.eq(event_id))
+            .filter(registrations::status.eq(RegistrationStatus::Waitlisted)),
+    )
+    .set(registrations::waitlist_position.eq(registrations::waitlist_position - moved_up))
+    .execute(conn)
+    .await?;
+    // In waitlist order, which RETURNING does not keep.
+    let mut by_id: HashMap<RegistrationId, RegistrationRecord> = promoted
+        .into_iter()
+        .map(|registration| (registration.id, registration))
+        .collect();
+    Ok(head.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// One page of the attendee list of each of `event_ids` (confirmed, then
+/// the waitlist, then cancelled), in one statement: a lateral join runs the
+/// keyset query per event on `registrations_list_idx`.
+pub async fn registration_pages(
+    conn: &mut AsyncPgConnection,
+    event_ids: &[EventId],
+    status: Option<RegistrationStatus>,
+    page: &PageRequest<RegistrationPageKey>,
+) -> QueryResult<Vec<RegistrationRecord>> {
+    let ids: Vec<Uuid> = event_ids.iter().map(|id| id.0).collect();
+    let order = if page.reads_in_list_order() {
+        "ASC"
+    } else {
+        "DESC"
+    };
+    // Raw SQL binds need their `$n` placeholders written out.
+    let mut placeholders = (1..).map(|n| format!("${n}"));
+    let mut next = move || placeholders.next().unwrap_or_default();
+    let mut query = diesel::sql_query(format!(
+        "SELECT r.id, r.event_id, r.member_id, r.status, r.waitlist_position, r.check_in_code, \
+         r.registered_at, r.confirmed_at, r.cancelled_at, r.checked_in_at, r.updated_at \
+         FROM unnest({}::uuid[]) AS wanted(event_id) CROSS JOIN LATERAL ( \
+         SELECT * FROM events.registrations r WHERE r.event_id = wanted.event_id",
+        next()
+    ))
+    .into_boxed::<Pg>()
+    .bind::<Array<diesel::sql_types::Uuid>, _>(ids);
+    if let Some(status) = status {
+        query = query
+            .sql(format!(" AND r.status = {}", next()))
+            .bind::<Text, _>(status.as_str().to_owned());
+    }
+    for (operator, key) in [(">", page.after), ("<", page.before)] {
+        if let Some((rank, position, at, id)) = key {
+            query = query
+                .sql(format!(
+                    " AND (r.list_rank, r.list_position, r.registered_at, r.id) {operator} ({}, {}, {}, {})",
+                    next(),
+                    next(),
+                    next(),
+                    next()
+                ))
+                .bind::<SmallInt, _>(rank)
+                .bind::<Integer, _>(position)
+                .bind::<Timestamptz, _>(at)
+                .bind::<diesel::sql_types::Uuid, _>(id);
+        }
+    }
+    query
+        .sql(format!(
+            " ORDER BY r.list_rank {order}, r.list_position {order}, r.registered_at {order}, r.id {order} \
+             LIMIT {}) r \
+             ORDER BY r.event_id, r.list_rank {order}, r.list_position {order}, r.registered_at {order}, r.id {order}",
+            next()
+        ))
+        .bind::<BigInt, _>(page.fetch_limit())
+        .load(conn)
+        .await
+}
+
+/// A page of a member's live (confirmed or waitlisted) registrations,
+/// ordered by the event's start, with that start as the page key.
+pub async fn my_registrations(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+    filter: MyRegistrationFilter,
+    now: DateTime<Utc>,
+    page: &PageRequest<MyRegistrationPageKey>,
+) -> QueryResult<Vec<(RegistrationRecord, DateTime<Utc>)>> {
+    let mut query = registrations::table
+        .inner_join(events::table)
+        .filter(registrations::member_id.eq(member_id))
+        .filter(registrations::status.ne(RegistrationStatus::Cancelled))
+        .select((RegistrationRecord::as_select(), events::starts_at))
+        .into_boxed::<Pg>();
+    match filter.upcoming {
+        Some(true) => query = query.filter(events::ends_at.gt(now)),
+        Some(false) => query = query.filter(events::ends_at.le(now)),
+        None => {}
+    }
+    alumni_core::seek!(
+        query,
+        page,
+        (events::starts_at, events::id),
+        "events.events.starts_at, events.events.id",
+        (Timestamptz, diesel::sql_types::Uuid),
+        ListOrder::Ascending
+    )
+    .load(conn)
+    .await
+}
+
+/// Events that have not begun and for which the member holds a seat or a
+/// waitlist place.
+pub async fn upcoming_events_held_by(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<EventId>> {
+    registrations::table
+        .inner_join(events::table)
+        .filter(registrations::member_id.eq(member_id))
+        .filter(registrations::status.ne(RegistrationStatus::Cancelled))
+        .filter(events::status.eq(EventStatus::Published))
+        .filter(events::starts_at.gt(now))
+        .select(events::id)
+        .load(conn)
+        .await
+}
+
+/// Every registration of a member with its event, newest event first (for
+/// the member's data export).
+pub async fn registrations_with_events_of(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+) -> QueryResult<Vec<(RegistrationRecord, EventRecord)>> {
+    registrations::table
+        .inner_join(events::table)
+        .filter(registrations::member_id.eq(member_id))
+        .order((events::starts_at.desc(), events::id.desc()))
+        .select((RegistrationRecord::as_select(), EventRecord::as_select()))
+        .load(conn)
+        .await
+}

@@ -1,0 +1,197 @@
+//! Every domain of the network, registered in this one file.
+//!
+//! Adding a domain (see "Adding a domain" in docs/architecture.md) means
+//! adding it to each list below: its services to [`Services`], its
+//! [`Domain`] to [`Services::domains`], its object types with ids to
+//! [`Node`] and [`NODE_TYPES`], and its GraphQL roots to the merged roots.
+//! Everything across domains (request data, data export, withdrawal, "sign
+//! out everywhere", demo data, file routes) then runs over the list, and the
+//! gateway's tests fail when a node type does not round-trip through
+//! `node(id:)` or a schema holding member data belongs to no domain.
+
+use std::sync::Arc;
+
+use alumni_core::domain::{BoxFuture, Domain};
+use alumni_core::{AppError, MemberId, NodeId, ServiceContext, Viewer};
+use alumni_events::domain::EventsDomain;
+use alumni_events::graphql::{Event, load_event};
+use alumni_events::{
+    EventId, EventsMutation, EventsQuery, EventsService, EventsSubscription, EventsViewer,
+};
+use alumni_membership::domain::MembershipDomain;
+use alumni_membership::graphql::{
+    Application, Company, TermsVersion, load_application, load_company, load_member,
+    load_terms_version, prefetch_members,
+};
+use alumni_membership::model::{ApplicationId, CompanyId, TermsVersionId};
+use alumni_membership::{
+    AccountSettings, Member, MembershipMutation, MembershipQuery, MembershipService,
+    MembershipViewer,
+};
+use async_graphql::{Context, ID, Interface, MergedObject, MergedSubscription};
+use uuid::Uuid;
+
+use crate::api::{DataRightsMutation, GatewayQuery, SignOutMutation};
+
+/// Every domain's services, built in dependency order. One per process,
+/// cheap to clone; the command line and the tests reach services here.
+#[derive(Clone)]
+pub struct Services {
+    /// Membership: accounts, sessions, members.
+    pub membership: MembershipService,
+    /// Events: events, registrations, check-in, calendars.
+    pub events: EventsService,
+}
+
+impl Services {
+    /// Every domain's services over one database and clock.
+    pub fn new(ctx: &ServiceContext, accounts: AccountSettings) -> Self {
+        let membership = MembershipService::new(ctx.clone(), accounts);
+        Self {
+            events: EventsService::new(ctx.clone(), membership.clone()),
+            membership,
+        }
+    }
+
+    /// The domains in dependency order: demo data is seeded, and
+    /// cross-domain work runs, in this order.
+    pub fn domains(&self) -> Domains {
+        Domains(Arc::new([
+            Arc::new(MembershipDomain::new(self.membership.clone())),
+            Arc::new(EventsDomain::new(self.events.clone())),
+        ]))
+    }
+}
+
+/// The registered domains.
+#[derive(Clone)]
+pub struct Domains(Arc<[Arc<dyn Domain>]>);
+
+impl Domains {
+    /// Each domain, in dependency order.
+    pub fn iter(&self) -> impl Iterator<Item = &dyn Domain> {
+        self.0.iter().map(|domain| &**domain as &dyn Domain)
+    }
+
+    /// Adds what one operation needs: its viewer, every domain's services
+    /// and fresh DataLoaders bound to the viewer (never shared between
+    /// requests, so no cached data crosses viewers). `caching` is false for
+    /// subscriptions, whose events are hours apart.
+    pub fn attach(&self, data: &mut async_graphql::Data, viewer: &Viewer, caching: bool) {
+        data.insert(viewer.clone());
+        data.insert(self.clone());
+        for domain in self.iter() {
+            domain.attach(data, viewer, caching);
+        }
+    }
+}
+
+/// An object with a global id. Any such id resolves through `node(id:)`.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Opaque global id of the object."))]
+pub enum Node {
+    /// A member of the network.
+    Member(Member),
+    /// The company or a predecessor.
+    Company(Company),
+    /// A membership application.
+    Application(Application),
+    /// A version of the terms of use.
+    TermsVersion(TermsVersion),
+    /// An event.
+    Event(Event),
+}
+
+/// Loads one object by id as the viewer may see it; `NOT_FOUND` otherwise.
+pub type LoadNode = for<'a> fn(&'a Context<'a>, Uuid) -> BoxFuture<'a, Result<Node, AppError>>;
+
+/// Loads objects by id into the request's loader cache, in one batch.
+pub type PrefetchNodes =
+    for<'a> fn(&'a Context<'a>, Vec<Uuid>) -> BoxFuture<'a, Result<(), AppError>>;
+
+/// How objects of one node type are found by id.
+pub struct NodeType {
+    /// The type's name: the prefix of its global ids and its GraphQL name.
+    pub name: &'static str,
+    /// The table its objects are rows of (the round-trip test takes ids
+    /// from it).
+    pub table: &'static str,
+    /// Loads one, as the viewer may see it; `NOT_FOUND` otherwise.
+    pub load: LoadNode,
+    /// Loads many into the request's loader cache in one batch, so that
+    /// `nodes(ids:)` costs the same whatever the scheduling of the look-ups
+    /// after it; `None` where single look-ups batch well enough.
+    pub prefetch: Option<PrefetchNodes>,
+}
+
+macro_rules! node_type {
+    ($variant:ident, $id:ty, $table:literal, $load:path $(, prefetch: $prefetch:path)?) => {
+        NodeType {
+            name: <$id>::NODE_TYPE,
+            table: $table,
+            load: |ctx, uuid| {
+                Box::pin(async move { Ok(Node::$variant($load(ctx, <$id>::from_uuid(uuid)).await?)) })
+            },
+            prefetch: node_type!(@prefetch $id $(, $prefetch)?),
+        }
+    };
+    (@prefetch $id:ty) => { None };
+    (@prefetch $id:ty, $prefetch:path) => {
+        Some(|ctx, uuids| {
+            Box::pin(async move { $prefetch(ctx, uuids.into_iter().map(<$id>::from_uuid)).await })
+        })
+    };
+}
+
+/// Every node type, with where its objects live and how to load one.
+pub const NODE_TYPES: &[NodeType] = &[
+    node_type!(Member, MemberId, "membership.members", load_member, prefetch: prefetch_members),
+    node_type!(Company, CompanyId, "membership.companies", load_company),
+    node_type!(
+        Application,
+        ApplicationId,
+        "membership.applications",
+        load_application
+    ),
+    node_type!(
+        TermsVersion,
+        TermsVersionId,
+        "membership.terms_versions",
+        load_terms_version
+    ),
+    node_type!(Event, EventId, "events.events", load_event),
+];
+
+/// The signed-in member's own view of the network: their account and, per
+/// domain, what is theirs.
+#[derive(MergedObject)]
+#[graphql(name = "Viewer")]
+pub struct ViewerObject(MembershipViewer, EventsViewer);
+
+impl ViewerObject {
+    /// `me` for a member allowed in.
+    pub fn new(identity: &alumni_core::Identity) -> Self {
+        Self(MembershipViewer::new(identity.clone()), EventsViewer)
+    }
+}
+
+/// The root of every query.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(GatewayQuery, MembershipQuery, EventsQuery);
+
+/// The root of every mutation.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(
+    MembershipMutation,
+    EventsMutation,
+    DataRightsMutation,
+    SignOutMutation,
+);
+
+/// The root of every subscription (served over graphql-transport-ws at
+/// `/graphql/ws`).
+#[derive(MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
+pub struct SubscriptionRoot(EventsSubscription);
