@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod cli;
 mod connections;
+mod domains;
 mod graphiql;
 mod health;
 mod idempotency;

@@ -186,10 +186,11 @@ async fn nodes_resolves_many_in_order_with_one_query_per_type() {
 #[tokio::test]
 async fn a_hundred_nodes_cost_as_much_as_a_few() {
     let app = TestApp::spawn().await;
-    let demo = alumni_membership::demo::seed(&app.membership)
+    let demo = alumni_membership::demo::seed(&app.services.membership)
         .await
         .unwrap();
     let token = app
+        .services
         .membership
         .issue_session(demo.alumni[0])
         .await

@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use alumni_core::clock::ManualClock;
 use alumni_core::db::StatementCounter;
+use alumni_core::domain::DemoWorld;
 use alumni_core::{MemberId, NodeId, Role};
-use alumni_events::EventsService;
+use alumni_gateway::app::{Domains, Services};
 use alumni_gateway::http::TrustedProxies;
 use alumni_gateway::{App, AppSettings};
-use alumni_membership::{MembershipService, NewAccount, PersonName};
+use alumni_membership::{NewAccount, PersonName};
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use tokio::task::JoinHandle;
@@ -54,10 +55,9 @@ impl TestMember {
 pub struct TestApp {
     /// The clock the application reads; move it to expire things.
     pub clock: Arc<ManualClock>,
-    /// Membership services, for factories and direct checks.
-    pub membership: MembershipService,
-    /// Events services, for service-level checks.
-    pub events: EventsService,
+    /// Every domain's services, for factories and service-level checks.
+    pub services: Services,
+    domains: Domains,
     base_url: String,
     http: reqwest::Client,
     statements: StatementCounter,
@@ -124,8 +124,8 @@ impl TestApp {
         ));
         TestApp {
             clock,
-            membership: app.services.membership,
-            events: app.services.events,
+            services: app.services,
+            domains: app.domains,
             base_url: format!("http://{address}"),
             http: reqwest::Client::new(),
             statements: app.statements,
@@ -166,6 +166,7 @@ impl TestApp {
         let n = self.members_created.fetch_add(1, Ordering::Relaxed);
         let email = format!("member{n}@test.example");
         let record = self
+            .services
             .membership
             .create_account(NewAccount {
                 email: email.clone(),
@@ -179,6 +180,7 @@ impl TestApp {
             .await
             .expect("create test member");
         let session = self
+            .services
             .membership
             .issue_session(record.id)
             .await
@@ -207,6 +209,20 @@ impl TestApp {
     /// simulate an outage, `restore()` it to end one.
     pub fn database_link(&self) -> &DbProxy {
         &self.proxy
+    }
+
+    /// Loads every domain's demo data, as `alumni seed --demo` does, and
+    /// returns what the domains left for each other (membership's
+    /// `DemoMembers`, say).
+    pub async fn seed_demo(&self) -> DemoWorld {
+        let mut world = DemoWorld::default();
+        for domain in self.domains.iter() {
+            domain
+                .seed_demo(&mut world)
+                .await
+                .unwrap_or_else(|error| panic!("demo data of {}: {error:?}", domain.name()));
+        }
+        world
     }
 
     /// How many audit entries with `action` the application has written.

@@ -77,6 +77,7 @@ async fn the_secretariat_checks_attendees_in_by_code_and_attendance_follows() {
         <alumni_events::EventId as alumni_core::NodeId>::from_global(&event.clone().into(), "id")
             .unwrap();
     let waitlisted = app
+        .services
         .events
         .registration_pages(
             &viewer,

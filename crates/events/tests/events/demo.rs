@@ -9,10 +9,10 @@ use serde_json::Value;
 #[tokio::test]
 async fn demo_data_covers_a_year_of_every_kind_with_waitlists_attendance_and_materials() {
     let app = TestApp::spawn().await;
-    let members = alumni_membership::demo::seed(&app.membership)
+    let members = alumni_membership::demo::seed(&app.services.membership)
         .await
         .unwrap();
-    alumni_events::demo::seed(&app.events, &members)
+    alumni_events::demo::seed(&app.services.events, &members)
         .await
         .unwrap();
 
@@ -20,6 +20,7 @@ async fn demo_data_covers_a_year_of_every_kind_with_waitlists_attendance_and_mat
     // created later have not accepted.
     let secretariat = members.secretariat.expect("the demo has a secretariat");
     let token = app
+        .services
         .membership
         .issue_session(secretariat)
         .await
@@ -112,6 +113,7 @@ async fn demo_data_covers_a_year_of_every_kind_with_waitlists_attendance_and_mat
     );
 
     let alumnus = app
+        .services
         .membership
         .issue_session(members.alumni[0])
         .await

@@ -24,6 +24,7 @@ async fn hundred_events(app: &TestApp, secretariat: &TestMember, registrant: &Te
     let mut ids = Vec::new();
     for n in 0..100 {
         let event = app
+            .services
             .events
             .create_event(
                 &organiser,
@@ -57,17 +58,23 @@ async fn hundred_events(app: &TestApp, secretariat: &TestMember, registrant: &Te
             )
             .await
             .unwrap();
-        app.events
+        app.services
+            .events
             .publish_event(&organiser, event.id)
             .await
             .unwrap();
-        app.events.register(&attendee, event.id).await.unwrap();
+        app.services
+            .events
+            .register(&attendee, event.id)
+            .await
+            .unwrap();
         ids.push(event.id);
     }
     app.clock.advance(Duration::hours(3));
     for id in ids {
         for confidentiality in [Confidentiality::AlumniOk, Confidentiality::InternalOnly] {
-            app.events
+            app.services
+                .events
                 .add_material(
                     &organiser,
                     id,
@@ -169,7 +176,11 @@ async fn an_attendee_list_costs_the_same_for_ten_and_a_hundred_registrations() {
             .unwrap();
     for member in &members {
         let viewer = viewer_of(&app, member).await;
-        app.events.register(&viewer, event_id).await.unwrap();
+        app.services
+            .events
+            .register(&viewer, event_id)
+            .await
+            .unwrap();
     }
     let client = app.client_as(&secretariat);
     let query = "query($id: ID!, $first: Int!) {

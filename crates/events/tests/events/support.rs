@@ -129,7 +129,8 @@ pub async fn create_members(app: &TestApp, count: usize, role: Role) -> Vec<Test
 
 /// The viewer a test member's token stands for, for service-level calls.
 pub async fn viewer_of(app: &TestApp, member: &TestMember) -> Viewer {
-    app.membership
+    app.services
+        .membership
         .authenticate(&member.token)
         .await
         .expect("authenticate test member")

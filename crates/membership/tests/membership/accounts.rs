@@ -27,6 +27,7 @@ async fn accounts_refuse_bad_passwords_and_addresses() {
     ];
     for (new_account, field) in cases {
         let error = app
+            .services
             .membership
             .create_account(new_account)
             .await
@@ -35,7 +36,7 @@ async fn accounts_refuse_bad_passwords_and_addresses() {
         assert_eq!(error.field(), Some(field));
     }
     assert!(
-        app.membership.is_empty().await.unwrap(),
+        app.services.membership.is_empty().await.unwrap(),
         "nothing was written"
     );
 }
@@ -43,11 +44,13 @@ async fn accounts_refuse_bad_passwords_and_addresses() {
 #[tokio::test]
 async fn an_address_is_taken_whatever_its_case() {
     let app = TestApp::spawn().await;
-    app.membership
+    app.services
+        .membership
         .create_account(account("Yuki.Tanaka@test.example", TEST_PASSWORD))
         .await
         .unwrap();
     let error = app
+        .services
         .membership
         .create_account(account("yuki.tanaka@TEST.example", TEST_PASSWORD))
         .await
@@ -89,7 +92,8 @@ async fn concurrent_attempts_check_no_more_passwords_than_allowed() {
     let app = TestApp::spawn().await;
     let member = app.create_member(&[Role::Alumnus]).await;
     let attempts = (0..8).map(|_| async {
-        app.membership
+        app.services
+            .membership
             .login(
                 &Caller::new(ClientAddress::LOCAL),
                 &member.email,
@@ -110,6 +114,7 @@ async fn concurrent_attempts_check_no_more_passwords_than_allowed() {
         .concat()
     );
     let error = app
+        .services
         .membership
         .login(
             &Caller::new(ClientAddress::LOCAL),
@@ -126,6 +131,7 @@ async fn signed_out_viewers_see_no_members() {
     let app = TestApp::spawn().await;
     let member = app.create_member(&[Role::Alumnus]).await;
     let error = app
+        .services
         .membership
         .member(&Viewer::Anonymous, member.id)
         .await

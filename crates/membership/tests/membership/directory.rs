@@ -139,8 +139,9 @@ async fn pages_forward_and_back_without_gaps_or_repeats() {
 #[tokio::test]
 async fn filters_return_only_matching_members() {
     let app = TestApp::spawn().await;
-    let demo = demo::seed(&app.membership).await.unwrap();
+    let demo = demo::seed(&app.services.membership).await.unwrap();
     let token = app
+        .services
         .membership
         .issue_session(demo.alumni[0])
         .await
@@ -333,8 +334,9 @@ async fn repeated_words_and_words_inside_others_count_once() {
 #[tokio::test]
 async fn a_page_of_ten_and_a_page_of_a_hundred_cost_the_same_statements() {
     let app = TestApp::spawn().await;
-    let demo = demo::seed(&app.membership).await.unwrap();
+    let demo = demo::seed(&app.services.membership).await.unwrap();
     let token = app
+        .services
         .membership
         .issue_session(demo.alumni[0])
         .await

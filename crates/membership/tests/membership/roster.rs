@@ -75,6 +75,7 @@ async fn a_file_with_bad_rows_is_refused_whole_with_every_bad_line() {
         "E1001,佐藤 花子,さとう はなこ,,,kansai,2001-04-01,2015-03-31,",
     ]);
     let rejected = app
+        .services
         .membership
         .import_roster(file.as_bytes())
         .await

@@ -43,7 +43,8 @@ pub fn roster(rows: &[&str]) -> String {
 }
 
 pub async fn import(app: &TestApp, csv: &str) -> RosterImportReport {
-    app.membership
+    app.services
+        .membership
         .import_roster(csv.as_bytes())
         .await
         .expect("import ran")

@@ -57,7 +57,7 @@ fn text(node: &Value, field: &str) -> String {
 #[tokio::test]
 async fn synthetic_members_are_found_by_kanji_kana_romaji_and_former_surname() {
     let app = TestApp::spawn().await;
-    let report = seed_synthetic(&app.membership, &options(400), &mut |_| {})
+    let report = seed_synthetic(&app.services.membership, &options(400), &mut |_| {})
         .await
         .unwrap();
     assert_eq!(
@@ -69,7 +69,7 @@ async fn synthetic_members_are_found_by_kanji_kana_romaji_and_former_surname() {
     );
     // A larger N adds only the missing members.
     let mut progress = Vec::new();
-    let report = seed_synthetic(&app.membership, &options(500), &mut |written| {
+    let report = seed_synthetic(&app.services.membership, &options(500), &mut |written| {
         progress.push(written)
     })
     .await
@@ -168,7 +168,7 @@ async fn synthetic_members_are_found_by_kanji_kana_romaji_and_former_surname() {
 async fn synthetic_members_are_refused_beside_real_ones_unless_allowed() {
     let app = TestApp::spawn().await;
     app.create_member(&[Role::Secretariat]).await;
-    let error = seed_synthetic(&app.membership, &options(10), &mut |_| {})
+    let error = seed_synthetic(&app.services.membership, &options(10), &mut |_| {})
         .await
         .unwrap_err();
     assert_eq!(error.code(), "CONFLICT");
@@ -177,7 +177,7 @@ async fn synthetic_members_are_refused_beside_real_ones_unless_allowed() {
         allow_real_members: true,
         ..options(10)
     };
-    let report = seed_synthetic(&app.membership, &allowed, &mut |_| {})
+    let report = seed_synthetic(&app.services.membership, &allowed, &mut |_| {})
         .await
         .unwrap();
     assert_eq!(report.added, 10);
