@@ -328,7 +328,7 @@ async fn kept_responses_are_sealed_and_leave_with_their_member() {
 
 #[tokio::test]
 async fn a_commit_cut_off_from_its_response_never_runs_twice() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with_cuttable_link(|_| {}).await;
     let secretariat = app.create_member(&[Role::Secretariat]).await;
     let client = keyed(&app.client_as(&secretariat), &new_key());
 

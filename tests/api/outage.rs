@@ -6,7 +6,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn an_unreachable_database_answers_service_unavailable_then_recovers() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with_cuttable_link(|_| {}).await;
     let member = app.create_member(&[Role::Alumnus]).await;
     let client = app.client_as(&member);
     client.query("{ me { member { email } } }").await.data();

@@ -12,10 +12,17 @@ use crate::limits::INTROSPECTION;
 fn checked_in_schema_is_current() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema.graphql");
     let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        checked_in == alumni_gateway::sdl(),
-        "schema.graphql is stale: regenerate it with `just schema` (or `cargo run -- export-schema`) and commit it"
-    );
+    let current = alumni_gateway::sdl();
+    if checked_in != current {
+        let diff = similar::TextDiff::from_lines(&checked_in, &current)
+            .unified_diff()
+            .context_radius(3)
+            .header("schema.graphql (checked in)", "schema (from the code)")
+            .to_string();
+        panic!(
+            "schema.graphql is stale: regenerate it with `just schema` (or `cargo run -- export-schema`) and commit it\n{diff}"
+        );
+    }
 }
 
 /// Built-in types whose descriptions come from GraphQL itself.

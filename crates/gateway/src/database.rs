@@ -2,16 +2,9 @@
 
 use alumni_core::db::local::{PgServer, ServerOrigin};
 use alumni_core::db::{self, MigrationError};
-use diesel_migrations::{EmbeddedMigrations, embed_migrations};
+use alumni_migrations::MIGRATIONS;
 
 use crate::config::DatabaseConfig;
-
-/// Every migration, embedded in the binary.
-pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
-
-/// A fingerprint of the migration files; the test harness names its
-/// migrated template database after it.
-pub const MIGRATIONS_FINGERPRINT: &str = env!("ALUMNI_MIGRATIONS_FINGERPRINT");
 
 /// The database created on a server found automatically.
 pub const LOCAL_DATABASE_NAME: &str = "alumni";

@@ -19,8 +19,8 @@ use ipnet::IpNet;
 use tokio::task::JoinHandle;
 
 use crate::client::TestClient;
-use crate::database::TestDb;
 use crate::proxy::DbProxy;
+use alumni_test_db::TestDb;
 
 /// Password of every account the factories create.
 pub const TEST_PASSWORD: &str = "correct horse battery staple";
@@ -64,7 +64,7 @@ pub struct TestApp {
     members_created: AtomicUsize,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: JoinHandle<()>,
-    proxy: DbProxy,
+    proxy: Option<DbProxy>,
     // Declared last: dropped after the server that uses it.
     db: TestDb,
 }
@@ -77,16 +77,31 @@ impl TestApp {
 
     /// Starts the application with adjusted settings.
     pub async fn spawn_with(adjust: impl FnOnce(&mut AppSettings)) -> TestApp {
+        Self::start(adjust, false).await
+    }
+
+    /// Starts the application with its database reached through a proxy
+    /// the test can cut ([`database_link`](Self::database_link)), for
+    /// outage tests.
+    pub async fn spawn_with_cuttable_link(adjust: impl FnOnce(&mut AppSettings)) -> TestApp {
+        Self::start(adjust, true).await
+    }
+
+    async fn start(adjust: impl FnOnce(&mut AppSettings), cuttable: bool) -> TestApp {
         let db = TestDb::create().await;
         let mut database_url = url::Url::parse(db.url()).expect("test database URL");
-        let upstream = upstream_address(&database_url).await;
-        let proxy = DbProxy::start(upstream).await;
-        database_url
-            .set_host(Some("127.0.0.1"))
-            .expect("set proxy host");
-        database_url
-            .set_port(Some(proxy.address().port()))
-            .expect("set proxy port");
+        let proxy = if cuttable {
+            let proxy = DbProxy::start(upstream_address(&database_url).await).await;
+            database_url
+                .set_host(Some("127.0.0.1"))
+                .expect("set proxy host");
+            database_url
+                .set_port(Some(proxy.address().port()))
+                .expect("set proxy port");
+            Some(proxy)
+        } else {
+            None
+        };
 
         let mut settings = AppSettings::with_defaults(database_url.as_str());
         // One connection: a request that held a connection while asking
@@ -206,9 +221,12 @@ impl TestApp {
     }
 
     /// The proxy between the application and its database: `cut()` it to
-    /// simulate an outage, `restore()` it to end one.
+    /// simulate an outage, `restore()` it to end one. Only for apps started
+    /// with [`spawn_with_cuttable_link`](Self::spawn_with_cuttable_link).
     pub fn database_link(&self) -> &DbProxy {
-        &self.proxy
+        self.proxy
+            .as_ref()
+            .expect("start the app with TestApp::spawn_with_cuttable_link to cut its link")
     }
 
     /// Loads every domain's demo data, as `alumni seed --demo` does, and

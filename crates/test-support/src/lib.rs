@@ -23,12 +23,11 @@
 mod app;
 pub mod browser;
 mod client;
-mod database;
 mod proxy;
 mod subscription;
 
+pub use alumni_test_db::TestDb;
 pub use app::{TEST_PASSWORD, TestApp, TestMember, test_start};
 pub use client::{GqlResponse, TestClient};
-pub use database::TestDb;
 pub use proxy::DbProxy;
 pub use subscription::{SocketEvent, TestSocket, TestSubscription};

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use alumni_core::db::local::PgServer;
 use alumni_core::db::run_migrations;
-use alumni_gateway::database::{MIGRATIONS, MIGRATIONS_FINGERPRINT};
+use alumni_migrations::{FINGERPRINT, MIGRATIONS};
 use diesel::QueryableByName;
 use diesel::sql_types::{Bool, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -113,7 +113,7 @@ async fn prepare() -> Shared {
     )
     .await
     .unwrap_or_else(|err| panic!("no PostgreSQL for tests: {err}"));
-    let template = format!("{TEMPLATE_PREFIX}{MIGRATIONS_FINGERPRINT}");
+    let template = format!("{TEMPLATE_PREFIX}{FINGERPRINT}");
     let mut conn = connect(&server.maintenance_url()).await;
     // One builder at a time across all test processes on this server.
     diesel::sql_query("SELECT pg_advisory_lock(hashtext('alumni test template'))")
