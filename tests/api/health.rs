@@ -16,7 +16,10 @@ async fn liveness_and_readiness_answer() {
 #[tokio::test]
 async fn a_browser_gets_graphiql() {
     let app = TestApp::spawn().await;
-    let page = app.client().get("/graphql").await;
+    let page = app
+        .client()
+        .get_with("/graphql", &[("accept", "text/html,*/*;q=0.8")])
+        .await;
     assert_eq!(page.status(), 200);
     assert!(
         page.headers()["content-type"]

@@ -401,12 +401,19 @@ async fn each_introspection_setting_is_honoured_for_anonymous_and_signed_in_call
 #[tokio::test]
 async fn graphiql_can_be_turned_off() {
     let on = TestApp::spawn().await;
-    let page = on.client().get("/graphql").await;
+    let page = on
+        .client()
+        .get_with("/graphql", &[("accept", "text/html")])
+        .await;
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("graphiql"));
 
     let off = TestApp::spawn_with(|settings| settings.exposure.graphiql = false).await;
-    assert_eq!(off.client().get("/graphql").await.status(), 404);
+    let page = off
+        .client()
+        .get_with("/graphql", &[("accept", "text/html")])
+        .await;
+    assert_eq!(page.status(), 404);
     off.client().query("{ __typename }").await.data();
 }
 

@@ -8,6 +8,7 @@ mod connections;
 mod domains;
 mod graphiql;
 mod health;
+mod http_spec;
 mod idempotency;
 mod input;
 mod limits;

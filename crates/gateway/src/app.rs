@@ -1,6 +1,8 @@
 //! Assembling the application from its settings: pool, services, schema and
 //! router. Shared by `alumni serve` and the test harness.
 
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use alumni_core::db::{self, PoolBuildError, PoolSettings, StatementCounter};
@@ -19,6 +21,7 @@ pub use crate::domains::{Domains, Services};
 use crate::http::{self, AppState, HttpLimits, RouteSettings, SchemaExposure, TrustedProxies};
 use crate::idempotency::MutationOutcomes;
 use crate::limits::{IntrospectionPolicy, OperationGuard, OperationLimits};
+use crate::persisted::{Documents, ManifestError};
 use crate::server::{Lifecycle, ServerSettings};
 use crate::socket::SocketSettings;
 
@@ -31,6 +34,9 @@ pub enum BuildError {
     /// The schema's own SDL did not parse for the operation guard (a bug).
     #[error("cannot model the schema for the operation limits: {0}")]
     Schema(#[from] async_graphql::parser::Error),
+    /// The trusted-documents manifest could not be read.
+    #[error(transparent)]
+    TrustedDocuments(#[from] ManifestError),
 }
 
 /// Everything that shapes the application.
@@ -54,6 +60,8 @@ pub struct AppSettings {
     pub sockets: SocketSettings,
     /// Connections: timeouts, their number, shutdown.
     pub server: ServerSettings,
+    /// A trusted-documents manifest: when set, only its operations run.
+    pub trusted_documents: Option<PathBuf>,
 }
 
 impl AppSettings {
@@ -83,6 +91,7 @@ impl AppSettings {
             trusted_proxies: TrustedProxies::default(),
             sockets: SocketSettings::default(),
             server: ServerSettings::default(),
+            trusted_documents: None,
         }
     }
 }
@@ -142,6 +151,10 @@ impl App {
                 proxies: settings.trusted_proxies.clone(),
                 sockets: settings.sockets,
                 exposure: settings.exposure,
+                documents: Arc::new(match &settings.trusted_documents {
+                    Some(path) => Documents::trusted(path)?,
+                    None => Documents::automatic(),
+                }),
             },
         );
         let router = http::router(state, &settings.allowed_origins);

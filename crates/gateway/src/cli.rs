@@ -372,6 +372,7 @@ fn build_app(
         trusted_proxies: serve_config.trusted_proxies(),
         sockets: serve_config.socket_settings(),
         server: serve_config.server_settings(),
+        trusted_documents: serve_config.trusted_documents.clone(),
     };
     Ok(App::build(&settings, Arc::new(SystemClock))?)
 }

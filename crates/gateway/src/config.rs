@@ -221,6 +221,12 @@ pub struct ServeConfig {
     #[arg(long, env = "ALUMNI_HEALTH_RESERVE_CONNECTIONS", default_value_t = server::DEFAULT_HEALTH_RESERVE)]
     pub health_reserve_connections: usize,
 
+    /// A trusted-documents manifest (a JSON object from id to document, as
+    /// graphql-codegen's client preset or relay-compiler's persisted output
+    /// write it): when set, only its operations run.
+    #[arg(long, env = "ALUMNI_TRUSTED_DOCUMENTS")]
+    pub trusted_documents: Option<PathBuf>,
+
     /// Longest a shutdown waits for requests in flight, in milliseconds;
     /// then the connections left are closed.
     #[arg(long, env = "ALUMNI_SHUTDOWN_DEADLINE_MS", default_value_t = as_millis(server::DEFAULT_SHUTDOWN_DEADLINE))]

@@ -31,10 +31,13 @@ use alumni_core::domain::{FileRequest, FileRoute};
 use alumni_core::idempotency::{Claim, EarlierRequest, IdempotencyStore, KeptResponse};
 use alumni_core::{AppError, Caller, ClientAddress, DbPool, Viewer, db, request};
 use alumni_membership::MembershipService;
-use async_graphql::{BatchRequest, ServerError};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{BatchRequest, BatchResponse, ServerError, Variables};
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Path, Request, State, WebSocketUpgrade};
-use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE, RETRY_AFTER};
+use axum::extract::{ConnectInfo, Path, RawQuery, Request, State, WebSocketUpgrade};
+use axum::http::header::{
+    ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, RETRY_AFTER, VARY,
+};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -52,10 +55,12 @@ use tracing::Level;
 use crate::api::AppSchema;
 use crate::app::{Domains, Services};
 use crate::graphiql;
+use crate::graphql_http::{self, EXECUTED, MediaType};
 use crate::idempotency::{self, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, KeyedRun};
 use crate::limits::{
     IntrospectionBudget, IntrospectionPolicy, IntrospectionRefusal, response_body,
 };
+use crate::persisted::Documents;
 use crate::server::Lifecycle;
 use crate::socket::{self, SUBPROTOCOL, SessionWatch, SocketSettings};
 
@@ -138,6 +143,7 @@ struct StateInner {
     session_watch: SessionWatch,
     lifecycle: Lifecycle,
     exposure: SchemaExposure,
+    documents: Arc<Documents>,
     sdl: String,
 }
 
@@ -152,6 +158,8 @@ pub struct RouteSettings {
     pub sockets: SocketSettings,
     /// What the server shows of its schema.
     pub exposure: SchemaExposure,
+    /// Where requests' documents come from: sent, persisted, or trusted.
+    pub documents: Arc<Documents>,
 }
 
 impl AppState {
@@ -182,6 +190,7 @@ impl AppState {
             session_watch,
             lifecycle,
             exposure: settings.exposure,
+            documents: settings.documents,
             sdl,
         }))
     }
@@ -209,27 +218,24 @@ impl AppState {
     pub(crate) fn lifecycle(&self) -> &Lifecycle {
         &self.0.lifecycle
     }
+
+    pub(crate) fn documents(&self) -> &Documents {
+        &self.0.documents
+    }
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
-const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
 /// The application's routes with request ids, tracing and (if origins are
 /// given) CORS.
 pub fn router(state: AppState, allowed_origins: &[String]) -> Router {
-    let graphiql_on = state.0.exposure.graphiql;
-    let graphql_route = if graphiql_on {
-        get(graphiql::page).post(graphql)
-    } else {
-        get(async || not_found()).post(graphql)
-    };
     let mut router = Router::new();
-    if graphiql_on {
+    if state.0.exposure.graphiql {
         router = router.merge(graphiql::asset_routes());
     }
     let router = router
-        .route("/graphql", graphql_route)
+        .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
         .merge(file_routes(&state))
         .route("/livez", get(livez))
@@ -382,12 +388,16 @@ async fn schema_sdl(State(state): State<AppState>, headers: HeaderMap) -> Respon
     }
 }
 
-async fn graphql(
+/// `POST /graphql`: queries and mutations, one or a batch.
+async fn graphql_post(
     State(state): State<AppState>,
     Extension(client): Extension<ClientAddress>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let Some(media) = MediaType::negotiate(&headers) else {
+        return not_acceptable();
+    };
     let limits = state.0.limits;
     let key = match idempotency::requested_key(&headers) {
         Ok(key) => key,
@@ -395,40 +405,41 @@ async fn graphql(
             return request_error(StatusCode::BAD_REQUEST, "IDEMPOTENCY_KEY_INVALID", message);
         }
     };
+    if let Err(error) = graphql_http::check_content_type(&headers) {
+        return refused(error);
+    }
     let bytes = match read_body(body, &limits).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
-    let mut batch: BatchRequest = match serde_json::from_slice(&bytes) {
-        Ok(batch) => batch,
-        Err(error) => {
-            return request_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                format!("the body is not a GraphQL request: {error}"),
-            );
-        }
+    let (operations, batched) = match graphql_http::parse_body(&bytes) {
+        Ok(graphql_http::Body::Single(params)) => (vec![params], false),
+        Ok(graphql_http::Body::Batch(operations)) => (operations, true),
+        Err(error) => return refused(error),
     };
-    if batch.iter().any(|request| request.query.trim().is_empty()) {
-        return request_error(
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
-            "the request has no `query`".to_owned(),
-        );
-    }
-    if let BatchRequest::Batch(requests) = &batch
-        && requests.len() > limits.max_batch_size
-    {
+    if batched && operations.len() > limits.max_batch_size {
         return request_error(
             StatusCode::BAD_REQUEST,
             "BATCH_TOO_LARGE",
             format!(
                 "the batch holds {} operations; the limit is {}",
-                requests.len(),
+                operations.len(),
                 limits.max_batch_size
             ),
         );
     }
+    let mut requests = Vec::with_capacity(operations.len());
+    for params in &operations {
+        match state.0.documents.resolve(params) {
+            Ok(document) => requests.push(graphql_request(&document, params)),
+            Err(error) => return refused_operation(media, error),
+        }
+    }
+    let mut batch = if batched {
+        BatchRequest::Batch(requests)
+    } else {
+        BatchRequest::Single(requests.remove(0))
+    };
     let viewer = match authenticate(&state.0.services.membership, &headers).await {
         Ok(viewer) => viewer,
         Err(error) => return app_error(error),
@@ -440,35 +451,192 @@ async fn graphql(
     let attempt = match claim {
         Ok(None) => None,
         Ok(Some(Claim::Granted(attempt))) => Some(attempt),
-        Ok(Some(Claim::Held(earlier))) => return answer_held(earlier, &headers),
+        Ok(Some(Claim::Held(earlier))) => return answer_held(earlier, media),
         Err(error) => return app_error(error),
     };
-    // One caller for the whole batch: its allowances are per HTTP request.
+    attach(&state, &mut batch, &viewer, client);
+    let keyed = attempt.map(|attempt| KeyedRun::start(attempt, &mut batch));
+    let response = state.0.schema.execute_batch(batch).await;
+    let (status, body) = match answer(&response, media, limits.max_response_bytes) {
+        Ok(answer) => answer,
+        Err(error) => return app_error(AppError::internal(error)),
+    };
+    if let Some(keyed) = keyed {
+        keyed
+            .settle(&state.0.idempotency, Some((status, &body[..])))
+            .await;
+    }
+    (
+        status,
+        [
+            (CONTENT_TYPE, media.content_type()),
+            (CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /graphql`: GraphiQL for a browser asking for a page, otherwise a
+/// query from the query string (`query`, `operationName`, `variables`,
+/// `extensions`, `documentId`). Only queries run, so that answers may be
+/// cached: anonymous results publicly for a minute, signed-in results by
+/// the browser alone.
+async fn graphql_get(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientAddress>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let params = match graphql_http::parse_query_string(raw.as_deref()) {
+        Ok(params) => params,
+        Err(error) => return refused(error),
+    };
+    // A browser navigating here gets GraphiQL, with the parameters filling
+    // its panes rather than running.
+    if graphql_http::wants_html(&headers) {
+        return if state.0.exposure.graphiql {
+            graphiql::page().await
+        } else {
+            not_found()
+        };
+    }
+    let Some(media) = MediaType::negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let document = match state.0.documents.resolve(&params) {
+        Ok(document) => document,
+        Err(error) => return refused_operation(media, error),
+    };
+    let mut request = graphql_request(&document, &params);
+    let operation = request
+        .parsed_query()
+        .ok()
+        .and_then(|parsed| graphql_http::operation_type(parsed, params.operation_name.as_deref()));
+    if matches!(
+        operation,
+        Some(OperationType::Mutation | OperationType::Subscription)
+    ) {
+        let mut response = request_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "GET runs queries only: send mutations with POST, subscriptions over /graphql/ws"
+                .to_owned(),
+        );
+        response
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    let viewer = match authenticate(&state.0.services.membership, &headers).await {
+        Ok(viewer) => viewer,
+        Err(error) => return app_error(error),
+    };
+    let mut batch = BatchRequest::Single(request);
+    attach(&state, &mut batch, &viewer, client);
+    let response = state.0.schema.execute_batch(batch).await;
+    let limits = state.0.limits;
+    let (status, body) = match answer(&response, media, limits.max_response_bytes) {
+        Ok(answer) => answer,
+        Err(error) => return app_error(AppError::internal(error)),
+    };
+    let succeeded = match &response {
+        BatchResponse::Single(response) => response.errors.is_empty(),
+        BatchResponse::Batch(_) => false,
+    };
+    let cache = match viewer {
+        Viewer::Anonymous if succeeded => "public, max-age=60",
+        Viewer::Anonymous => "no-store",
+        _ => "private, no-cache",
+    };
+    (
+        status,
+        [
+            (CONTENT_TYPE, media.content_type()),
+            (CACHE_CONTROL, cache),
+            (VARY, "Accept, Authorization"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The GraphQL request for a resolved document and its parameters.
+fn graphql_request(document: &str, params: &graphql_http::Params) -> async_graphql::Request {
+    let mut request = async_graphql::Request::new(document);
+    request.operation_name = params.operation_name.clone();
+    if let Some(variables) = &params.variables {
+        request.variables = Variables::from_json(serde_json::Value::Object(variables.clone()));
+    }
+    request
+}
+
+/// Adds what each operation of a request needs: the domains' data for the
+/// viewer, the caller (whose allowances are per HTTP request, so shared by
+/// a batch) and one introspection budget for the whole request.
+fn attach(state: &AppState, batch: &mut BatchRequest, viewer: &Viewer, client: ClientAddress) {
     let caller = Caller::new(client);
-    // One introspection budget for the whole request, batch or not.
     let budget = IntrospectionBudget::default();
     for request in batch.iter_mut() {
-        state.0.domains.attach(&mut request.data, &viewer, true);
+        state.0.domains.attach(&mut request.data, viewer, true);
         request.data.insert(caller.clone());
         request.data.insert(budget.clone());
     }
-    let keyed = attempt.map(|attempt| KeyedRun::start(attempt, &mut batch));
-    let response = state.0.schema.execute_batch(batch).await;
-    let body = response_body(&response, limits.max_response_bytes);
-    if let Some(keyed) = keyed {
-        let answer = body.as_ref().ok().map(|body| (StatusCode::OK, &body[..]));
-        keyed.settle(&state.0.idempotency, answer).await;
+}
+
+/// The status and body of a GraphQL result in the client's media type:
+/// under `application/graphql-response+json` an operation that never
+/// executed is a request error (`400`, no `data`).
+fn answer(
+    response: &BatchResponse,
+    media: MediaType,
+    max_bytes: usize,
+) -> serde_json::Result<(StatusCode, Vec<u8>)> {
+    let strict = media == MediaType::GraphqlResponse;
+    let body = response_body(response, max_bytes, strict)?;
+    let status = match response {
+        BatchResponse::Single(single) if strict && !single.http_headers.contains_key(EXECUTED) => {
+            StatusCode::BAD_REQUEST
+        }
+        _ => StatusCode::OK,
+    };
+    Ok((status, body))
+}
+
+/// A request refused before GraphQL could read it.
+fn refused(error: graphql_http::RequestError) -> Response {
+    request_error(error.status, error.code, error.message)
+}
+
+/// An operation refused before it ran. Malformed parameters are `400`
+/// whatever the media type; a document that could not be found or may not
+/// run is a GraphQL request error, with the status the client's media type
+/// gives one (`200` under `application/json`, where Apollo's persisted
+/// queries expect `PERSISTED_QUERY_NOT_FOUND`).
+fn refused_operation(media: MediaType, error: graphql_http::RequestError) -> Response {
+    let status = match (media, error.code) {
+        (MediaType::Json, code) if code != "BAD_REQUEST" => StatusCode::OK,
+        _ => error.status,
+    };
+    let mut response = request_error(status, error.code, error.message);
+    if let Ok(value) = HeaderValue::from_str(media.content_type()) {
+        response.headers_mut().insert(CONTENT_TYPE, value);
     }
-    match body {
-        Ok(body) => ([(CONTENT_TYPE, response_content_type(&headers))], body).into_response(),
-        Err(error) => app_error(AppError::internal(error)),
-    }
+    response
+}
+
+fn not_acceptable() -> Response {
+    request_error(
+        StatusCode::NOT_ACCEPTABLE,
+        "NOT_ACCEPTABLE",
+        "ask for application/graphql-response+json or application/json".to_owned(),
+    )
 }
 
 /// The answer to a request whose key an earlier request holds.
-fn answer_held(earlier: EarlierRequest, headers: &HeaderMap) -> Response {
+fn answer_held(earlier: EarlierRequest, media: MediaType) -> Response {
     match earlier {
-        EarlierRequest::Completed(kept) => replay(kept, headers),
+        EarlierRequest::Completed(kept) => replay(kept, media),
         EarlierRequest::Running => {
             let mut response = request_error_with(
                 StatusCode::CONFLICT,
@@ -506,7 +674,7 @@ fn answer_held(earlier: EarlierRequest, headers: &HeaderMap) -> Response {
 const IN_USE_RETRY_SECONDS: u64 = 1;
 
 /// A kept response, as it was first answered.
-fn replay(kept: KeptResponse, headers: &HeaderMap) -> Response {
+fn replay(kept: KeptResponse, media: MediaType) -> Response {
     let status = match StatusCode::from_u16(kept.status) {
         Ok(status) => status,
         Err(error) => return app_error(AppError::internal(error)),
@@ -514,10 +682,7 @@ fn replay(kept: KeptResponse, headers: &HeaderMap) -> Response {
     (
         status,
         [
-            (
-                CONTENT_TYPE,
-                HeaderValue::from_static(response_content_type(headers)),
-            ),
+            (CONTENT_TYPE, HeaderValue::from_static(media.content_type())),
             (IDEMPOTENT_REPLAYED, HeaderValue::from_static("true")),
         ],
         kept.body,
@@ -674,19 +839,6 @@ async fn serve_file(
 
 fn not_found() -> Response {
     request_error(StatusCode::NOT_FOUND, "NOT_FOUND", "not found".to_owned())
-}
-
-/// Answers in the GraphQL-over-HTTP media type when the client asks for it.
-fn response_content_type(headers: &HeaderMap) -> &'static str {
-    let accepts_graphql_response = headers
-        .get(ACCEPT)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|accept| accept.contains(GRAPHQL_RESPONSE_JSON));
-    if accepts_graphql_response {
-        "application/graphql-response+json; charset=utf-8"
-    } else {
-        "application/json"
-    }
 }
 
 /// A request refused before GraphQL execution, in the GraphQL error shape.

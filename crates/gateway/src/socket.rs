@@ -33,7 +33,7 @@ use std::time::Duration;
 
 use alumni_core::{Identity, SessionId, Viewer};
 use alumni_membership::MembershipService;
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::OperationType;
 use async_graphql::{Response, ServerError, Variables};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::{self, BoxStream, StreamExt as _};
@@ -42,6 +42,7 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio_stream::StreamMap;
 
+use crate::graphql_http;
 use crate::http::AppState;
 
 /// The one subprotocol spoken.
@@ -93,7 +94,9 @@ enum ClientMessage {
     },
     Subscribe {
         id: String,
-        payload: SubscribePayload,
+        /// The operation, read by [`graphql_http::params_of`] as a POST
+        /// body is.
+        payload: serde_json::Map<String, Value>,
     },
     Complete {
         id: String,
@@ -103,17 +106,6 @@ enum ClientMessage {
         payload: Option<Value>,
     },
     Pong {},
-}
-
-/// The operation of a `subscribe` message.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SubscribePayload {
-    query: String,
-    #[serde(default)]
-    operation_name: Option<String>,
-    #[serde(default)]
-    variables: Option<Value>,
 }
 
 /// What one subscription's stream yields: its responses, then its end.
@@ -237,7 +229,7 @@ impl Connection {
         &mut self,
         socket: &mut WebSocket,
         id: String,
-        payload: SubscribePayload,
+        payload: serde_json::Map<String, Value>,
     ) -> Result<(), Option<Close>> {
         if self.subscriptions.contains_key(&id) {
             return Err(Some(close(
@@ -259,14 +251,29 @@ impl Connection {
         let viewer = current_viewer(&self.state, self.token.as_deref())
             .await
             .map_err(Some)?;
-        let mut request = async_graphql::Request::new(payload.query);
-        request.operation_name = payload.operation_name;
-        if let Some(variables) = payload.variables {
-            request.variables = Variables::from_json(variables);
+        // The same documents run as over HTTP: persisted, or (in trusted
+        // mode) only the trusted ones.
+        let document = graphql_http::params_of(payload).and_then(|params| {
+            let document = self.state.documents().resolve(&params)?;
+            Ok((document, params))
+        });
+        let (document, params) = match document {
+            Ok(resolved) => resolved,
+            Err(error) => {
+                let refusal = request_error(error.code, error.message);
+                return operation_error(socket, &id, vec![refusal])
+                    .await
+                    .ok_or(None);
+            }
+        };
+        let mut request = async_graphql::Request::new(&*document);
+        request.operation_name = params.operation_name;
+        if let Some(variables) = params.variables {
+            request.variables = Variables::from_json(Value::Object(variables));
         }
         let operation_name = request.operation_name.clone();
         let operation_type = match request.parsed_query() {
-            Ok(document) => operation_type(document, operation_name.as_deref()),
+            Ok(document) => graphql_http::operation_type(document, operation_name.as_deref()),
             // The schema reports parse errors with their code.
             Err(_) => None,
         };
@@ -344,24 +351,6 @@ async fn current_viewer(state: &AppState, token: Option<&str>) -> Result<Viewer,
         Ok(Viewer::RejectedSession(rejection)) => Err(close(4401, rejection.message())),
         Ok(viewer) => Ok(viewer),
         Err(_) => Err(close(1013, "the service is temporarily unavailable")),
-    }
-}
-
-fn operation_type(
-    document: &async_graphql::parser::types::ExecutableDocument,
-    name: Option<&str>,
-) -> Option<OperationType> {
-    match (&document.operations, name) {
-        (DocumentOperations::Single(operation), _) => Some(operation.node.ty),
-        (DocumentOperations::Multiple(operations), Some(name)) => operations
-            .iter()
-            .find(|(operation_name, _)| operation_name.as_str() == name)
-            .map(|(_, operation)| operation.node.ty),
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => operations
-            .values()
-            .next()
-            .map(|operation| operation.node.ty),
-        (DocumentOperations::Multiple(_), None) => None,
     }
 }
 

@@ -101,7 +101,16 @@ impl TestClient {
     /// A GET of `path` (e.g. `/readyz`), with the bearer token if the
     /// client has one.
     pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.get_with(path, &[]).await
+    }
+
+    /// A GET of `path` with further headers, e.g. `("accept", "text/html")`
+    /// as a browser sends.
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
         let mut request = self.http.get(format!("{}{path}", self.base_url));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }

@@ -46,6 +46,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use alumni_core::{AppError, Viewer};
+use axum::http::HeaderValue;
+
+use crate::graphql_http::EXECUTED;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
     NextRequest, NextSubscribe, NextValidation,
@@ -449,6 +452,11 @@ impl Extension for GuardedOperation {
         if let Some(root_fields) = self.root_fields.get() {
             response::fill_root_holes(&mut response, root_fields);
         }
+        // Tells the HTTP layer this was no request error (which it answers
+        // differently); these headers are not sent.
+        response
+            .http_headers
+            .insert(EXECUTED, HeaderValue::from_static("1"));
         response
     }
 }

@@ -7,6 +7,7 @@ use std::io;
 use async_graphql::{BatchResponse, Name, PathSegment, Response, ServerError, Value};
 
 use super::coded_error;
+use crate::graphql_http::EXECUTED;
 
 /// The most errors one response lists; the rest are counted in one final
 /// `TOO_MANY_ERRORS` error.
@@ -80,7 +81,22 @@ pub fn fill_root_holes(response: &mut Response, root_fields: &HashMap<String, bo
 /// response in it is either whole or replaced. Serialisation stops as soon
 /// as the limit is passed, so an oversized response costs no more than
 /// `max_bytes` to refuse.
-pub fn response_body(response: &BatchResponse, max_bytes: usize) -> serde_json::Result<Vec<u8>> {
+///
+/// With `omit_unexecuted_data`, an operation that never executed (a request
+/// error: see [`EXECUTED`]) is written without a `data` entry, as
+/// `application/graphql-response+json` asks.
+pub fn response_body(
+    response: &BatchResponse,
+    max_bytes: usize,
+    omit_unexecuted_data: bool,
+) -> serde_json::Result<Vec<u8>> {
+    let within = |response: &Response, max_bytes| {
+        if omit_unexecuted_data && !response.http_headers.contains_key(EXECUTED) {
+            within(&ErrorsOnly(response), max_bytes)
+        } else {
+            within(response, max_bytes)
+        }
+    };
     match response {
         BatchResponse::Single(response) => within(response, max_bytes),
         BatchResponse::Batch(responses) => {
@@ -113,7 +129,22 @@ pub fn fit_response(response: Response, max_bytes: usize) -> Response {
     }
 }
 
-fn within(response: &Response, max_bytes: usize) -> serde_json::Result<Vec<u8>> {
+/// A response written without its `data` entry.
+struct ErrorsOnly<'a>(&'a Response);
+
+impl serde::Serialize for ErrorsOnly<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("errors", &self.0.errors)?;
+        if !self.0.extensions.is_empty() {
+            map.serialize_entry("extensions", &self.0.extensions)?;
+        }
+        map.end()
+    }
+}
+
+fn within(response: &impl serde::Serialize, max_bytes: usize) -> serde_json::Result<Vec<u8>> {
     let mut capped = Capped {
         written: 0,
         max_bytes,
@@ -191,10 +222,11 @@ mod tests {
 
     #[test]
     fn replaces_responses_over_the_limit() {
-        let body = response_body(&BatchResponse::Single(response_with(100)), 1_000).unwrap();
+        let body = response_body(&BatchResponse::Single(response_with(100)), 1_000, false).unwrap();
         assert!(String::from_utf8(body).unwrap().contains("xxxx"));
 
-        let body = response_body(&BatchResponse::Single(response_with(2_000)), 1_000).unwrap();
+        let body =
+            response_body(&BatchResponse::Single(response_with(2_000)), 1_000, false).unwrap();
         let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(
             json["errors"][0]["extensions"]["code"],
@@ -211,7 +243,7 @@ mod tests {
     #[test]
     fn a_batch_shares_the_limit() {
         let batch = BatchResponse::Batch(vec![response_with(600), response_with(600)]);
-        let body = response_body(&batch, 1_000).unwrap();
+        let body = response_body(&batch, 1_000, false).unwrap();
         let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert!(json[0]["data"].is_string());
         assert_eq!(
