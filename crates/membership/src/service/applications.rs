@@ -838,7 +838,7 @@ mod tests {
                 .iter()
                 .all(|group| group.len() == 4 && CODE_ALPHABET.spells(group))
         );
-        assert_eq!(normalize_code(&code.to_lowercase()), normalize_code(&code));
+        assert_eq!(normalize_code(&code.to_lowercase()), normalize_code(code));
         assert_eq!(normalize_code(" abcd-efgh "), "ABCDEFGH");
     }
 }

@@ -225,7 +225,7 @@ async fn erase(
     profiles::delete_profile(conn, member.id).await?;
     applications::delete_application_of(conn, member.id).await?;
     if let Some(email) = &member.email {
-        accounts::forget_sign_in_attempts(conn, &secrets::hash(&email)).await?;
+        accounts::forget_sign_in_attempts(conn, &secrets::hash(email)).await?;
     }
     accounts::erase_member(conn, member.id, now).await?;
     // Kept responses of idempotent requests hold personal data too.
