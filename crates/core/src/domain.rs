@@ -20,6 +20,7 @@ use std::sync::Arc;
 use async_graphql::Data;
 use diesel_async::AsyncPgConnection;
 
+use crate::enums::StoredEnum;
 use crate::error::AppError;
 use crate::id::MemberId;
 use crate::viewer::Viewer;
@@ -64,6 +65,10 @@ pub trait Domain: Send + Sync + 'static {
 
     /// The PostgreSQL schemas whose tables it owns.
     fn schemas(&self) -> &'static [&'static str];
+
+    /// The enums it stores as text, with their columns; the gateway's tests
+    /// compare them with the database's lists of allowed values.
+    fn stored_enums(&self) -> &'static [StoredEnum];
 
     /// Adds what one operation needs: the domain's services and
     /// DataLoaders bound to `viewer`. `caching` is false for subscriptions,
