@@ -3,13 +3,15 @@
 //! Every crate that owns data (membership, events, and the domains to come)
 //! provides one [`Domain`]: what it puts into each request, its part of a
 //! member's data export, of their withdrawal and of "sign out everywhere",
-//! its demo data, and the files it serves outside GraphQL. The gateway
+//! its demo data, the files it serves outside GraphQL, and the enums it
+//! stores. The gateway
 //! registers the domains in one place and drives them through this trait,
 //! so a new domain cannot be forgotten by a cross-domain feature: export,
 //! withdrawal and sign-out run over every registered domain, inside one
 //! transaction the gateway opens. The gateway's tests check the other half:
 //! that every schema whose tables refer to members belongs to a registered
-//! domain, and that every node type round-trips through `node(id:)`.
+//! domain, that every node type round-trips through `node(id:)`, and that
+//! every stored enum has the values its columns allow.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
