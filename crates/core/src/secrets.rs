@@ -90,8 +90,8 @@ pub fn token(prefix: &str) -> Result<SecretString, AppError> {
 pub fn code(alphabet: &Alphabet, length: usize) -> Result<String, AppError> {
     let mut code = String::with_capacity(length);
     while code.len() < length {
-        // Enough bytes for the rest in most draws; rejected bytes are rare
-        // (under 4% for any alphabet of 31 or 32 letters).
+        // One draw is enough for the codes in use: they are at most 12
+        // letters, and their alphabets reject at most 8 of 256 bytes.
         let bytes: [u8; 32] = random_bytes()?;
         code.extend(
             bytes
