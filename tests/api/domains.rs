@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use alumni_core::GlobalId;
+use alumni_core::secrets::ExposeSecret as _;
 use alumni_gateway::domains::NODE_TYPES;
 use alumni_membership::demo::DemoMembers;
 use alumni_test_support::TestApp;
@@ -69,7 +70,9 @@ async fn every_node_type_round_trips_through_node() {
         .issue_session(secretariat)
         .await
         .unwrap()
-        .token;
+        .token
+        .expose_secret()
+        .to_owned();
     let client = app.client().with_token(token);
     let mut conn = app.database().connect().await;
     for node_type in NODE_TYPES {

@@ -17,4 +17,5 @@ mod outage;
 mod pool;
 mod schema;
 mod socket;
+mod stored_enums;
 mod throttling;

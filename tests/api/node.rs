@@ -1,5 +1,6 @@
 //! Global ids and `node(id:)`, with visibility applied on every path.
 
+use alumni_core::secrets::ExposeSecret as _;
 use alumni_core::{GlobalId, Role};
 use alumni_test_support::TestApp;
 use serde_json::json;
@@ -195,7 +196,9 @@ async fn a_hundred_nodes_cost_as_much_as_a_few() {
         .issue_session(demo.alumni[0])
         .await
         .unwrap()
-        .token;
+        .token
+        .expose_secret()
+        .to_owned();
     let client = app.client().with_token(token);
     let ids: Vec<String> = demo
         .alumni

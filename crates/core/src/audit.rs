@@ -8,13 +8,12 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::Timestamptz;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::id::{MemberId, NodeId};
-use crate::pagination::{ListOrder, PageRequest};
+use crate::pagination::{ListOrder, PageRequest, seek};
 use crate::request;
 use crate::schema::audit::events;
 
@@ -153,13 +152,11 @@ pub async fn list(
     if let Some(subject) = filter.subject {
         query = query.filter(events::subject_id.eq(subject));
     }
-    let query = crate::seek!(
+    let query = seek(
         query,
         page,
         (events::occurred_at, events::id),
-        "audit.events.occurred_at, audit.events.id",
-        (Timestamptz, diesel::sql_types::Uuid),
-        ListOrder::Descending
+        ListOrder::Descending,
     );
     Ok(query.load(conn).await?)
 }

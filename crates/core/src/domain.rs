@@ -3,13 +3,15 @@
 //! Every crate that owns data (membership, events, and the domains to come)
 //! provides one [`Domain`]: what it puts into each request, its part of a
 //! member's data export, of their withdrawal and of "sign out everywhere",
-//! its demo data, and the files it serves outside GraphQL. The gateway
+//! its demo data, the files it serves outside GraphQL, and the enums it
+//! stores. The gateway
 //! registers the domains in one place and drives them through this trait,
 //! so a new domain cannot be forgotten by a cross-domain feature: export,
 //! withdrawal and sign-out run over every registered domain, inside one
 //! transaction the gateway opens. The gateway's tests check the other half:
 //! that every schema whose tables refer to members belongs to a registered
-//! domain, and that every node type round-trips through `node(id:)`.
+//! domain, that every node type round-trips through `node(id:)`, and that
+//! every stored enum has the values its columns allow.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -20,6 +22,7 @@ use std::sync::Arc;
 use async_graphql::Data;
 use diesel_async::AsyncPgConnection;
 
+use crate::enums::StoredEnum;
 use crate::error::AppError;
 use crate::id::MemberId;
 use crate::viewer::Viewer;
@@ -64,6 +67,10 @@ pub trait Domain: Send + Sync + 'static {
 
     /// The PostgreSQL schemas whose tables it owns.
     fn schemas(&self) -> &'static [&'static str];
+
+    /// The enums it stores as text, with their columns; the gateway's tests
+    /// compare them with the database's lists of allowed values.
+    fn stored_enums(&self) -> &'static [StoredEnum];
 
     /// Adds what one operation needs: the domain's services and
     /// DataLoaders bound to `viewer`. `caching` is false for subscriptions,

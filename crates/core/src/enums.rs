@@ -1,16 +1,57 @@
 //! Enums stored as text: one declaration gives the GraphQL enum, the
 //! diesel mapping to a `text` column and serde, with the same names
 //! everywhere.
+//!
+//! The database checks stored values against a list of its own
+//! (`CHECK (status IN (…))`, or `<@ ARRAY[…]` for arrays). An enum names the
+//! columns that hold it (`stored in …`), which gives it a [`StoredEnum`];
+//! every crate lists its stored enums (a [`Domain`](crate::domain::Domain)
+//! returns them), and a test of the migrated database
+//! (`tests/api/stored_enums.rs`) compares each column's list with the
+//! enum's values, both ways, so a value added on one side only fails it.
+
+/// An enum stored as text and the columns that hold it.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredEnum {
+    /// The Rust type, for messages.
+    pub name: &'static str,
+    /// Each column holding it, as `schema.table.column`: `text`, or `text[]`
+    /// for a set of values.
+    pub columns: &'static [&'static str],
+    /// The names of its values.
+    pub values: &'static [&'static str],
+    /// Values it has but never stores (they are derived when a row is
+    /// read), which the database must refuse.
+    pub derived: &'static [&'static str],
+}
+
+impl StoredEnum {
+    /// The values its columns may hold.
+    pub fn stored_values(&self) -> impl Iterator<Item = &'static str> {
+        let derived = self.derived;
+        self.values
+            .iter()
+            .copied()
+            .filter(move |value| !derived.contains(value))
+    }
+}
+
+/// The enums core stores in its own tables.
+pub const STORED_ENUMS: &[StoredEnum] = &[crate::idempotency::KeyState::STORED];
 
 /// Declares an enum whose variants are stored, serialised and exposed in
 /// GraphQL under the given names. Doc comments on variants become their
 /// GraphQL descriptions. The crate using it must depend on `async-graphql`,
 /// `diesel` and `serde`.
 ///
+/// An enum kept in the database names its columns after `stored in`, and
+/// after `except` any values that are derived rather than stored; this
+/// gives it `STORED`, a [`StoredEnum`] for its crate's list.
+///
 /// ```
 /// alumni_core::text_enum! {
 ///     /// How loud.
-///     pub enum Volume {
+///     pub enum Volume stored in "studio.takes.volume" {
 ///         /// Barely.
 ///         Quiet = "QUIET",
 ///         /// Very.
@@ -19,10 +60,19 @@
 /// }
 /// assert_eq!(Volume::parse("LOUD"), Some(Volume::Loud));
 /// assert_eq!(Volume::Quiet.as_str(), "QUIET");
+/// assert_eq!(Volume::STORED.columns, ["studio.takes.volume"]);
+/// assert_eq!(Volume::STORED.values, ["QUIET", "LOUD"]);
 /// ```
 #[macro_export]
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$variant_meta:meta])* $variant:ident = $text:literal,)+ }) => {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident
+            $(stored in $($column:literal),+ $(except $($derived:literal),+)?)?
+        {
+            $($(#[$variant_meta:meta])* $variant:ident = $text:literal,)+
+        }
+    ) => {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
@@ -43,6 +93,19 @@ macro_rules! text_enum {
         impl $name {
             /// Every variant, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The stored name of every variant, in declaration order.
+            pub const VALUES: &'static [&'static str] = &[$($text,)+];
+
+            $(
+                /// The columns holding this enum, with its values.
+                pub const STORED: $crate::enums::StoredEnum = $crate::enums::StoredEnum {
+                    name: ::std::stringify!($name),
+                    columns: &[$($column,)+],
+                    values: $name::VALUES,
+                    derived: &[$($($derived,)+)?],
+                };
+            )?
 
             /// The stored name.
             pub fn as_str(self) -> &'static str {

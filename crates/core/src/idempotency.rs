@@ -159,7 +159,7 @@ pub struct Attempt {
 
 crate::text_enum! {
     /// Where a claimed key stands.
-    pub enum KeyState {
+    pub enum KeyState stored in "api.idempotency_keys.state" {
         /// Its request is running (or died without settling it).
         InFlight = "IN_FLIGHT",
         /// Its request's response is kept.

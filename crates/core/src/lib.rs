@@ -27,6 +27,7 @@ pub mod pagination;
 pub mod request;
 mod schema;
 pub mod search;
+pub mod secrets;
 pub mod viewer;
 
 pub use client::{Caller, ClientAddress};

@@ -2,10 +2,10 @@
 //!
 //! A list field takes `first`/`after` (forward) or `last`/`before`
 //! (backward); [`PageRequest`] validates them and decodes the cursors into the
-//! list's sort key `K`. The store then seeks past the key on an index and
-//! fetches [`PageRequest::fetch_limit`] rows (one more than the page, to learn
-//! whether another page follows); [`PageRequest::into_connection`] trims,
-//! orders and wraps them. Offsets are never used, so page N costs the same as
+//! list's sort key `K`. The store then seeks past the key on an index
+//! ([`seek`]) and fetches [`PageRequest::fetch_limit`] rows (one more than
+//! the page, to learn whether another page follows);
+//! [`PageRequest::into_connection`] trims, orders and wraps them. Offsets are never used, so page N costs the same as
 //! page 1 and rows inserted meanwhile do not shift pages.
 //!
 //! Cursors are opaque to clients: URL-safe base64 of the JSON-encoded key.
@@ -18,10 +18,13 @@ use std::borrow::Cow;
 use async_graphql::{Object, OutputType, SimpleObject, TypeName};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use diesel::expression::{AsExpression, SqlLiteral, TypedExpressionType};
+use diesel::dsl::{AsExprOf, Asc, Desc, Gt, Lt, SqlTypeOf};
+use diesel::expression::{AsExpression, Expression};
 use diesel::pg::Pg;
-use diesel::query_builder::QueryFragment;
-use diesel::sql_types::{Bool, SqlType};
+use diesel::query_builder::BoxedSelectStatement;
+use diesel::query_dsl::methods::{FilterDsl, LimitDsl, OrderDsl};
+use diesel::sql_types::{Record, SingleValue};
+use diesel::{ExpressionMethods as _, IntoSql as _};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -97,7 +100,9 @@ impl<K: Serialize + DeserializeOwned + KeyPart> PageRequest<K> {
                 .transpose()?,
         })
     }
+}
 
+impl<K> PageRequest<K> {
     /// The first page of `size` items; for internal callers.
     pub fn first(size: usize) -> Self {
         Self {
@@ -120,7 +125,9 @@ impl<K: Serialize + DeserializeOwned + KeyPart> PageRequest<K> {
     pub fn reads_in_list_order(&self) -> bool {
         self.direction == Direction::Forward
     }
+}
 
+impl<K: Serialize> PageRequest<K> {
     /// Builds the connection from rows fetched in reading order (list order
     /// for forward pages, reverse for backward), at most
     /// [`fetch_limit`](Self::fetch_limit) of them.
@@ -157,59 +164,103 @@ impl<K: Serialize + DeserializeOwned + KeyPart> PageRequest<K> {
 
 /// Applies a page request to a boxed query over a list sorted by two
 /// columns (the second makes the key unique): seeks past the cursors with a
-/// row-value comparison (answered from the composite index), orders in
-/// reading direction and limits to [`PageRequest::fetch_limit`]. The rows
-/// come back in reading order, as [`PageRequest::into_connection`] expects.
+/// row-value comparison, orders in reading direction and limits to
+/// [`PageRequest::fetch_limit`]. The rows come back in reading order, as
+/// [`PageRequest::into_connection`] expects.
 ///
-/// `seek!(query, page, (table::first, table::second), "schema.table.first,
-/// schema.table.second", (FirstSqlType, SecondSqlType), ListOrder::Ascending)`
+/// Each column is named once, as a diesel expression: the comparison
+/// `ROW(first, second) > ROW($1, $2)` and the `ORDER BY` are both built
+/// from it, and the cursor's parts are bound with the columns' SQL types.
+/// PostgreSQL answers the comparison from a composite index on the two
+/// columns (unlike the equivalent `OR` of conditions), and a cursor whose
+/// types do not match the columns does not compile:
 ///
-/// A macro rather than a function: diesel's query types are concrete per
-/// table, and a generic function over them overflows the trait solver.
-#[macro_export]
-macro_rules! seek {
-    ($query:expr, $page:expr, ($first:expr, $second:expr), $columns:expr, ($first_type:ty, $second_type:ty), $order:expr) => {{
-        let page = $page;
-        let order: $crate::pagination::ListOrder = $order;
-        let ascending = order == $crate::pagination::ListOrder::Ascending;
-        let (after, before) = if ascending {
-            (
-                $crate::pagination::KeysetOperator::Greater,
-                $crate::pagination::KeysetOperator::Less,
-            )
-        } else {
-            (
-                $crate::pagination::KeysetOperator::Less,
-                $crate::pagination::KeysetOperator::Greater,
-            )
-        };
-        let mut query = $query;
-        if let Some((first, second)) = &page.after {
-            query = query.filter($crate::pagination::keyset_filter::<
-                $first_type,
-                _,
-                $second_type,
-                _,
-            >($columns, after, first.clone(), second.clone()));
+/// ```
+/// use alumni_core::pagination::{ListOrder, PageRequest, seek};
+/// use diesel::prelude::*;
+///
+/// diesel::table! {
+///     notes (id) {
+///         id -> Uuid,
+///         written_at -> Timestamptz,
+///     }
+/// }
+///
+/// let page = PageRequest::<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>::first(10);
+/// let query = seek(
+///     notes::table.into_boxed(),
+///     &page,
+///     (notes::written_at, notes::id),
+///     ListOrder::Descending,
+/// );
+/// # let _ = query;
+/// ```
+///
+/// ```compile_fail
+/// use alumni_core::pagination::{ListOrder, PageRequest, seek};
+/// use diesel::prelude::*;
+///
+/// diesel::table! {
+///     notes (id) {
+///         id -> Uuid,
+///         written_at -> Timestamptz,
+///     }
+/// }
+///
+/// // A text key for a timestamp column.
+/// let page = PageRequest::<(String, uuid::Uuid)>::first(10);
+/// let query = seek(
+///     notes::table.into_boxed(),
+///     &page,
+///     (notes::written_at, notes::id),
+///     ListOrder::Descending,
+/// );
+/// # let _ = query;
+/// ```
+pub fn seek<'a, ST, QS, First, Second, Key>(
+    query: BoxedSelectStatement<'a, ST, QS, Pg>,
+    page: &PageRequest<Key>,
+    (first, second): (First, Second),
+    order: ListOrder,
+) -> BoxedSelectStatement<'a, ST, QS, Pg>
+where
+    First: Expression<SqlType: SingleValue + 'static> + Copy,
+    Second: Expression<SqlType: SingleValue + 'static> + Copy,
+    (First, Second): AsExpression<RowType<First, Second>>,
+    Key: AsExpression<RowType<First, Second>> + Clone,
+    BoxedSelectStatement<'a, ST, QS, Pg>: FilterDsl<Gt<Row<First, Second>, Key>, Output = BoxedSelectStatement<'a, ST, QS, Pg>>
+        + FilterDsl<Lt<Row<First, Second>, Key>, Output = BoxedSelectStatement<'a, ST, QS, Pg>>
+        + OrderDsl<(Asc<First>, Asc<Second>), Output = BoxedSelectStatement<'a, ST, QS, Pg>>
+        + OrderDsl<(Desc<First>, Desc<Second>), Output = BoxedSelectStatement<'a, ST, QS, Pg>>
+        + LimitDsl<Output = BoxedSelectStatement<'a, ST, QS, Pg>>,
+{
+    let row = || (first, second).into_sql::<RowType<First, Second>>();
+    let ascending = order == ListOrder::Ascending;
+    let mut query = query;
+    // Past the cursor means greater in ascending lists, smaller in
+    // descending ones; `before` is the other way round.
+    for (cursor, greater) in [(&page.after, ascending), (&page.before, !ascending)] {
+        if let Some(key) = cursor {
+            query = if greater {
+                query.filter(row().gt(key.clone()))
+            } else {
+                query.filter(row().lt(key.clone()))
+            };
         }
-        if let Some((first, second)) = &page.before {
-            query = query.filter($crate::pagination::keyset_filter::<
-                $first_type,
-                _,
-                $second_type,
-                _,
-            >(
-                $columns, before, first.clone(), second.clone()
-            ));
-        }
-        query = if ascending == page.reads_in_list_order() {
-            query.order(($first.asc(), $second.asc()))
-        } else {
-            query.order(($first.desc(), $second.desc()))
-        };
-        query.limit(page.fetch_limit())
-    }};
+    }
+    let query = if ascending == page.reads_in_list_order() {
+        query.order((first.asc(), second.asc()))
+    } else {
+        query.order((first.desc(), second.desc()))
+    };
+    query.limit(page.fetch_limit())
 }
+
+/// The SQL type of a two-column sort key as one row value.
+pub type RowType<First, Second> = Record<(SqlTypeOf<First>, SqlTypeOf<Second>)>;
+
+/// Two columns as one row value: `ROW(first, second)`.
+pub type Row<First, Second> = AsExprOf<(First, Second), RowType<First, Second>>;
 
 /// The natural order of a list, by its sort key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,46 +269,6 @@ pub enum ListOrder {
     Ascending,
     /// Largest key first (e.g. newest first).
     Descending,
-}
-
-/// `(first_column, second_column) <operator> (first, second)`: a row-value
-/// comparison on a two-column sort key, which PostgreSQL answers from a
-/// composite index on those columns (unlike the equivalent `OR` of
-/// conditions). Use `>` to seek past a cursor in ascending order, `<` in
-/// descending order. `columns` is trusted SQL such as
-/// `"membership.profiles.sort_key, membership.profiles.member_id"`.
-pub fn keyset_filter<FirstType, First, SecondType, Second>(
-    columns: &str,
-    operator: KeysetOperator,
-    first: First,
-    second: Second,
-) -> SqlLiteral<Bool, impl QueryFragment<Pg> + Send>
-where
-    FirstType: SqlType + TypedExpressionType,
-    SecondType: SqlType + TypedExpressionType,
-    First: AsExpression<FirstType>,
-    First::Expression: QueryFragment<Pg> + Send,
-    Second: AsExpression<SecondType>,
-    Second::Expression: QueryFragment<Pg> + Send,
-{
-    let operator = match operator {
-        KeysetOperator::Greater => ">",
-        KeysetOperator::Less => "<",
-    };
-    diesel::dsl::sql::<Bool>(&format!("({columns}) {operator} ("))
-        .bind::<FirstType, _>(first)
-        .sql(", ")
-        .bind::<SecondType, _>(second)
-        .sql(")")
-}
-
-/// The comparison of a [`keyset_filter`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeysetOperator {
-    /// Rows whose key sorts after the cursor's.
-    Greater,
-    /// Rows whose key sorts before the cursor's.
-    Less,
 }
 
 /// Query complexity of a connection field: the page size times the cost of
@@ -524,6 +535,61 @@ mod tests {
         );
         assert!(connection.page_info.has_previous_page);
         assert!(!connection.page_info.has_next_page);
+    }
+
+    diesel::table! {
+        notes (id) {
+            id -> Uuid,
+            written_at -> Timestamptz,
+        }
+    }
+
+    type NoteKey = (chrono::DateTime<chrono::Utc>, uuid::Uuid);
+
+    fn seek_sql(page: &PageRequest<NoteKey>, order: ListOrder) -> String {
+        use diesel::QueryDsl as _;
+        let query = seek(
+            notes::table.select(notes::id).into_boxed(),
+            page,
+            (notes::written_at, notes::id),
+            order,
+        );
+        diesel::debug_query::<Pg, _>(&query)
+            .to_string()
+            .split(" -- binds")
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    fn note_cursor() -> String {
+        let key: NoteKey = (chrono::Utc::now(), uuid::Uuid::nil());
+        encode_cursor(&key)
+    }
+
+    #[test]
+    fn seeking_is_one_row_value_comparison_in_the_order_of_the_index() {
+        let after = PageRequest::new(Some(5), Some(note_cursor()), None, None).unwrap();
+        assert_eq!(
+            seek_sql(&after, ListOrder::Descending),
+            "SELECT \"notes\".\"id\" FROM \"notes\" \
+             WHERE (ROW(\"notes\".\"written_at\", \"notes\".\"id\") < ROW($1, $2)) \
+             ORDER BY \"notes\".\"written_at\" DESC, \"notes\".\"id\" DESC LIMIT $3"
+        );
+        // A backward page of an ascending list reads it from the end.
+        let before = PageRequest::new(None, None, Some(5), Some(note_cursor())).unwrap();
+        assert_eq!(
+            seek_sql(&before, ListOrder::Ascending),
+            "SELECT \"notes\".\"id\" FROM \"notes\" \
+             WHERE (ROW(\"notes\".\"written_at\", \"notes\".\"id\") < ROW($1, $2)) \
+             ORDER BY \"notes\".\"written_at\" DESC, \"notes\".\"id\" DESC LIMIT $3"
+        );
+        let first = PageRequest::<NoteKey>::first(5);
+        assert_eq!(
+            seek_sql(&first, ListOrder::Ascending),
+            "SELECT \"notes\".\"id\" FROM \"notes\" \
+             ORDER BY \"notes\".\"written_at\" ASC, \"notes\".\"id\" ASC LIMIT $1"
+        );
     }
 
     #[test]

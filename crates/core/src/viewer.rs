@@ -38,8 +38,20 @@ impl Role {
         Role::Analyst,
     ];
 
+    /// Every role's stable name, in declaration order (the database's list
+    /// of allowed role names must be the same).
+    pub const NAMES: [&'static str; 5] = {
+        let mut names = [""; 5];
+        let mut i = 0;
+        while i < names.len() {
+            names[i] = Role::ALL[i].as_str();
+            i += 1;
+        }
+        names
+    };
+
     /// The stable name used in the database and in GraphQL.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Role::Alumnus => "ALUMNUS",
             Role::Employee => "EMPLOYEE",

@@ -2,9 +2,10 @@
 
 use std::time::{Duration, Instant};
 
-use alumni_core::audit::{self, AuditEntry};
+use alumni_core::audit::{self, AuditEntry, AuditEvent, AuditFilter, AuditPageKey};
 use alumni_core::db::local::{self, PgServer, ServerOrigin};
 use alumni_core::db::{self, PoolSettings, StatementCounter};
+use alumni_core::pagination::{Connection, PageRequest};
 use alumni_core::{MemberId, request};
 use alumni_test_db::TestDb;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -44,7 +45,7 @@ async fn the_audit_log_refuses_update_delete_and_truncate() {
         );
     }
 
-    let page = alumni_core::pagination::PageRequest::first(10);
+    let page = PageRequest::first(10);
     let rows = audit::list(&mut conn, &Default::default(), &page)
         .await
         .unwrap();
@@ -52,6 +53,69 @@ async fn the_audit_log_refuses_update_delete_and_truncate() {
     assert_eq!(rows[0].action, "membership.role_granted");
     assert_eq!(rows[0].actor_id, Some(actor.0));
     assert_eq!(rows[0].request_id.as_deref(), Some("req-audit-1"));
+}
+
+/// Keyset pages over a list whose first sort column repeats: the second
+/// column (the id) breaks the ties, so paging forward and backward in pages
+/// of two visits every entry once, in the order of the whole list.
+#[tokio::test]
+async fn pages_walk_forward_and_back_across_equal_first_keys() {
+    let db = TestDb::create().await;
+    let mut conn = db.connect().await;
+    // Five entries share one instant, with one before and one after it.
+    let instants = [0, 60, 60, 60, 60, 60, 120]
+        .map(|seconds| test_start() + chrono::Duration::seconds(seconds));
+    for at in instants {
+        audit::record(&mut conn, at, AuditEntry::new("membership.role_granted"))
+            .await
+            .unwrap();
+    }
+    let filter = AuditFilter::default();
+    let whole: Vec<AuditPageKey> = audit::list(&mut conn, &filter, &PageRequest::first(100))
+        .await
+        .unwrap()
+        .iter()
+        .map(AuditEvent::page_key)
+        .collect();
+    let mut expected = whole.clone();
+    expected.sort_by(|a, b| b.cmp(a));
+    assert_eq!(whole, expected, "newest first, ties by id");
+    assert_eq!(whole.len(), instants.len());
+
+    let mut forward = Vec::new();
+    let mut after = None;
+    loop {
+        let page = PageRequest::new(Some(2), after, None, None).unwrap();
+        let connection = page_of(&mut conn, &filter, page).await;
+        forward.extend(connection.edges.iter().map(|edge| edge.node));
+        if !connection.page_info.has_next_page {
+            break;
+        }
+        after = connection.page_info.end_cursor;
+    }
+    assert_eq!(forward, whole);
+
+    let mut backward = Vec::new();
+    let mut before = None;
+    loop {
+        let page = PageRequest::new(None, None, Some(2), before).unwrap();
+        let connection = page_of(&mut conn, &filter, page).await;
+        backward.splice(0..0, connection.edges.iter().map(|edge| edge.node));
+        if !connection.page_info.has_previous_page {
+            break;
+        }
+        before = connection.page_info.start_cursor;
+    }
+    assert_eq!(backward, whole);
+}
+
+async fn page_of(
+    conn: &mut AsyncPgConnection,
+    filter: &AuditFilter,
+    page: PageRequest<AuditPageKey>,
+) -> Connection<AuditPageKey> {
+    let rows = audit::list(conn, filter, &page).await.unwrap();
+    page.into_connection(rows, AuditEvent::page_key, |event| event.page_key())
 }
 
 #[tokio::test]

@@ -38,7 +38,7 @@ const COLUMNS: &[Column] = &[
     }),
     ("email", |row| {
         row.member
-            .and_then(|member| member.email.clone())
+            .and_then(|member| member.email().map(str::to_owned))
             .unwrap_or_default()
     }),
     ("status", |row| row.registration.status.as_str().to_owned()),
@@ -64,7 +64,7 @@ const COLUMNS: &[Column] = &[
 
 fn profile_field(row: &AttendeeRow<'_>, field: fn(&ProfileView) -> String) -> String {
     row.member
-        .and_then(|member| member.profile.as_ref())
+        .and_then(MemberView::profile)
         .map(field)
         .unwrap_or_default()
 }

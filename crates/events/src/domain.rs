@@ -5,6 +5,7 @@ use std::sync::Arc;
 use alumni_core::domain::{
     AfterCommit, BoxFuture, DemoWorld, Domain, File, FileRequest, FileRoute,
 };
+use alumni_core::enums::StoredEnum;
 use alumni_core::{AppError, MemberId, NodeId as _, Viewer};
 use alumni_membership::demo::DemoMembers;
 use async_graphql::Data;
@@ -36,6 +37,10 @@ impl Domain for EventsDomain {
 
     fn schemas(&self) -> &'static [&'static str] {
         &["events"]
+    }
+
+    fn stored_enums(&self) -> &'static [StoredEnum] {
+        crate::model::STORED_ENUMS
     }
 
     fn attach(&self, data: &mut Data, viewer: &Viewer, caching: bool) {

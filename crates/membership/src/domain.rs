@@ -1,6 +1,7 @@
 //! Membership's side of the domain contract ([`alumni_core::domain`]).
 
 use alumni_core::domain::{AfterCommit, BoxFuture, DemoWorld, Domain};
+use alumni_core::enums::StoredEnum;
 use alumni_core::{AppError, MemberId, Viewer};
 use async_graphql::Data;
 use diesel_async::AsyncPgConnection;
@@ -27,6 +28,10 @@ impl Domain for MembershipDomain {
 
     fn schemas(&self) -> &'static [&'static str] {
         &["membership"]
+    }
+
+    fn stored_enums(&self) -> &'static [StoredEnum] {
+        crate::model::STORED_ENUMS
     }
 
     fn attach(&self, data: &mut Data, viewer: &Viewer, caching: bool) {

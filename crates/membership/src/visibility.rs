@@ -22,24 +22,39 @@ use crate::model::{
     ProfileRecord, Visibility, strings,
 };
 
-/// A member as one viewer may see them.
+/// A member as one viewer may see them. Other crates read views through
+/// the accessors but cannot build one: the fields are this crate's, and
+/// [`MemberView::for_viewer`] is the only constructor, so every view has
+/// been through the rules.
+///
+/// ```
+/// fn email_of(view: &alumni_membership::MemberView) -> Option<String> {
+///     view.email().map(str::to_owned)
+/// }
+/// ```
+///
+/// ```compile_fail
+/// fn email_of(view: &alumni_membership::MemberView) -> Option<String> {
+///     view.email.clone()
+/// }
+/// ```
 #[derive(Debug, Clone)]
 pub struct MemberView {
     /// Member id.
-    pub id: MemberId,
+    pub(crate) id: MemberId,
     /// How the viewer stands towards this member.
-    pub audience: Audience,
+    pub(crate) audience: Audience,
     /// Account status: member and secretariat only.
-    pub status: Option<MemberStatus>,
+    pub(crate) status: Option<MemberStatus>,
     /// E-mail address: member and secretariat only.
-    pub email: Option<String>,
+    pub(crate) email: Option<String>,
     /// Roles held.
-    pub roles: RoleSet,
+    pub(crate) roles: RoleSet,
     /// When the account was created.
-    pub created_at: DateTime<Utc>,
-    /// The profile; `None` for accounts without one (applicants, withdrawn
-    /// members).
-    pub profile: Option<ProfileView>,
+    pub(crate) created_at: DateTime<Utc>,
+    /// The profile; `None` for accounts without one (applicants,
+    /// withdrawn members).
+    pub(crate) profile: Option<ProfileView>,
 }
 
 /// A profile as one viewer may see it: `None` marks a hidden field.
@@ -179,6 +194,22 @@ impl MemberView {
             created_at: record.created_at,
             profile: profile.map(|profile| ProfileView::new(profile, audience)),
         }))
+    }
+
+    /// Member id.
+    pub fn id(&self) -> MemberId {
+        self.id
+    }
+
+    /// E-mail address: member and secretariat only.
+    pub fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+
+    /// The profile; `None` for accounts without one (applicants, withdrawn
+    /// members).
+    pub fn profile(&self) -> Option<&ProfileView> {
+        self.profile.as_ref()
     }
 }
 

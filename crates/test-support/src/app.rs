@@ -9,6 +9,7 @@ use std::time::Duration;
 use alumni_core::clock::ManualClock;
 use alumni_core::db::StatementCounter;
 use alumni_core::domain::DemoWorld;
+use alumni_core::secrets::ExposeSecret as _;
 use alumni_core::{MemberId, NodeId, Role};
 use alumni_gateway::app::{Domains, Services};
 use alumni_gateway::http::TrustedProxies;
@@ -203,7 +204,7 @@ impl TestApp {
         TestMember {
             id: record.id,
             email,
-            token: session.token,
+            token: session.token.expose_secret().to_owned(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Personal calendar feeds in GraphQL.
 
 use alumni_core::graphql::viewer;
+use alumni_core::secrets::ExposeSecret as _;
 use async_graphql::{Context, Object, Result, SimpleObject};
 
 use super::service;
@@ -25,9 +26,10 @@ impl CalendarMutation {
     /// confirmed registrations; any earlier URL stops working.
     async fn issue_calendar_feed(&self, ctx: &Context<'_>) -> Result<CalendarFeed> {
         let token = service(ctx)?.issue_calendar_feed(viewer(ctx)?).await?;
+        let token = token.expose_secret();
         Ok(CalendarFeed {
             path: format!("/calendar/{token}.ics"),
-            token,
+            token: token.to_owned(),
         })
     }
 

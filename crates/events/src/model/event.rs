@@ -14,7 +14,7 @@ typed_id!(
 
 alumni_core::text_enum! {
     /// What sort of event it is.
-    pub enum EventKind {
+    pub enum EventKind stored in "events.events.kind" {
         /// A former employee talks to current employees about what they do now.
         AlumniTalk = "ALUMNI_TALK",
         /// An exchange meetup run by the secretariat.
@@ -30,7 +30,7 @@ alumni_core::text_enum! {
 
 alumni_core::text_enum! {
     /// Where the event takes place.
-    pub enum EventFormat {
+    pub enum EventFormat stored in "events.events.format" {
         /// At a venue.
         InPerson = "IN_PERSON",
         /// Online; the join URL is shown to confirmed attendees only.
@@ -42,7 +42,7 @@ alumni_core::text_enum! {
 
 alumni_core::text_enum! {
     /// Who may register for an event.
-    pub enum Audience {
+    pub enum Audience stored in "events.events.audience" {
         /// Members holding the ALUMNUS role.
         Alumni = "ALUMNI",
         /// Members holding the EMPLOYEE role.
@@ -54,7 +54,7 @@ alumni_core::text_enum! {
 
 alumni_core::text_enum! {
     /// Where an event is in its life.
-    pub enum EventStatus {
+    pub enum EventStatus stored in "events.events.status" except "COMPLETED" {
         /// Being prepared; visible to the secretariat only.
         Draft = "DRAFT",
         /// Announced; members may register while the window is open.

@@ -16,7 +16,7 @@ typed_id!(
 
 alumni_core::text_enum! {
     /// What a material is.
-    pub enum MaterialKind {
+    pub enum MaterialKind stored in "events.materials.kind" {
         /// Slides of a talk.
         Slides = "SLIDES",
         /// A video recording.
@@ -28,7 +28,7 @@ alumni_core::text_enum! {
 
 alumni_core::text_enum! {
     /// Who may see a material.
-    pub enum Confidentiality {
+    pub enum Confidentiality stored in "events.materials.confidentiality" {
         /// Every member who can see the event, alumni included.
         AlumniOk = "ALUMNI_OK",
         /// Employees and the secretariat only: never shown to alumni.

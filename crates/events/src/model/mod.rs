@@ -12,3 +12,17 @@ pub use event::*;
 pub use material::*;
 pub use registration::*;
 pub use speaker::*;
+
+use alumni_core::enums::StoredEnum;
+
+/// Every enum events stores, with its columns, for the test that compares
+/// them with the database's lists of allowed values.
+pub const STORED_ENUMS: &[StoredEnum] = &[
+    EventKind::STORED,
+    EventFormat::STORED,
+    Audience::STORED,
+    EventStatus::STORED,
+    RegistrationStatus::STORED,
+    MaterialKind::STORED,
+    Confidentiality::STORED,
+];

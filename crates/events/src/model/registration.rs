@@ -17,7 +17,7 @@ typed_id!(
 
 alumni_core::text_enum! {
     /// Where a registration stands.
-    pub enum RegistrationStatus {
+    pub enum RegistrationStatus stored in "events.registrations.status" {
         /// Holds a seat.
         Confirmed = "CONFIRMED",
         /// Waiting for a seat; promoted in order of arrival when one frees up.

@@ -1,14 +1,13 @@
 //! iCalendar files of single events, and members' personal feeds.
 
 use alumni_core::audit::{self, AuditEntry};
+use alumni_core::secrets::{self, ExposeSecret as _, SecretString};
 use alumni_core::{AppError, AppResult, MemberId, Role, Viewer};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use serde_json::json;
 
-use super::{EventsService, random_bytes, sha256};
+use super::EventsService;
 use crate::ics::{self, CalendarEntry};
 use crate::model::{CalendarFeedRecord, EventId};
 use crate::store::feeds as store;
@@ -42,16 +41,13 @@ impl EventsService {
 
     /// Issues a new secret token for the viewer's personal calendar feed;
     /// any earlier token stops working. The token is shown only now.
-    pub async fn issue_calendar_feed(&self, viewer: &Viewer) -> AppResult<String> {
+    pub async fn issue_calendar_feed(&self, viewer: &Viewer) -> AppResult<SecretString> {
         let identity = viewer.identity()?;
-        let token = format!(
-            "{FEED_TOKEN_PREFIX}{}",
-            URL_SAFE_NO_PAD.encode(random_bytes::<32>()?)
-        );
+        let token = secrets::token(FEED_TOKEN_PREFIX)?;
         let now = self.ctx.now();
         let feed = CalendarFeedRecord {
             member_id: identity.member_id,
-            token_hash: sha256(&token),
+            token_hash: secrets::hash(token.expose_secret()),
             created_at: now,
         };
         let mut conn = self.ctx.conn().await?;
@@ -128,7 +124,7 @@ impl EventsService {
             return Err(not_found());
         }
         let mut conn = self.ctx.conn().await?;
-        let owner = store::feed_owner(&mut conn, &sha256(token))
+        let owner = store::feed_owner(&mut conn, &secrets::hash(token))
             .await?
             .ok_or_else(not_found)?;
         // A suspended member's feed goes quiet with their account.

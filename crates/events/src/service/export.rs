@@ -43,7 +43,7 @@ impl EventsService {
         let mut members = HashMap::new();
         for chunk in member_ids.chunks(EXPORT_BATCH) {
             for member in self.membership.members_by_ids(viewer, chunk).await? {
-                members.insert(member.id, member);
+                members.insert(member.id(), member);
             }
         }
         let event_ended = event.has_ended(now);

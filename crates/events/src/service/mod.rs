@@ -26,7 +26,6 @@ use alumni_core::{AppError, AppResult, ServiceContext, SharedClock, Viewer};
 use alumni_membership::MembershipService;
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
-use sha2::{Digest as _, Sha256};
 
 pub use calendar::{FEED_LIMIT, FEED_TOKEN_PREFIX};
 pub use events::NewEvent;
@@ -86,14 +85,4 @@ async fn lock_visible(
         .await?
         .filter(|event| sees_event(viewer, event))
         .ok_or(AppError::NotFound { entity: "Event" })
-}
-
-fn random_bytes<const N: usize>() -> AppResult<[u8; N]> {
-    let mut bytes = [0_u8; N];
-    getrandom::fill(&mut bytes).map_err(|error| AppError::internal(error.to_string()))?;
-    Ok(bytes)
-}
-
-fn sha256(text: &str) -> Vec<u8> {
-    Sha256::digest(text.as_bytes()).to_vec()
 }

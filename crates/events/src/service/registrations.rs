@@ -2,13 +2,14 @@
 //! registrations and the secretariat's attendee lists.
 
 use alumni_core::pagination::PageRequest;
+use alumni_core::secrets::{self, Alphabet};
 use alumni_core::{AppError, AppResult, MemberId, Role, Viewer};
 use chrono::{DateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 
 use super::seats::fill_free_seats;
-use super::{EventsService, lock_visible, random_bytes};
+use super::{EventsService, lock_visible};
 use crate::model::{
     EventId, EventRecord, MyRegistrationFilter, MyRegistrationPageKey, RegistrationId,
     RegistrationPageKey, RegistrationRecord, RegistrationStatus, Seats,
@@ -18,7 +19,9 @@ use crate::store::{events, registrations as store};
 
 /// Characters of check-in codes: no 0/O or 1/I, so codes read aloud or
 /// typed from paper are not mistaken.
-const CHECK_IN_ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+const CHECK_IN_ALPHABET: Alphabet = Alphabet::new(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789");
+/// Characters in a check-in code (40 bits; the database checks the form).
+const CHECK_IN_LENGTH: usize = 8;
 
 impl EventsService {
     /// Registers the viewer: `CONFIRMED` while seats remain, otherwise
@@ -221,13 +224,10 @@ fn code_collision_is_conflict(error: DieselError) -> AppError {
     }
 }
 
-/// A fresh check-in code: 8 characters of [`CHECK_IN_ALPHABET`] (40 bits).
+/// A fresh check-in code. Attendees show it at the door and the
+/// secretariat reads it from the attendee list, so it is stored as it is.
 fn new_check_in_code() -> AppResult<String> {
-    let bytes: [u8; 8] = random_bytes()?;
-    Ok(bytes
-        .iter()
-        .map(|byte| char::from(CHECK_IN_ALPHABET[usize::from(byte % 32)]))
-        .collect())
+    secrets::code(&CHECK_IN_ALPHABET, CHECK_IN_LENGTH)
 }
 
 #[cfg(test)]
@@ -238,7 +238,7 @@ mod tests {
     fn check_in_codes_fit_the_database_rule() {
         let code = new_check_in_code().unwrap();
         assert_eq!(code.len(), 8);
-        assert!(code.bytes().all(|byte| CHECK_IN_ALPHABET.contains(&byte)));
+        assert!(CHECK_IN_ALPHABET.spells(&code));
         assert_ne!(code, new_check_in_code().unwrap());
     }
 }

@@ -1,10 +1,9 @@
 //! Events and their seat counters.
 
-use alumni_core::pagination::{ListOrder, PageRequest};
+use alumni_core::pagination::{ListOrder, PageRequest, seek};
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Timestamptz, Uuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::model::{EventFields, EventId, EventListFilter, EventPageKey, EventRecord, EventStatus};
@@ -88,13 +87,11 @@ pub async fn list_events(
         Some(false) => query = query.filter(events::ends_at.le(now)),
         None => {}
     }
-    alumni_core::seek!(
+    seek(
         query,
         page,
         (events::starts_at, events::id),
-        "events.events.starts_at, events.events.id",
-        (Timestamptz, Uuid),
-        ListOrder::Ascending
+        ListOrder::Ascending,
     )
     .load(conn)
     .await

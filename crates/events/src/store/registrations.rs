@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use alumni_core::MemberId;
-use alumni_core::pagination::{ListOrder, PageRequest};
+use alumni_core::pagination::{ListOrder, PageRequest, seek};
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -254,13 +254,11 @@ pub async fn my_registrations(
         Some(false) => query = query.filter(events::ends_at.le(now)),
         None => {}
     }
-    alumni_core::seek!(
+    seek(
         query,
         page,
         (events::starts_at, events::id),
-        "events.events.starts_at, events.events.id",
-        (Timestamptz, diesel::sql_types::Uuid),
-        ListOrder::Ascending
+        ListOrder::Ascending,
     )
     .load(conn)
     .await

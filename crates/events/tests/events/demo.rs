@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use alumni_core::secrets::ExposeSecret as _;
 use alumni_test_support::TestApp;
 use serde_json::Value;
 
@@ -25,7 +26,9 @@ async fn demo_data_covers_a_year_of_every_kind_with_waitlists_attendance_and_mat
         .issue_session(secretariat)
         .await
         .unwrap()
-        .token;
+        .token
+        .expose_secret()
+        .to_owned();
     let client = app.client().with_token(token);
     let mut events: Vec<Value> = Vec::new();
     let mut after = Value::Null;
@@ -120,7 +123,7 @@ async fn demo_data_covers_a_year_of_every_kind_with_waitlists_attendance_and_mat
         .unwrap();
     let mine = app
         .client()
-        .with_token(alumnus.token)
+        .with_token(alumnus.token.expose_secret())
         .query("{ me { registrations(upcoming: true) { nodes { status } } } }")
         .await;
     assert!(

@@ -1,6 +1,7 @@
 //! Sign-in, sessions and the viewer's own account in GraphQL.
 
 use alumni_core::graphql::{data, viewer};
+use alumni_core::secrets::{ExposeSecret as _, SecretString};
 use alumni_core::{Caller, Identity, Role, RoleSet, Standing, Viewer};
 use async_graphql::{Context, Object, Result};
 use chrono::{DateTime, Utc};
@@ -42,7 +43,7 @@ impl MembershipViewer {
 
 /// Result of a successful `login`.
 pub struct LoginPayload {
-    token: String,
+    token: SecretString,
     expires_at: DateTime<Utc>,
     member: MemberView,
 }
@@ -53,7 +54,7 @@ impl LoginPayload {
     /// Bearer token: send it as `Authorization: Bearer <token>`. Shown once;
     /// the server keeps only its hash.
     async fn token(&self) -> &str {
-        &self.token
+        self.token.expose_secret()
     }
 
     /// When the session expires.

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use alumni_core::graphql::{data, load_many, load_one, selects_in_items, viewer};
 use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
+use alumni_core::secrets::{ExposeSecret as _, SecretString};
 use alumni_core::{AppError, Caller, NodeId, Role, Viewer};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -520,7 +521,7 @@ pub struct CreateInvitationInput {
 
 /// Result of `createInvitation`.
 pub struct CreateInvitationPayload {
-    code: String,
+    code: SecretString,
     invitation: Invitation,
 }
 
@@ -529,7 +530,7 @@ pub struct CreateInvitationPayload {
 impl CreateInvitationPayload {
     /// The code to hand to the invitee; the server keeps only its hash.
     async fn code(&self) -> &str {
-        &self.code
+        self.code.expose_secret()
     }
 
     /// The invitation.

@@ -8,7 +8,7 @@ use crate::schema::membership::{members, sessions};
 
 alumni_core::text_enum! {
     /// Where an account stands.
-    pub enum MemberStatus {
+    pub enum MemberStatus stored in "membership.members.status" {
         /// Applied; may sign in to follow the application, nothing more.
         Applicant = "APPLICANT",
         /// An approved member.

@@ -21,7 +21,7 @@ alumni_core::typed_id!(
 
 alumni_core::text_enum! {
     /// Where an application stands.
-    pub enum ApplicationStatus {
+    pub enum ApplicationStatus stored in "membership.applications.status" {
         /// No roster match: waiting for the secretariat.
         PendingReview = "PENDING_REVIEW",
         /// Approved: the applicant is a member.
@@ -33,7 +33,7 @@ alumni_core::text_enum! {
 
 alumni_core::text_enum! {
     /// Why an application was approved.
-    pub enum ApprovalBasis {
+    pub enum ApprovalBasis stored in "membership.applications.approval_basis" {
         /// It matched a roster entry (employee number with name or e-mail,
         /// and leave date): approved at once.
         RosterMatch = "ROSTER_MATCH",

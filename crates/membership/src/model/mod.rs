@@ -15,6 +15,30 @@ pub use profile::*;
 pub use roster::*;
 pub use terms::*;
 
+use alumni_core::Role;
+use alumni_core::enums::StoredEnum;
+
+/// Every enum membership stores, with its columns, for the test that
+/// compares them with the database's lists of allowed values.
+pub const STORED_ENUMS: &[StoredEnum] = &[
+    MemberStatus::STORED,
+    ROLES,
+    Visibility::STORED,
+    Interest::STORED,
+    Prefecture::STORED,
+    ApplicationStatus::STORED,
+    ApprovalBasis::STORED,
+    ConsentPurpose::STORED,
+];
+
+/// Roles are core's (every domain checks them), but membership stores them.
+const ROLES: StoredEnum = StoredEnum {
+    name: "Role",
+    columns: &["membership.members.roles"],
+    values: &Role::NAMES,
+    derived: &[],
+};
+
 /// Text arrays come from PostgreSQL with nullable elements; ours never hold
 /// NULL, so they are flattened here, at the edge.
 pub fn strings(values: Vec<Option<String>>) -> Vec<String> {

@@ -13,7 +13,16 @@ use crate::schema::membership::{profiles, tags};
 
 alumni_core::text_enum! {
     /// Who may see a profile field. The member chooses per field.
-    pub enum Visibility {
+    pub enum Visibility stored in
+        "membership.profiles.former_surnames_visibility",
+        "membership.profiles.current_work_visibility",
+        "membership.profiles.prefecture_visibility",
+        "membership.profiles.bio_visibility",
+        "membership.profiles.skills_visibility",
+        "membership.profiles.interests_visibility",
+        "membership.profiles.links_visibility",
+        "membership.profiles.employment_visibility"
+    {
         /// Only the member.
         Private = "PRIVATE",
         /// The member and the secretariat.
@@ -56,7 +65,7 @@ impl Audience {
 
 alumni_core::text_enum! {
     /// What a member would like to do with other members.
-    pub enum Interest {
+    pub enum Interest stored in "membership.profiles.interests" {
         /// Mentor younger engineers or be mentored.
         Mentoring = "MENTORING",
         /// Give talks, e.g. to current employees.
@@ -74,7 +83,7 @@ alumni_core::text_enum! {
 
 alumni_core::text_enum! {
     /// Where a member lives: one of Japan's 47 prefectures, or abroad.
-    pub enum Prefecture {
+    pub enum Prefecture stored in "membership.profiles.prefecture" {
         /// 北海道
         Hokkaido = "HOKKAIDO",
         /// 青森県

@@ -15,7 +15,7 @@ alumni_core::typed_id!(
 alumni_core::text_enum! {
     /// What a member consents to their data being used for (APPI: consent
     /// is given per purpose).
-    pub enum ConsentPurpose {
+    pub enum ConsentPurpose stored in "membership.consents.purposes" {
         /// Running the membership: the account, the profile as the member
         /// shares it, the directory. Required to take part.
         Membership = "MEMBERSHIP",

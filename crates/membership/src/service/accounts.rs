@@ -5,18 +5,16 @@ use std::num::NonZeroU32;
 
 use alumni_core::audit::{self, AuditEntry};
 use alumni_core::client::PerClientLimit;
+use alumni_core::secrets::{self, ExposeSecret as _, SecretString};
 use alumni_core::viewer::SessionRejection;
 use alumni_core::{
     AppError, AppResult, Caller, Identity, MemberId, RoleSet, SessionId, Standing, Viewer,
 };
-use argon2::password_hash::rand_core::{OsRng, RngCore as _};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use serde_json::json;
 
-use super::{MembershipService, conflict_on, kana_field, sha256, text_field};
+use super::{MembershipService, conflict_on, kana_field, text_field};
 use crate::model::{
     MemberRecord, MemberStatus, NewMember, NewProfile, SessionRecord, normalize_email,
     validate_email,
@@ -104,7 +102,7 @@ impl AbuseGuards {
 #[derive(Debug, Clone)]
 pub struct IssuedSession {
     /// Bearer token for the `Authorization` header.
-    pub token: String,
+    pub token: SecretString,
     /// The session.
     pub session_id: SessionId,
     /// Whose session it is.
@@ -226,10 +224,12 @@ impl MembershipService {
         caller.spend_password_operation()?;
         self.guards.sign_ins.check(caller.client())?;
         let email = normalize_email(email);
-        let address_hash = sha256(email.as_bytes());
-        let address_key = sha256(format!("address\n{email}").as_bytes());
-        let client_key =
-            sha256(format!("address-client\n{email}\n{}", caller.client().limit_key()).as_bytes());
+        let address_hash = secrets::hash(&email);
+        let address_key = secrets::hash(&format!("address\n{email}"));
+        let client_key = secrets::hash(&format!(
+            "address-client\n{email}\n{}",
+            caller.client().limit_key()
+        ));
         let now = self.ctx.now();
 
         // Counted and looked up, then the connection is released before
@@ -279,7 +279,7 @@ impl MembershipService {
             ));
         }
 
-        let (issued, session) = self.new_session(member.id, now);
+        let (issued, session) = self.new_session(member.id, now)?;
         conn.transaction(async |conn| {
             store::clear_sign_in_attempts(conn, &client_key).await?;
             store::insert_session(conn, &session).await?;
@@ -302,12 +302,12 @@ impl MembershipService {
         &self,
         member_id: MemberId,
         now: DateTime<Utc>,
-    ) -> (IssuedSession, SessionRecord) {
-        let token = new_token();
+    ) -> AppResult<(IssuedSession, SessionRecord)> {
+        let token = secrets::token(TOKEN_PREFIX)?;
         let record = SessionRecord {
             id: SessionId::new(),
             member_id,
-            token_hash: sha256(token.as_bytes()),
+            token_hash: secrets::hash(token.expose_secret()),
             created_at: now,
             expires_at: now + self.settings.session_ttl,
             revoked_at: None,
@@ -318,13 +318,13 @@ impl MembershipService {
             member_id,
             expires_at: record.expires_at,
         };
-        (issued, record)
+        Ok((issued, record))
     }
 
     /// Issues a session without a password. For trusted callers only (demo
     /// data and tests).
     pub async fn issue_session(&self, member_id: MemberId) -> AppResult<IssuedSession> {
-        let (issued, session) = self.new_session(member_id, self.ctx.now());
+        let (issued, session) = self.new_session(member_id, self.ctx.now())?;
         let mut conn = self.ctx.conn().await?;
         store::insert_session(&mut conn, &session).await?;
         Ok(issued)
@@ -338,7 +338,7 @@ impl MembershipService {
             return Ok(Viewer::RejectedSession(SessionRejection::Unknown));
         }
         let mut conn = self.ctx.conn().await?;
-        let session = store::session_by_token_hash(&mut conn, &sha256(token.as_bytes())).await?;
+        let session = store::session_by_token_hash(&mut conn, &secrets::hash(token)).await?;
         match session {
             Some(session) => self.viewer_of(session),
             None => Ok(Viewer::RejectedSession(SessionRejection::Unknown)),
@@ -493,23 +493,4 @@ async fn reserve_sign_in(
         store::store_sign_in_attempts(conn, key, count).await?;
     }
     Ok(reserved)
-}
-
-fn new_token() -> String {
-    let mut bytes = [0_u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_prefixed_and_unique() {
-        let first = new_token();
-        assert!(first.starts_with(TOKEN_PREFIX));
-        assert_eq!(first.len(), TOKEN_PREFIX.len() + 43);
-        assert_ne!(first, new_token());
-    }
 }

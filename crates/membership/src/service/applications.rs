@@ -16,8 +16,8 @@ use std::collections::HashMap;
 
 use alumni_core::audit::{self, AuditEntry};
 use alumni_core::pagination::PageRequest;
+use alumni_core::secrets::{self, Alphabet, ExposeSecret as _, SecretString};
 use alumni_core::{AppError, AppResult, Caller, MemberId, Role, Viewer, search};
-use argon2::password_hash::rand_core::{OsRng, RngCore as _};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
@@ -25,7 +25,7 @@ use serde_json::json;
 use unicode_normalization::UnicodeNormalization as _;
 
 use super::terms::consent_purposes;
-use super::{MembershipService, conflict_on, kana_field, list_field, sha256, text_field};
+use super::{MembershipService, conflict_on, kana_field, list_field, text_field};
 use crate::model::{
     ApplicationId, ApplicationRecord, ApplicationStatus, ApprovalBasis, CompanyId, ConsentPurpose,
     Decision, InvitationId, InvitationRecord, MemberStatus, NewMember, NewProfile, RosterEntryId,
@@ -42,7 +42,9 @@ const INVITATION_MAX_DAYS: i64 = 180;
 /// Roster candidates shown beside a pending application.
 const CANDIDATES_SHOWN: usize = 5;
 /// Letters of invitation codes: no 0/O, 1/I/L, to read them out safely.
-const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+const CODE_ALPHABET: Alphabet = Alphabet::new(b"ABCDEFGHJKMNPQRSTUVWXYZ23456789");
+/// Letters in an invitation code, written in groups of four.
+const CODE_LENGTH: usize = 12;
 
 /// The unique indexes that allow one live, unflagged application or
 /// membership per person, and what a clash means when the secretariat
@@ -109,7 +111,7 @@ pub struct IssuedInvitation {
     /// The invitation.
     pub invitation: InvitationRecord,
     /// The code to hand to the invitee.
-    pub code: String,
+    pub code: SecretString,
 }
 
 alumni_core::text_enum! {
@@ -558,11 +560,11 @@ impl MembershipService {
                 format!("must be between 1 and {INVITATION_MAX_DAYS}"),
             ));
         }
-        let code = new_invitation_code();
+        let code = new_invitation_code()?;
         let now = self.ctx.now();
         let invitation = InvitationRecord {
             id: InvitationId::new(),
-            code_hash: sha256(normalize_code(&code).as_bytes()),
+            code_hash: secrets::hash(&normalize_code(code.expose_secret())),
             note,
             created_by: actor,
             created_at: now,
@@ -631,7 +633,7 @@ async fn redeem(
     code: &str,
     now: DateTime<Utc>,
 ) -> AppResult<InvitationId> {
-    let code_hash = sha256(normalize_code(code).as_bytes());
+    let code_hash = secrets::hash(&normalize_code(code));
     if let Some(id) = store::redeem_invitation(conn, &code_hash, now).await? {
         return Ok(id);
     }
@@ -802,20 +804,14 @@ fn rank_candidates(
         .collect()
 }
 
-/// A code of 12 letters from [`CODE_ALPHABET`] in groups of four (about 59
-/// random bits; codes also expire and work once).
-fn new_invitation_code() -> String {
-    let mut bytes = [0_u8; 12];
-    OsRng.fill_bytes(&mut bytes);
-    let letters: Vec<char> = bytes
-        .iter()
-        .map(|byte| char::from(CODE_ALPHABET[usize::from(*byte) % CODE_ALPHABET.len()]))
+/// A code of [`CODE_LENGTH`] letters from [`CODE_ALPHABET`] in groups of
+/// four (about 59 random bits; codes also expire and work once).
+fn new_invitation_code() -> AppResult<SecretString> {
+    let letters: Vec<char> = secrets::code(&CODE_ALPHABET, CODE_LENGTH)?
+        .chars()
         .collect();
-    letters
-        .chunks(4)
-        .map(|group| group.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-")
+    let groups: Vec<String> = letters.chunks(4).map(String::from_iter).collect();
+    Ok(SecretString::from(groups.join("-")))
 }
 
 /// Codes are compared without case, spaces or dashes.
@@ -832,13 +828,17 @@ mod tests {
 
     #[test]
     fn invitation_codes_are_readable_and_compare_loosely() {
-        let code = new_invitation_code();
+        let code = new_invitation_code().unwrap();
+        let code = code.expose_secret();
         assert_eq!(code.len(), 14);
+        let groups: Vec<&str> = code.split('-').collect();
+        assert_eq!(groups.len(), 3);
         assert!(
-            code.chars()
-                .all(|c| c == '-' || CODE_ALPHABET.contains(&(c as u8)))
+            groups
+                .iter()
+                .all(|group| group.len() == 4 && CODE_ALPHABET.spells(group))
         );
-        assert_eq!(normalize_code(&code.to_lowercase()), normalize_code(&code));
+        assert_eq!(normalize_code(&code.to_lowercase()), normalize_code(code));
         assert_eq!(normalize_code(" abcd-efgh "), "ABCDEFGH");
     }
 }

@@ -3,12 +3,13 @@
 
 use alumni_core::audit::{self, AuditEntry};
 use alumni_core::idempotency;
+use alumni_core::secrets;
 use alumni_core::{AppError, AppResult, MemberId, Role, Viewer};
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl as _};
 use serde_json::json;
 
-use super::{MembershipService, sha256, text_field};
+use super::{MembershipService, text_field};
 use crate::model::{MemberRecord, MemberStatus};
 use crate::store::{accounts, applications, profiles};
 
@@ -224,7 +225,7 @@ async fn erase(
     profiles::delete_profile(conn, member.id).await?;
     applications::delete_application_of(conn, member.id).await?;
     if let Some(email) = &member.email {
-        accounts::forget_sign_in_attempts(conn, &sha256(email.as_bytes())).await?;
+        accounts::forget_sign_in_attempts(conn, &secrets::hash(email)).await?;
     }
     accounts::erase_member(conn, member.id, now).await?;
     // Kept responses of idempotent requests hold personal data too.

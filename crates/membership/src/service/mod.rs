@@ -19,7 +19,6 @@ use std::sync::Arc;
 use alumni_core::{AppError, ServiceContext};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use sha2::{Digest as _, Sha256};
 
 use accounts::AbuseGuards;
 pub use accounts::{
@@ -75,10 +74,6 @@ pub fn japan_date(instant: DateTime<Utc>) -> NaiveDate {
         || instant.date_naive(),
         |japan| instant.with_timezone(&japan).date_naive(),
     )
-}
-
-pub(crate) fn sha256(bytes: &[u8]) -> Vec<u8> {
-    Sha256::digest(bytes).to_vec()
 }
 
 /// Maps a unique-constraint violation on one of `constraints` to

@@ -1,10 +1,9 @@
 //! Applications and invitations.
 
 use alumni_core::MemberId;
-use alumni_core::pagination::{ListOrder, PageRequest};
+use alumni_core::pagination::{ListOrder, PageRequest, seek};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Timestamptz, Uuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::model::{
@@ -117,13 +116,11 @@ pub async fn pending_page(
         .filter(applications::status.eq(ApplicationStatus::PendingReview))
         .select(ApplicationRecord::as_select())
         .into_boxed();
-    alumni_core::seek!(
+    seek(
         query,
         page,
         (applications::submitted_at, applications::id),
-        "membership.applications.submitted_at, membership.applications.id",
-        (Timestamptz, Uuid),
-        ListOrder::Ascending
+        ListOrder::Ascending,
     )
     .load(conn)
     .await
@@ -206,13 +203,11 @@ pub async fn invitations_page(
     let query = invitations::table
         .select(InvitationRecord::as_select())
         .into_boxed();
-    alumni_core::seek!(
+    seek(
         query,
         page,
         (invitations::created_at, invitations::id),
-        "membership.invitations.created_at, membership.invitations.id",
-        (Timestamptz, Uuid),
-        ListOrder::Descending
+        ListOrder::Descending,
     )
     .load(conn)
     .await

@@ -3,12 +3,11 @@
 //! viewer may not read.
 
 use alumni_core::MemberId;
-use alumni_core::pagination::{ListOrder, PageRequest};
+use alumni_core::pagination::{ListOrder, PageRequest, seek};
 use alumni_core::search;
 use chrono::NaiveDate;
 use diesel::dsl::exists;
 use diesel::prelude::*;
-use diesel::sql_types::{Text, Uuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::model::{
@@ -91,13 +90,11 @@ pub async fn directory_page(
             .filter(profiles::interests_visibility.eq_any(readable.clone()))
             .filter(profiles::interests.contains(vec![Some(interest)]));
     }
-    alumni_core::seek!(
+    seek(
         query,
         page,
         (profiles::sort_key, profiles::member_id),
-        "membership.profiles.sort_key, membership.profiles.member_id",
-        (Text, Uuid),
-        ListOrder::Ascending
+        ListOrder::Ascending,
     )
     .load(conn)
     .await

@@ -1,10 +1,9 @@
 //! Terms of use and consent.
 
 use alumni_core::MemberId;
-use alumni_core::pagination::{ListOrder, PageRequest};
+use alumni_core::pagination::{ListOrder, PageRequest, seek};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Timestamptz, Uuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::model::{ConsentPurpose, ConsentRecord, TermsRecord, TermsVersionId};
@@ -47,13 +46,11 @@ pub async fn terms_page(
     let query = terms_versions::table
         .select(TermsRecord::as_select())
         .into_boxed();
-    alumni_core::seek!(
+    seek(
         query,
         page,
         (terms_versions::published_at, terms_versions::id),
-        "membership.terms_versions.published_at, membership.terms_versions.id",
-        (Timestamptz, Uuid),
-        ListOrder::Descending
+        ListOrder::Descending,
     )
     .load(conn)
     .await

@@ -1,6 +1,7 @@
 //! The directory: Japanese-aware search, filters, order, paging and cost.
 
 use alumni_core::Role;
+use alumni_core::secrets::ExposeSecret as _;
 use alumni_membership::demo;
 use alumni_test_support::{TestApp, TestClient};
 use serde_json::{Value, json};
@@ -146,7 +147,9 @@ async fn filters_return_only_matching_members() {
         .issue_session(demo.alumni[0])
         .await
         .unwrap()
-        .token;
+        .token
+        .expose_secret()
+        .to_owned();
     let client = app.client().with_token(token);
 
     let skilled = search(
@@ -343,7 +346,9 @@ async fn a_page_of_ten_and_a_page_of_a_hundred_cost_the_same_statements() {
         .issue_session(demo.alumni[0])
         .await
         .unwrap()
-        .token;
+        .token
+        .expose_secret()
+        .to_owned();
     let client = app.client().with_token(token);
 
     let (small, small_cost) = app
