@@ -42,6 +42,24 @@ pub fn request_loader<L: Send + Sync + 'static>(loader: L, cache: bool) -> Reque
     loader
 }
 
+/// What a loader answers for `keys`: each value found under its key, and
+/// every key that found nothing as `None`, so that misses are cached too and
+/// never asked for again.
+pub fn with_misses<K, V>(
+    keys: &[K],
+    found: impl IntoIterator<Item = V>,
+    key_of: impl Fn(&V) -> K,
+) -> HashMap<K, Option<V>>
+where
+    K: Hash + Eq + Clone,
+{
+    let mut answers: HashMap<K, Option<V>> = keys.iter().map(|key| (key.clone(), None)).collect();
+    for value in found {
+        answers.insert(key_of(&value), Some(value));
+    }
+    answers
+}
+
 /// Several values through the request's loader of type `L`, in one batch;
 /// they stay in the request's cache for the fields that need them.
 pub async fn load_many<L, K>(

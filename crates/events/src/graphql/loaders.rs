@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use alumni_core::graphql::request_loader;
+use alumni_core::graphql::{request_loader, with_misses};
 use alumni_core::pagination::{Direction, PageRequest};
 use alumni_core::{AppError, Viewer};
 use async_graphql::dataloader::Loader;
@@ -90,17 +90,8 @@ impl Loader<EventId> for MyRegistrationLoader {
         &self,
         ids: &[EventId],
     ) -> Result<HashMap<EventId, Option<RegistrationRecord>>, AppError> {
-        let mut mine: HashMap<EventId, Option<RegistrationRecord>> = self
-            .service
-            .my_registrations_for(&self.viewer, ids)
-            .await?
-            .into_iter()
-            .map(|registration| (registration.event_id, Some(registration)))
-            .collect();
-        for id in ids {
-            mine.entry(*id).or_default();
-        }
-        Ok(mine)
+        let mine = self.service.my_registrations_for(&self.viewer, ids).await?;
+        Ok(with_misses(ids, mine, |registration| registration.event_id))
     }
 }
 

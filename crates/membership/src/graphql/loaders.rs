@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use alumni_core::graphql::request_loader;
+use alumni_core::graphql::{request_loader, with_misses};
 use alumni_core::{AppError, MemberId, Viewer};
 use async_graphql::dataloader::Loader;
 
@@ -31,17 +31,8 @@ impl Loader<MemberId> for MemberLoader {
         &self,
         ids: &[MemberId],
     ) -> Result<HashMap<MemberId, Option<MemberView>>, AppError> {
-        let mut views: HashMap<MemberId, Option<MemberView>> = self
-            .service
-            .members_by_ids(&self.viewer, ids)
-            .await?
-            .into_iter()
-            .map(|view| (view.id, Some(view)))
-            .collect();
-        for id in ids {
-            views.entry(*id).or_default();
-        }
-        Ok(views)
+        let views = self.service.members_by_ids(&self.viewer, ids).await?;
+        Ok(with_misses(ids, views, MemberView::id))
     }
 }
 
