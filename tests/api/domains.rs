@@ -56,6 +56,34 @@ fn every_node_type_of_the_schema_is_registered_and_no_other() {
     );
 }
 
+/// The object types of the schema with an `id: ID!` field.
+fn types_with_ids() -> BTreeSet<String> {
+    let sdl = alumni_gateway::sdl();
+    let mut found = BTreeSet::new();
+    let mut current: Option<String> = None;
+    for line in sdl.lines() {
+        if let Some(rest) = line.strip_prefix("type ") {
+            current = rest.split_whitespace().next().map(str::to_owned);
+        } else if line.starts_with('}') {
+            current = None;
+        } else if line == "\tid: ID!"
+            && let Some(name) = &current
+        {
+            found.insert(name.clone());
+        }
+    }
+    found
+}
+
+#[test]
+fn every_object_with_an_id_is_a_node() {
+    assert_eq!(
+        types_with_ids(),
+        node_types_in_schema(),
+        "an object a client caches by `id` must implement `Node` (and resolve through `node(id:)`)"
+    );
+}
+
 #[tokio::test]
 async fn every_node_type_round_trips_through_node() {
     let app = TestApp::spawn().await;

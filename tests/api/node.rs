@@ -216,3 +216,93 @@ async fn a_hundred_nodes_cost_as_much_as_a_few() {
     assert_eq!(many.data()["nodes"].as_array().unwrap().len(), 100);
     assert_eq!(few_cost, many_cost);
 }
+
+async fn node_type(client: &alumni_test_support::TestClient, id: &str) -> serde_json::Value {
+    let response = client
+        .query_with(
+            "query($id: ID!) { node(id: $id) { __typename } }",
+            json!({ "id": id }),
+        )
+        .await;
+    response.data()["node"]["__typename"].clone()
+}
+
+#[tokio::test]
+async fn registrations_materials_invitations_and_audit_entries_are_nodes_for_whom_may_see_them() {
+    let app = TestApp::spawn().await;
+    let secretariat = app.create_member(&[Role::Secretariat]).await;
+    let attendee = app.create_member(&[Role::Alumnus]).await;
+    let other = app.create_member(&[Role::Alumnus]).await;
+    let employee = app.create_member(&[Role::Employee]).await;
+    let event = crate::socket::event(&app, &secretariat, true).await;
+    let office = app.client_as(&secretariat);
+
+    let registered = app
+        .client_as(&attendee)
+        .query_with(
+            "mutation($id: ID!) { registerForEvent(eventId: $id) { id } }",
+            json!({ "id": event }),
+        )
+        .await;
+    let registration = registered.data()["registerForEvent"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        node_type(&app.client_as(&attendee), &registration).await,
+        "Registration"
+    );
+    assert_eq!(node_type(&office, &registration).await, "Registration");
+    assert!(
+        node_type(&app.client_as(&other), &registration)
+            .await
+            .is_null()
+    );
+
+    app.clock.advance(chrono::Duration::days(8));
+    let added = office
+        .query_with(
+            "mutation($id: ID!) { addEventMaterial(eventId: $id, input: {
+                kind: SLIDES, title: \"社内向け資料\", url: \"https://intra.example/slides\",
+                confidentiality: INTERNAL_ONLY }) { id } }",
+            json!({ "id": event }),
+        )
+        .await;
+    let material = added.data()["addEventMaterial"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        node_type(&app.client_as(&employee), &material).await,
+        "Material"
+    );
+    assert!(
+        node_type(&app.client_as(&attendee), &material)
+            .await
+            .is_null()
+    );
+
+    let invited = office
+        .query("mutation { createInvitation(input: { note: \"test\" }) { invitation { id } } }")
+        .await;
+    let invitation = invited.data()["createInvitation"]["invitation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(node_type(&office, &invitation).await, "Invitation");
+    assert!(
+        node_type(&app.client_as(&attendee), &invitation)
+            .await
+            .is_null()
+    );
+
+    let log = office
+        .query("{ auditEvents(first: 1) { nodes { id } } }")
+        .await;
+    let entry = log.data()["auditEvents"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(node_type(&office, &entry).await, "AuditEvent");
+    assert!(node_type(&app.client_as(&attendee), &entry).await.is_null());
+}

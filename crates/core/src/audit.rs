@@ -7,13 +7,14 @@
 //! erasing a member's personal fields leaves the log intact and harmless.
 
 use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::id::{MemberId, NodeId};
-use crate::pagination::{ListOrder, PageRequest, seek};
+use crate::pagination::{ListOrder, ListSize, PageRequest, capped_count, seek};
 use crate::request;
 use crate::schema::audit::events;
 
@@ -92,6 +93,12 @@ pub async fn record(
     Ok(())
 }
 
+crate::typed_id!(
+    /// Id of an audit log entry.
+    AuditEventId,
+    "AuditEvent"
+);
+
 /// A recorded action.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = events)]
@@ -142,7 +149,28 @@ pub async fn list(
     filter: &AuditFilter,
     page: &PageRequest<AuditPageKey>,
 ) -> Result<Vec<AuditEvent>, AppError> {
-    let mut query = events::table.select(AuditEvent::as_select()).into_boxed();
+    let query = seek(
+        filtered(filter).select(AuditEvent::as_select()),
+        page,
+        (events::occurred_at, events::id),
+        ListOrder::Descending,
+    );
+    Ok(query.load(conn).await?)
+}
+
+/// How many entries match `filter`, counted up to [`COUNT_CAP`](crate::pagination::COUNT_CAP).
+pub async fn count(
+    conn: &mut AsyncPgConnection,
+    filter: &AuditFilter,
+) -> Result<ListSize, AppError> {
+    let counted = capped_count(filtered(filter).select(events::id))
+        .get_result(conn)
+        .await?;
+    Ok(ListSize::from_capped_count(counted))
+}
+
+fn filtered(filter: &AuditFilter) -> events::BoxedQuery<'static, Pg> {
+    let mut query = events::table.into_boxed();
     if let Some(action) = &filter.action {
         query = query.filter(events::action.eq(action.clone()));
     }
@@ -152,13 +180,20 @@ pub async fn list(
     if let Some(subject) = filter.subject {
         query = query.filter(events::subject_id.eq(subject));
     }
-    let query = seek(
-        query,
-        page,
-        (events::occurred_at, events::id),
-        ListOrder::Descending,
-    );
-    Ok(query.load(conn).await?)
+    query
+}
+
+/// Entries by id.
+pub async fn by_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[AuditEventId],
+) -> Result<Vec<AuditEvent>, AppError> {
+    let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
+    Ok(events::table
+        .filter(events::id.eq_any(ids))
+        .select(AuditEvent::as_select())
+        .load(conn)
+        .await?)
 }
 
 /// Every entry a member acted in or was the subject of, oldest first (for

@@ -4,6 +4,7 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, Lookahead};
@@ -28,8 +29,9 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> Result<&'a Viewer, AppError> {
     data::<Viewer>(ctx)
 }
 
-/// A DataLoader as it sits in request data, one per loader type.
-pub type RequestLoader<L> = DataLoader<L, HashMapCache>;
+/// A DataLoader as it sits in request data, one per loader type; shared,
+/// so that work deferred past the resolver (a lazy count) can still batch.
+pub type RequestLoader<L> = Arc<DataLoader<L, HashMapCache>>;
 
 /// Wraps `loader` for the data of one request (`cache`: each value is
 /// loaded once per request) or of one WebSocket connection (no cache: the
@@ -39,7 +41,15 @@ pub type RequestLoader<L> = DataLoader<L, HashMapCache>;
 pub fn request_loader<L: Send + Sync + 'static>(loader: L, cache: bool) -> RequestLoader<L> {
     let loader = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default());
     loader.enable_all_cache(cache);
-    loader
+    Arc::new(loader)
+}
+
+/// The request's loader of type `L` itself, for a future that outlives the
+/// resolver (see [`TotalCount::lazy`](crate::pagination::TotalCount::lazy)).
+pub fn shared_loader<L: Send + Sync + 'static>(
+    ctx: &Context<'_>,
+) -> Result<RequestLoader<L>, AppError> {
+    data::<RequestLoader<L>>(ctx).cloned()
 }
 
 /// What a loader answers for `keys`: each value found under its key, and

@@ -18,13 +18,16 @@ use std::borrow::Cow;
 use async_graphql::{Object, OutputType, SimpleObject, TypeName};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use diesel::QueryResult;
 use diesel::dsl::{AsExprOf, Asc, Desc, Gt, Lt, SqlTypeOf};
 use diesel::expression::{AsExpression, Expression};
 use diesel::pg::Pg;
-use diesel::query_builder::BoxedSelectStatement;
+use diesel::query_builder::{AstPass, BoxedSelectStatement, Query, QueryFragment, QueryId};
 use diesel::query_dsl::methods::{FilterDsl, LimitDsl, OrderDsl};
-use diesel::sql_types::{Record, SingleValue};
+use diesel::sql_types::{BigInt, Record, SingleValue};
 use diesel::{ExpressionMethods as _, IntoSql as _};
+use futures_util::FutureExt as _;
+use futures_util::future::{BoxFuture, Shared};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -136,6 +139,7 @@ impl<K: Serialize> PageRequest<K> {
         mut rows: Vec<R>,
         key: impl Fn(&R) -> K,
         node: impl FnMut(R) -> N,
+        total_count: TotalCount,
     ) -> Connection<N> {
         let has_more = rows.len() > self.size;
         rows.truncate(self.size);
@@ -158,7 +162,11 @@ impl<K: Serialize> PageRequest<K> {
             start_cursor: edges.first().map(|edge| edge.cursor.clone()),
             end_cursor: edges.last().map(|edge| edge.cursor.clone()),
         };
-        Connection { edges, page_info }
+        Connection {
+            edges,
+            page_info,
+            total_count,
+        }
     }
 }
 
@@ -364,6 +372,90 @@ pub struct Connection<N> {
     pub edges: Vec<Edge<N>>,
     /// Where the page sits in the whole list.
     pub page_info: PageInfo,
+    /// The size of the whole list, counted only if a client asks.
+    pub total_count: TotalCount,
+}
+
+/// Counting a whole list stops here: a client learns "more than 10,000"
+/// and no single request makes PostgreSQL count a million rows.
+pub const COUNT_CAP: i64 = 10_000;
+
+/// The size of a whole list, as far as it was counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListSize {
+    /// Items counted, at most [`COUNT_CAP`].
+    pub count: i64,
+    /// Whether counting stopped at [`COUNT_CAP`] with more items left.
+    pub capped: bool,
+}
+
+impl ListSize {
+    /// The size from a count of at most [`COUNT_CAP`]` + 1` rows (see
+    /// [`capped_count`]).
+    pub fn from_capped_count(count: i64) -> Self {
+        Self {
+            count: count.min(COUNT_CAP),
+            capped: count > COUNT_CAP,
+        }
+    }
+}
+
+/// The size of a whole list, counted when a client first selects
+/// `totalCount` or `totalCountCapped`, at most once per connection. Lists
+/// are counted by their own filter, so the count never includes what the
+/// viewer may not see.
+#[derive(Clone)]
+pub struct TotalCount(Shared<BoxFuture<'static, Result<ListSize, AppError>>>);
+
+impl TotalCount {
+    /// A count that runs `count` only if asked; the future is polled at
+    /// most once.
+    pub fn lazy(count: impl Future<Output = Result<ListSize, AppError>> + Send + 'static) -> Self {
+        Self(count.boxed().shared())
+    }
+
+    /// A count already known, e.g. of a list held in memory.
+    pub fn known(count: usize) -> Self {
+        let count = i64::try_from(count).unwrap_or(i64::MAX);
+        Self::lazy(std::future::ready(Ok(ListSize::from_capped_count(count))))
+    }
+
+    /// The size, counting it now if nobody asked before.
+    pub async fn size(&self) -> Result<ListSize, AppError> {
+        self.0.clone().await
+    }
+}
+
+/// `SELECT count(*) FROM (query LIMIT 10001) AS counted`: counts a list's
+/// filtered query no further than [`ListSize`] reports; load it as `i64`
+/// and pass that to [`ListSize::from_capped_count`]. Select as little as
+/// possible in `query` (a constant or the key), so PostgreSQL can answer
+/// from an index alone. A query node of its own because diesel has no
+/// subquery in `FROM`; the inner query keeps its bind parameters.
+pub fn capped_count<Q: LimitDsl>(query: Q) -> CappedCount<Q::Output> {
+    CappedCount(query.limit(COUNT_CAP + 1))
+}
+
+/// The query built by [`capped_count`].
+#[derive(Debug, Clone, Copy)]
+pub struct CappedCount<Q>(Q);
+
+impl<Q> Query for CappedCount<Q> {
+    type SqlType = BigInt;
+}
+
+impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for CappedCount<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("SELECT count(*) FROM (");
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(") AS counted");
+        Ok(())
+    }
+}
+
+impl<Q> QueryId for CappedCount<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
 }
 
 /// A page of results in a Relay cursor connection. Page forward with
@@ -383,6 +475,19 @@ impl<N: OutputType> Connection<N> {
     /// Where this page sits in the whole list.
     async fn page_info(&self) -> &PageInfo {
         &self.page_info
+    }
+
+    /// Number of items in the whole list (all pages, the same filter),
+    /// counted up to 10,000; when `totalCountCapped` is `true` the list has
+    /// more. Counted only when selected, so leave it out when not shown.
+    async fn total_count(&self) -> Result<i64, AppError> {
+        Ok(self.total_count.size().await?.count)
+    }
+
+    /// Whether the list has more than 10,000 items, so that `totalCount`
+    /// stopped counting at 10,000 (show "10,000+").
+    async fn total_count_capped(&self) -> Result<bool, AppError> {
+        Ok(self.total_count.size().await?.capped)
     }
 }
 
@@ -506,7 +611,8 @@ mod tests {
     fn forward_page_reports_more_and_cursors_resume() {
         let rows: Vec<Key> = (0..4).map(|n| (format!("k{n}"), n)).collect();
         let page = request(Some(3), None, None, None).unwrap();
-        let connection = page.into_connection(rows, Clone::clone, |row| row.1);
+        let connection =
+            page.into_connection(rows, Clone::clone, |row| row.1, TotalCount::known(0));
         assert_eq!(
             connection.edges.iter().map(|e| e.node).collect::<Vec<_>>(),
             [0, 1, 2]
@@ -528,13 +634,51 @@ mod tests {
             .collect();
         let page = request(None, None, Some(2), None).unwrap();
         assert!(!page.reads_in_list_order());
-        let connection = page.into_connection(fetched, Clone::clone, |row| row.1);
+        let connection =
+            page.into_connection(fetched, Clone::clone, |row| row.1, TotalCount::known(0));
         assert_eq!(
             connection.edges.iter().map(|e| e.node).collect::<Vec<_>>(),
             [8, 9]
         );
         assert!(connection.page_info.has_previous_page);
         assert!(!connection.page_info.has_next_page);
+    }
+
+    #[test]
+    fn counts_past_the_cap_report_the_cap_and_say_so() {
+        assert_eq!(
+            ListSize::from_capped_count(COUNT_CAP),
+            ListSize {
+                count: COUNT_CAP,
+                capped: false
+            }
+        );
+        assert_eq!(
+            ListSize::from_capped_count(COUNT_CAP + 1),
+            ListSize {
+                count: COUNT_CAP,
+                capped: true
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn a_lazy_count_runs_once_and_only_when_asked() {
+        let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counting = |runs: std::sync::Arc<std::sync::atomic::AtomicUsize>| {
+            TotalCount::lazy(async move {
+                runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok(ListSize::from_capped_count(7))
+            })
+        };
+        let never_asked = counting(runs.clone());
+        drop(never_asked);
+        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 0);
+
+        let asked = counting(runs.clone());
+        assert_eq!(asked.size().await.unwrap().count, 7);
+        assert_eq!(asked.size().await.unwrap().count, 7);
+        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     diesel::table! {

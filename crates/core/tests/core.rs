@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use alumni_core::audit::{self, AuditEntry, AuditEvent, AuditFilter, AuditPageKey};
 use alumni_core::db::local::{self, PgServer, ServerOrigin};
 use alumni_core::db::{self, PoolSettings, StatementCounter};
-use alumni_core::pagination::{Connection, PageRequest};
+use alumni_core::pagination::{COUNT_CAP, Connection, ListSize, PageRequest, TotalCount};
 use alumni_core::{MemberId, request};
 use alumni_test_db::TestDb;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -116,7 +116,12 @@ async fn page_of(
     page: PageRequest<AuditPageKey>,
 ) -> Connection<AuditPageKey> {
     let rows = audit::list(conn, filter, &page).await.unwrap();
-    page.into_connection(rows, AuditEvent::page_key, |event| event.page_key())
+    page.into_connection(
+        rows,
+        AuditEvent::page_key,
+        |event| event.page_key(),
+        TotalCount::known(0),
+    )
 }
 
 #[tokio::test]
@@ -228,4 +233,44 @@ async fn a_private_cluster_is_created_started_and_reused() {
         .unwrap()
         .unwrap();
     assert!(AsyncPgConnection::establish(first.as_str()).await.is_err());
+}
+
+/// Counting stops one past the cap, so a list of any length costs at most
+/// that much to count, and says that it stopped.
+#[tokio::test]
+async fn list_counts_stop_at_the_cap_and_say_so() {
+    let db = TestDb::create().await;
+    let mut conn = db.connect().await;
+    diesel::sql_query(
+        "INSERT INTO audit.events (id, occurred_at, action) \
+         SELECT gen_random_uuid(), now(), \
+         CASE WHEN n <= 3 THEN 'membership.role_granted' ELSE 'membership.login_failed' END \
+         FROM generate_series(1, $1) AS n",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(COUNT_CAP + 3)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+
+    let everything = audit::count(&mut conn, &AuditFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        everything,
+        ListSize {
+            count: COUNT_CAP,
+            capped: true
+        }
+    );
+    let granted = AuditFilter {
+        action: Some("membership.role_granted".into()),
+        ..AuditFilter::default()
+    };
+    assert_eq!(
+        audit::count(&mut conn, &granted).await.unwrap(),
+        ListSize {
+            count: 3,
+            capped: false
+        }
+    );
 }

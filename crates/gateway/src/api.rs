@@ -52,7 +52,7 @@ impl GatewayQuery {
         let global = GlobalId::decode(&id, "id")?;
         match resolve_node(ctx, global).await {
             Ok(node) => Ok(Some(node)),
-            Err(AppError::NotFound { .. }) => Ok(None),
+            Err(AppError::NotFound { .. } | AppError::Forbidden { .. }) => Ok(None),
             Err(other) => Err(other.into()),
         }
     }
@@ -94,7 +94,7 @@ impl GatewayQuery {
         for result in futures_util::future::join_all(lookups).await {
             resolved.push(match result {
                 Ok(node) => Some(node),
-                Err(AppError::NotFound { .. }) => None,
+                Err(AppError::NotFound { .. } | AppError::Forbidden { .. }) => None,
                 Err(other) => return Err(other.into()),
             });
         }

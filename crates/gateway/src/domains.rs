@@ -11,19 +11,26 @@
 
 use std::sync::Arc;
 
+use alumni_core::audit::AuditEventId;
 use alumni_core::domain::{BoxFuture, Domain};
 use alumni_core::{AppError, MemberId, NodeId, ServiceContext, Viewer};
 use alumni_events::domain::EventsDomain;
-use alumni_events::graphql::{Event, load_event};
+use alumni_events::graphql::{
+    Event, Material, Registration, load_event, load_material, load_registration,
+};
+use alumni_events::model::{MaterialId, RegistrationId};
 use alumni_events::{
     EventId, EventsMutation, EventsQuery, EventsService, EventsSubscription, EventsViewer,
 };
 use alumni_membership::domain::MembershipDomain;
 use alumni_membership::graphql::{
-    Application, Company, TermsVersion, load_application, load_company, load_member,
+    Application, AuditEventEntry, Company, Invitation, RosterEntry, TermsVersion, load_application,
+    load_audit_event, load_company, load_invitation, load_member, load_roster_entry,
     load_terms_version, prefetch_members,
 };
-use alumni_membership::model::{ApplicationId, CompanyId, TermsVersionId};
+use alumni_membership::model::{
+    ApplicationId, CompanyId, InvitationId, RosterEntryId, TermsVersionId,
+};
 use alumni_membership::{
     AccountSettings, Member, MembershipMutation, MembershipQuery, MembershipService,
     MembershipViewer,
@@ -100,6 +107,16 @@ pub enum Node {
     TermsVersion(TermsVersion),
     /// An event.
     Event(Event),
+    /// An entry of the audit log (secretariat only).
+    AuditEvent(AuditEventEntry),
+    /// An invitation code (secretariat only).
+    Invitation(Invitation),
+    /// A former employee on HR's roster (secretariat only).
+    RosterEntry(RosterEntry),
+    /// A registration for an event (its member and the secretariat).
+    Registration(Registration),
+    /// A material of an event.
+    Material(Material),
 }
 
 /// Loads one object by id as the viewer may see it; `NOT_FOUND` otherwise.
@@ -160,6 +177,26 @@ pub const NODE_TYPES: &[NodeType] = &[
         load_terms_version
     ),
     node_type!(Event, EventId, "events.events", load_event),
+    node_type!(AuditEvent, AuditEventId, "audit.events", load_audit_event),
+    node_type!(
+        Invitation,
+        InvitationId,
+        "membership.invitations",
+        load_invitation
+    ),
+    node_type!(
+        RosterEntry,
+        RosterEntryId,
+        "membership.roster_entries",
+        load_roster_entry
+    ),
+    node_type!(
+        Registration,
+        RegistrationId,
+        "events.registrations",
+        load_registration
+    ),
+    node_type!(Material, MaterialId, "events.materials", load_material),
 ];
 
 /// The signed-in member's own view of the network: their account and, per

@@ -1,18 +1,22 @@
 //! Events in GraphQL: the `Event` object with its programme, the event
 //! list, and the prefetching that keeps a page's statements flat.
 
-use alumni_core::graphql::{feed_many, item_selections, load_many, load_one, selects, viewer};
-use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
+use alumni_core::graphql::{
+    feed_many, item_selections, load_many, load_one, selects, shared_loader, viewer,
+};
+use alumni_core::pagination::{
+    Connection, ListSize, PageRequest, TotalCount, connection_complexity,
+};
 use alumni_core::{AppError, NodeId, Role, Viewer};
 use alumni_membership::Member;
 use alumni_membership::graphql::{find_member, prefetch_members};
-use async_graphql::{Context, ID, InputObject, Lookahead, Object, Result};
+use async_graphql::{Context, ID, InputObject, InputType as _, Lookahead, Object, Result};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::loaders::{
-    AttendanceLoader, EventLoader, MaterialsLoader, MyRegistrationLoader, RegistrationPageLoader,
-    RegistrationPageOf, SpeakersLoader,
+    AttendanceLoader, EventLoader, MaterialsLoader, MyRegistrationLoader, PageArguments,
+    RegistrationPageLoader, RegistrationPageOf, RegistrationTallyLoader, SpeakersLoader,
 };
 use super::material::Material;
 use super::registration::{AttendanceSummary, Registration, prefetch_registrations};
@@ -76,7 +80,60 @@ pub(super) async fn prefetch_events(
     if selects(selections, &["attendance"]) && viewer.has_role(Role::Secretariat) {
         load_many::<AttendanceLoader, _>(ctx, ids.iter().copied()).await?;
     }
+    if viewer.has_role(Role::Secretariat) {
+        for (status, page) in attendee_pages_selected(selections) {
+            let keys = ids.iter().map(|event_id| RegistrationPageOf {
+                event_id: *event_id,
+                status,
+                page: page.clone(),
+            });
+            load_many::<RegistrationPageLoader, _>(ctx, keys).await?;
+        }
+        if selects(selections, &["registrations", "totalCount"]) {
+            load_many::<RegistrationTallyLoader, _>(ctx, ids.iter().copied()).await?;
+        }
+    }
     Ok(())
+}
+
+/// The attendee-list pages the items select, one per distinct `status` and
+/// page arguments (aliases may ask for several). Arguments that do not
+/// parse are left to the field's resolver to report.
+fn attendee_pages_selected(
+    selections: &[Lookahead<'_>],
+) -> Vec<(Option<RegistrationStatus>, PageArguments)> {
+    let mut pages = Vec::new();
+    let fields = selections
+        .iter()
+        .flat_map(|selection| selection.field("registrations").selection_fields());
+    for field in fields {
+        let Ok(arguments) = field.arguments() else {
+            continue;
+        };
+        let argument = |name: &str| {
+            arguments
+                .iter()
+                .find(|(argument, _)| argument.as_str() == name)
+                .map(|(_, value)| value.clone())
+        };
+        let parsed = (|| {
+            let status = Option::<RegistrationStatus>::parse(argument("status")).ok()?;
+            let page = PageRequest::new(
+                Option::<i32>::parse(argument("first")).ok()?,
+                Option::<String>::parse(argument("after")).ok()?,
+                Option::<i32>::parse(argument("last")).ok()?,
+                Option::<String>::parse(argument("before")).ok()?,
+            )
+            .ok()?;
+            Some((status, PageArguments::from(&page)))
+        })();
+        if let Some(page) = parsed
+            && !pages.contains(&page)
+        {
+            pages.push(page);
+        }
+    }
+    pages
 }
 
 /// `time` in the zone `zone` as RFC 3339 (e.g. `2026-04-01T19:00:00+09:00`).
@@ -276,7 +333,20 @@ impl Event {
             .unwrap_or_default();
         feed_many::<EventLoader, _>(ctx, [(self.0.id, (*self.0).clone())]).await?;
         prefetch_registrations(ctx, &item_selections(ctx), &rows, false).await?;
-        Ok(page.into_connection(rows, RegistrationRecord::page_key, Registration))
+        // Through a loader that a list of events fills in advance (see
+        // `prefetch_events`), so their counts take one statement.
+        let tallies = shared_loader::<RegistrationTallyLoader>(ctx)?;
+        let event_id = self.0.id;
+        let total_count = TotalCount::lazy(async move {
+            let tally = tallies.load_one(event_id).await?.unwrap_or_default();
+            Ok(ListSize::from_capped_count(tally.matching(status)))
+        });
+        Ok(page.into_connection(
+            rows,
+            RegistrationRecord::page_key,
+            Registration,
+            total_count,
+        ))
     }
 
     /// Check-in counts. Secretariat only.
@@ -392,11 +462,14 @@ impl EventQuery {
     ) -> Result<Connection<Event>> {
         let filter = EventListFilter::from(filter.unwrap_or_default());
         let page = PageRequest::new(first, after, last, before)?;
-        let rows = service(ctx)?
-            .list_events(viewer(ctx)?, &filter, &page)
-            .await?;
+        let (service, viewer) = (service(ctx)?, viewer(ctx)?);
+        let rows = service.list_events(viewer, &filter, &page).await?;
         prefetch_events(ctx, &item_selections(ctx), &rows).await?;
-        Ok(page.into_connection(rows, EventRecord::page_key, Event::from))
+        let total_count = TotalCount::lazy({
+            let (service, viewer) = (service.clone(), viewer.clone());
+            async move { service.count_events(&viewer, &filter).await }
+        });
+        Ok(page.into_connection(rows, EventRecord::page_key, Event::from, total_count))
     }
 
     /// One event; `NOT_FOUND` if it does not exist or is a draft the viewer

@@ -16,8 +16,8 @@ use alumni_core::{AppError, Viewer};
 use async_graphql::dataloader::Loader;
 
 use crate::model::{
-    AttendanceCounts, EventId, EventRecord, MaterialRecord, RegistrationPageKey,
-    RegistrationRecord, RegistrationStatus, SpeakerRecord,
+    AttendanceCounts, EventId, EventRecord, MaterialId, MaterialRecord, RegistrationId,
+    RegistrationPageKey, RegistrationRecord, RegistrationStatus, SpeakerRecord,
 };
 use crate::service::EventsService;
 
@@ -34,6 +34,50 @@ impl Loader<EventId> for EventLoader {
     async fn load(&self, ids: &[EventId]) -> Result<HashMap<EventId, EventRecord>, AppError> {
         let events = self.service.events_by_ids(&self.viewer, ids).await?;
         Ok(events.into_iter().map(|event| (event.id, event)).collect())
+    }
+}
+
+/// Registrations by id, as the viewer may see them (for `node(id:)`).
+pub struct RegistrationLoader {
+    service: EventsService,
+    viewer: Viewer,
+}
+
+impl Loader<RegistrationId> for RegistrationLoader {
+    type Value = RegistrationRecord;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        ids: &[RegistrationId],
+    ) -> Result<HashMap<RegistrationId, RegistrationRecord>, AppError> {
+        let found = self.service.registrations_by_ids(&self.viewer, ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|registration| (registration.id, registration))
+            .collect())
+    }
+}
+
+/// Materials by id, as the viewer may see them (for `node(id:)`).
+pub struct MaterialLoader {
+    service: EventsService,
+    viewer: Viewer,
+}
+
+impl Loader<MaterialId> for MaterialLoader {
+    type Value = MaterialRecord;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        ids: &[MaterialId],
+    ) -> Result<HashMap<MaterialId, MaterialRecord>, AppError> {
+        let found = self.service.materials_by_ids(&self.viewer, ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|material| (material.id, material))
+            .collect())
     }
 }
 
@@ -213,6 +257,45 @@ impl Loader<RegistrationPageOf> for RegistrationPageLoader {
     }
 }
 
+/// How many registrations an event has in each status (secretariat).
+#[derive(Debug, Clone, Default)]
+pub struct RegistrationTally(HashMap<RegistrationStatus, i64>);
+
+impl RegistrationTally {
+    /// Registrations in `status`, or in any status.
+    pub fn matching(&self, status: Option<RegistrationStatus>) -> i64 {
+        match status {
+            Some(status) => self.0.get(&status).copied().unwrap_or_default(),
+            None => self.0.values().sum(),
+        }
+    }
+}
+
+/// Registration counts of events by status (secretariat), for the
+/// attendee lists' `totalCount`.
+pub struct RegistrationTallyLoader {
+    service: EventsService,
+    viewer: Viewer,
+}
+
+impl Loader<EventId> for RegistrationTallyLoader {
+    type Value = RegistrationTally;
+    type Error = AppError;
+
+    async fn load(&self, ids: &[EventId]) -> Result<HashMap<EventId, RegistrationTally>, AppError> {
+        let mut tallies: HashMap<EventId, RegistrationTally> = ids
+            .iter()
+            .map(|id| (*id, RegistrationTally::default()))
+            .collect();
+        for (event_id, status, count) in
+            self.service.registration_tallies(&self.viewer, ids).await?
+        {
+            tallies.entry(event_id).or_default().0.insert(status, count);
+        }
+        Ok(tallies)
+    }
+}
+
 /// Groups `rows` by event, with an empty list for every id that has none
 /// (so an event without rows is cached too).
 fn by_event<R>(
@@ -238,6 +321,20 @@ pub fn attach_loaders(
 ) {
     data.insert(request_loader(
         EventLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        cache,
+    ));
+    data.insert(request_loader(
+        RegistrationLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        cache,
+    ));
+    data.insert(request_loader(
+        MaterialLoader {
             service: service.clone(),
             viewer: viewer.clone(),
         },
@@ -273,6 +370,13 @@ pub fn attach_loaders(
     ));
     data.insert(request_loader(
         RegistrationPageLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        cache,
+    ));
+    data.insert(request_loader(
+        RegistrationTallyLoader {
             service: service.clone(),
             viewer: viewer.clone(),
         },

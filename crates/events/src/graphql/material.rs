@@ -1,19 +1,34 @@
 //! Materials in GraphQL: the `Material` object and attaching one.
 
-use alumni_core::graphql::viewer;
+use alumni_core::graphql::{load_one, viewer};
+use alumni_core::{AppError, NodeId as _};
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 
+use super::loaders::MaterialLoader;
 use super::{event_id, service};
-use crate::model::{Confidentiality, MaterialKind, MaterialRecord};
+use crate::model::{Confidentiality, MaterialId, MaterialKind, MaterialRecord};
 use crate::service::NewMaterial;
 
 /// Slides, a recording or a document of an event.
 pub struct Material(pub(super) MaterialRecord);
 
+/// A material the viewer may see; `NOT_FOUND` otherwise.
+pub async fn load_material(ctx: &Context<'_>, id: MaterialId) -> Result<Material, AppError> {
+    load_one::<MaterialLoader, _>(ctx, id)
+        .await?
+        .map(Material)
+        .ok_or(AppError::NotFound { entity: "Material" })
+}
+
 /// Slides, a recording or a document of an event, with who may see it.
 #[Object]
 impl Material {
+    /// Opaque global id; resolves through `node(id:)`.
+    pub async fn id(&self) -> ID {
+        self.0.id.to_global()
+    }
+
     /// Slides, recording or document.
     async fn kind(&self) -> MaterialKind {
         self.0.kind

@@ -20,8 +20,8 @@ use chrono::{DateTime, Utc};
 pub use calendar::CalendarFeed;
 pub use event::{Event, Speaker, load_event};
 pub use loaders::attach_loaders;
-pub use material::Material;
-pub use registration::{AttendanceSummary, Registration};
+pub use material::{Material, load_material};
+pub use registration::{AttendanceSummary, Registration, load_registration};
 pub use seats::{EventsSubscription, SeatAvailability};
 pub use viewer::EventsViewer;
 

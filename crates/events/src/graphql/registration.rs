@@ -1,20 +1,20 @@
 //! Registrations in GraphQL: the `Registration` object, the viewer's own
 //! list, registering, cancelling and checking in.
 
-use alumni_core::AppError;
-use alumni_core::graphql::{feed_many, item_selections, load_many, selects, viewer};
-use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
+use alumni_core::graphql::{feed_many, item_selections, load_many, load_one, selects, viewer};
+use alumni_core::pagination::{Connection, PageRequest, TotalCount, connection_complexity};
+use alumni_core::{AppError, NodeId as _};
 use alumni_membership::Member;
 use alumni_membership::graphql::{find_member, prefetch_members};
 use async_graphql::{Context, ID, Lookahead, Object, Result};
 use chrono::{DateTime, Utc};
 
 use super::event::{Event, load_event, prefetch_events};
-use super::loaders::{EventLoader, MyRegistrationLoader};
+use super::loaders::{EventLoader, MyRegistrationLoader, RegistrationLoader};
 use super::{event_id, now, service};
 use crate::model::{
-    Attendance, AttendanceCounts, EventRecord, MyRegistrationFilter, RegistrationRecord,
-    RegistrationStatus,
+    Attendance, AttendanceCounts, EventRecord, MyRegistrationFilter, RegistrationId,
+    RegistrationRecord, RegistrationStatus,
 };
 use crate::visibility::sees_registration_details;
 
@@ -74,28 +74,52 @@ pub(super) async fn my_registrations_page(
     before: Option<String>,
 ) -> Result<Connection<Registration>> {
     let page = PageRequest::new(first, after, last, before)?;
-    let rows = service(ctx)?
-        .my_registrations(viewer(ctx)?, MyRegistrationFilter { upcoming }, &page)
-        .await?;
+    let (service, viewer) = (service(ctx)?, viewer(ctx)?);
+    let filter = MyRegistrationFilter { upcoming };
+    let rows = service.my_registrations(viewer, filter, &page).await?;
     let registrations: Vec<_> = rows
         .iter()
         .map(|(registration, _)| registration.clone())
         .collect();
     prefetch_registrations(ctx, &item_selections(ctx), &registrations, true).await?;
+    let total_count = TotalCount::lazy({
+        let (service, viewer) = (service.clone(), viewer.clone());
+        async move { service.count_my_registrations(&viewer, filter).await }
+    });
     Ok(page.into_connection(
         rows,
         |(registration, starts_at)| (*starts_at, registration.event_id.0),
         |(registration, _)| Registration(registration),
+        total_count,
     ))
 }
 
 /// A member's registration for an event.
 pub struct Registration(pub(super) RegistrationRecord);
 
+/// A registration the viewer may see (their own; anyone's for the
+/// secretariat); `NOT_FOUND` otherwise.
+pub async fn load_registration(
+    ctx: &Context<'_>,
+    id: RegistrationId,
+) -> Result<Registration, AppError> {
+    load_one::<RegistrationLoader, _>(ctx, id)
+        .await?
+        .map(Registration)
+        .ok_or(AppError::NotFound {
+            entity: "Registration",
+        })
+}
+
 /// A member's registration for an event. The waitlist position and the
 /// check-in code are shown only to the member and the secretariat.
 #[Object]
 impl Registration {
+    /// Opaque global id; resolves through `node(id:)`.
+    pub async fn id(&self) -> ID {
+        self.0.id.to_global()
+    }
+
     /// The event (its `status` shows whether it was cancelled).
     async fn event(&self, ctx: &Context<'_>) -> Result<Event> {
         Ok(load_event(ctx, self.0.event_id).await?)

@@ -1,7 +1,7 @@
 //! Managing events (the secretariat) and reading them (every member).
 
 use alumni_core::audit::{self, AuditEntry};
-use alumni_core::pagination::PageRequest;
+use alumni_core::pagination::{ListSize, PageRequest};
 use alumni_core::{AppError, AppResult, Role, Viewer};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
@@ -205,6 +205,18 @@ impl EventsService {
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
         Ok(store::list_events(&mut conn, filter, sees_drafts(viewer), now, page).await?)
+    }
+
+    /// How many events [`list_events`](Self::list_events) lists.
+    pub async fn count_events(
+        &self,
+        viewer: &Viewer,
+        filter: &EventListFilter,
+    ) -> AppResult<ListSize> {
+        viewer.identity()?;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::count_events(&mut conn, filter, sees_drafts(viewer), now).await?)
     }
 
     /// The programmes of several events (which the caller has already

@@ -8,8 +8,8 @@ use serde_json::json;
 use super::{EventsService, lock_visible};
 use crate::model::{Confidentiality, EventId, MaterialId, MaterialKind, MaterialRecord};
 use crate::rules;
-use crate::store::materials as store;
-use crate::visibility::visible_confidentiality;
+use crate::store::{events, materials as store};
+use crate::visibility::{sees_event, visible_confidentiality};
 
 /// A material to attach.
 #[derive(Debug, Clone)]
@@ -64,6 +64,30 @@ impl EventsService {
             Ok(material)
         })
         .await
+    }
+
+    /// Materials by id that the viewer may see (on events they may see);
+    /// others are absent.
+    pub async fn materials_by_ids(
+        &self,
+        viewer: &Viewer,
+        ids: &[MaterialId],
+    ) -> AppResult<Vec<MaterialRecord>> {
+        viewer.identity()?;
+        let mut conn = self.ctx.conn().await?;
+        let found =
+            store::materials_by_ids(&mut conn, ids, visible_confidentiality(viewer)).await?;
+        let event_ids: Vec<EventId> = found.iter().map(|material| material.event_id).collect();
+        let visible: Vec<EventId> = events::events_by_ids(&mut conn, &event_ids)
+            .await?
+            .into_iter()
+            .filter(|event| sees_event(viewer, event))
+            .map(|event| event.id)
+            .collect();
+        Ok(found
+            .into_iter()
+            .filter(|material| visible.contains(&material.event_id))
+            .collect())
     }
 
     /// The materials of several events that the viewer may see.

@@ -1,7 +1,7 @@
 //! Registering, the waitlist, and cancelling; the viewer's own
 //! registrations and the secretariat's attendee lists.
 
-use alumni_core::pagination::PageRequest;
+use alumni_core::pagination::{ListSize, PageRequest};
 use alumni_core::secrets::{self, Alphabet};
 use alumni_core::{AppError, AppResult, MemberId, Role, Viewer};
 use chrono::{DateTime, Utc};
@@ -16,6 +16,7 @@ use crate::model::{
 };
 use crate::rules;
 use crate::store::{events, registrations as store};
+use crate::visibility::sees_event;
 
 /// Characters of check-in codes: no 0/O or 1/I, so codes read aloud or
 /// typed from paper are not mistaken.
@@ -116,6 +117,38 @@ impl EventsService {
         Ok(registration)
     }
 
+    /// Registrations by id as the viewer may see them: their own, and for
+    /// the secretariat anyone's, on events the viewer may see; others are
+    /// absent.
+    pub async fn registrations_by_ids(
+        &self,
+        viewer: &Viewer,
+        ids: &[RegistrationId],
+    ) -> AppResult<Vec<RegistrationRecord>> {
+        let identity = viewer.identity()?;
+        let secretariat = viewer.has_role(Role::Secretariat);
+        let mut conn = self.ctx.conn().await?;
+        let found: Vec<RegistrationRecord> = store::registrations_by_ids(&mut conn, ids)
+            .await?
+            .into_iter()
+            .filter(|registration| secretariat || registration.member_id == identity.member_id)
+            .collect();
+        let event_ids: Vec<EventId> = found
+            .iter()
+            .map(|registration| registration.event_id)
+            .collect();
+        let visible: Vec<EventId> = events::events_by_ids(&mut conn, &event_ids)
+            .await?
+            .into_iter()
+            .filter(|event| sees_event(viewer, event))
+            .map(|event| event.id)
+            .collect();
+        Ok(found
+            .into_iter()
+            .filter(|registration| visible.contains(&registration.event_id))
+            .collect())
+    }
+
     /// The viewer's own registrations for several events.
     pub async fn my_registrations_for(
         &self,
@@ -138,6 +171,31 @@ impl EventsService {
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
         Ok(store::my_registrations(&mut conn, identity.member_id, filter, now, page).await?)
+    }
+
+    /// How many registrations [`my_registrations`](Self::my_registrations)
+    /// lists.
+    pub async fn count_my_registrations(
+        &self,
+        viewer: &Viewer,
+        filter: MyRegistrationFilter,
+    ) -> AppResult<ListSize> {
+        let identity = viewer.identity()?;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::count_my_registrations(&mut conn, identity.member_id, filter, now).await?)
+    }
+
+    /// How many registrations each event has in each status. Secretariat
+    /// only.
+    pub async fn registration_tallies(
+        &self,
+        viewer: &Viewer,
+        event_ids: &[EventId],
+    ) -> AppResult<Vec<(EventId, RegistrationStatus, i64)>> {
+        viewer.require_role(Role::Secretariat)?;
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::registration_tallies(&mut conn, event_ids).await?)
     }
 
     /// One page of the attendee list of each event. Secretariat only.

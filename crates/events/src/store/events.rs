@@ -1,6 +1,6 @@
 //! Events and their seat counters.
 
-use alumni_core::pagination::{ListOrder, PageRequest, seek};
+use alumni_core::pagination::{ListOrder, ListSize, PageRequest, capped_count, seek};
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -64,9 +64,36 @@ pub async fn list_events(
     now: DateTime<Utc>,
     page: &PageRequest<EventPageKey>,
 ) -> QueryResult<Vec<EventRecord>> {
-    let mut query = events::table
-        .select(EventRecord::as_select())
-        .into_boxed::<Pg>();
+    seek(
+        listed(filter, include_drafts, now).select(EventRecord::as_select()),
+        page,
+        (events::starts_at, events::id),
+        ListOrder::Ascending,
+    )
+    .load(conn)
+    .await
+}
+
+/// How many events [`list_events`] lists.
+pub async fn count_events(
+    conn: &mut AsyncPgConnection,
+    filter: &EventListFilter,
+    include_drafts: bool,
+    now: DateTime<Utc>,
+) -> QueryResult<ListSize> {
+    let counted = capped_count(listed(filter, include_drafts, now).select(events::id))
+        .get_result(conn)
+        .await?;
+    Ok(ListSize::from_capped_count(counted))
+}
+
+/// Events matching `filter`, in no order.
+fn listed(
+    filter: &EventListFilter,
+    include_drafts: bool,
+    now: DateTime<Utc>,
+) -> events::BoxedQuery<'static, Pg> {
+    let mut query = events::table.into_boxed::<Pg>();
     if !include_drafts {
         query = query.filter(events::status.ne(EventStatus::Draft));
     }
@@ -87,14 +114,7 @@ pub async fn list_events(
         Some(false) => query = query.filter(events::ends_at.le(now)),
         None => {}
     }
-    seek(
-        query,
-        page,
-        (events::starts_at, events::id),
-        ListOrder::Ascending,
-    )
-    .load(conn)
-    .await
+    query
 }
 
 /// Writes the particulars the secretariat edits.

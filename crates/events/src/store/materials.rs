@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::model::{Confidentiality, EventId, MaterialRecord};
+use crate::model::{Confidentiality, EventId, MaterialId, MaterialRecord};
 use crate::schema::events::materials;
 
 /// Attaches a material.
@@ -16,6 +16,20 @@ pub async fn insert_material(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Materials by id that have one of the `levels`.
+pub async fn materials_by_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[MaterialId],
+    levels: &[Confidentiality],
+) -> QueryResult<Vec<MaterialRecord>> {
+    materials::table
+        .filter(materials::id.eq_any(ids))
+        .filter(materials::confidentiality.eq_any(levels))
+        .select(MaterialRecord::as_select())
+        .load(conn)
+        .await
 }
 
 /// The materials of several events that have one of the `levels`, oldest

@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use alumni_core::MemberId;
-use alumni_core::pagination::{ListOrder, PageRequest, seek};
+use alumni_core::pagination::{ListOrder, ListSize, PageRequest, capped_count, seek};
 use chrono::{DateTime, Utc};
+use diesel::dsl::{InnerJoin, IntoBoxed};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Integer, SmallInt, Text, Timestamptz};
@@ -31,6 +32,18 @@ pub async fn registration_of(
         .first(conn)
         .await
         .optional()
+}
+
+/// Registrations by id, whatever their status.
+pub async fn registrations_by_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[RegistrationId],
+) -> QueryResult<Vec<RegistrationRecord>> {
+    registrations::table
+        .filter(registrations::id.eq_any(ids))
+        .select(RegistrationRecord::as_select())
+        .load(conn)
+        .await
 }
 
 /// The member's registrations for several events.
@@ -243,25 +256,68 @@ pub async fn my_registrations(
     now: DateTime<Utc>,
     page: &PageRequest<MyRegistrationPageKey>,
 ) -> QueryResult<Vec<(RegistrationRecord, DateTime<Utc>)>> {
-    let mut query = registrations::table
-        .inner_join(events::table)
-        .filter(registrations::member_id.eq(member_id))
-        .filter(registrations::status.ne(RegistrationStatus::Cancelled))
-        .select((RegistrationRecord::as_select(), events::starts_at))
-        .into_boxed::<Pg>();
-    match filter.upcoming {
-        Some(true) => query = query.filter(events::ends_at.gt(now)),
-        Some(false) => query = query.filter(events::ends_at.le(now)),
-        None => {}
-    }
     seek(
-        query,
+        live_of_member(member_id, filter, now)
+            .select((RegistrationRecord::as_select(), events::starts_at)),
         page,
         (events::starts_at, events::id),
         ListOrder::Ascending,
     )
     .load(conn)
     .await
+}
+
+/// How many registrations [`my_registrations`] lists.
+pub async fn count_my_registrations(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+    filter: MyRegistrationFilter,
+    now: DateTime<Utc>,
+) -> QueryResult<ListSize> {
+    let counted = capped_count(live_of_member(member_id, filter, now).select(registrations::id))
+        .get_result(conn)
+        .await?;
+    Ok(ListSize::from_capped_count(counted))
+}
+
+type WithEvents = IntoBoxed<'static, InnerJoin<registrations::table, events::table>, Pg>;
+
+/// The member's registrations that are not cancelled, with their events,
+/// in no order.
+fn live_of_member(
+    member_id: MemberId,
+    filter: MyRegistrationFilter,
+    now: DateTime<Utc>,
+) -> WithEvents {
+    let mut query = registrations::table
+        .inner_join(events::table)
+        .filter(registrations::member_id.eq(member_id))
+        .filter(registrations::status.ne(RegistrationStatus::Cancelled))
+        .into_boxed::<Pg>();
+    match filter.upcoming {
+        Some(true) => query = query.filter(events::ends_at.gt(now)),
+        Some(false) => query = query.filter(events::ends_at.le(now)),
+        None => {}
+    }
+    query
+}
+
+/// How many registrations each event has in each status.
+pub async fn registration_tallies(
+    conn: &mut AsyncPgConnection,
+    event_ids: &[EventId],
+) -> QueryResult<Vec<(EventId, RegistrationStatus, i64)>> {
+    let ids: Vec<Uuid> = event_ids.iter().map(|id| id.0).collect();
+    registrations::table
+        .filter(registrations::event_id.eq_any(ids))
+        .group_by((registrations::event_id, registrations::status))
+        .select((
+            registrations::event_id,
+            registrations::status,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)
+        .await
 }
 
 /// Events that have not begun and for which the member holds a seat or a

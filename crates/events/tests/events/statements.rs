@@ -93,6 +93,7 @@ async fn hundred_events(app: &TestApp, secretariat: &TestMember, registrant: &Te
 
 const MEMBER_PAGE: &str = "query($first: Int!) {
     events(first: $first) {
+        totalCount totalCountCapped
         nodes {
             id title status joinUrl calendarPath
             seats { seatsLeft waitlistLength }
@@ -110,9 +111,12 @@ const SECRETARIAT_PAGE: &str = "query($first: Int!) {
             speakers { member { id } }
             materials { title }
             attendance { attended noShow }
+            seated: registrations(status: CONFIRMED, first: 1) { totalCount }
+            waiting: registrations(status: WAITLISTED, first: 1) { totalCount }
+            everyone: registrations(first: 1) { totalCount }
         }
     }
-    myRegistrations(first: $first) { nodes { status event { id title } } }
+    myRegistrations(first: $first) { totalCount nodes { status event { id title } } }
 }";
 
 #[tokio::test]
@@ -132,9 +136,20 @@ async fn lists_cost_the_same_statements_for_ten_and_a_hundred_events() {
             let (response, statements) = app
                 .count_statements(client.query_with(query, json!({ "first": first })))
                 .await;
-            let nodes = response.data()["events"]["nodes"].as_array().unwrap().len();
-            assert_eq!(nodes, first);
+            let events = &response.data()["events"];
+            assert_eq!(events["nodes"].as_array().unwrap().len(), first);
             costs.push(statements);
+            if query == SECRETARIAT_PAGE {
+                for node in events["nodes"].as_array().unwrap() {
+                    assert_eq!(node["seated"]["totalCount"], 1);
+                    assert_eq!(node["waiting"]["totalCount"], 0);
+                    assert_eq!(node["everyone"]["totalCount"], 1);
+                }
+                assert_eq!(response.data()["myRegistrations"]["totalCount"], 0);
+            } else {
+                assert_eq!(events["totalCount"], 100);
+                assert_eq!(events["totalCountCapped"], false);
+            }
         }
         assert_eq!(
             costs[0], costs[1],

@@ -7,15 +7,16 @@
 mod data;
 pub mod synthetic;
 
+use alumni_core::secrets::{self, ExposeSecret as _};
 use alumni_core::{AppError, AppResult, MemberId, Role, RoleSet};
 use chrono::{DateTime, Datelike as _, Duration, NaiveDate, Utc};
 use diesel_async::AsyncConnection as _;
 
 use crate::model::{
     ApplicationId, ApplicationRecord, ApplicationStatus, ApprovalBasis, CompanyId, CompanyRecord,
-    ConsentPurpose, ConsentRecord, Interest, MemberStatus, NameIndex, NewMember, NewProfile,
-    Prefecture, ProfileChanges, ProfileLink, RosterEntryId, RosterEntryValues, TagRecord,
-    TermsRecord, TermsVersionId, Visibility,
+    ConsentPurpose, ConsentRecord, Interest, InvitationId, InvitationRecord, MemberStatus,
+    NameIndex, NewMember, NewProfile, Prefecture, ProfileChanges, ProfileLink, RosterEntryId,
+    RosterEntryValues, TagRecord, TermsRecord, TermsVersionId, Visibility,
 };
 use crate::service::MembershipService;
 use crate::store::{accounts, applications, companies, profiles, roster, terms};
@@ -201,6 +202,24 @@ pub async fn seed(service: &MembershipService) -> AppResult<DemoMembers> {
             .collect();
         accounts::insert_members(conn, &new_members).await?;
         applications::insert_applications(conn, &applications).await?;
+        if let Some(secretariat) = demo.secretariat {
+            // An invitation waiting to be used, so the secretariat's list
+            // shows one. Its code is thrown away: only the hash is kept.
+            let code = secrets::token("demo_")?;
+            applications::insert_invitation(
+                conn,
+                &InvitationRecord {
+                    id: InvitationId::new(),
+                    code_hash: secrets::hash(code.expose_secret()),
+                    note: "田中さん (2019年退職, 関西システムズ) への招待".to_owned(),
+                    created_by: secretariat,
+                    created_at: now,
+                    expires_at: now + Duration::days(30),
+                    used_at: None,
+                },
+            )
+            .await?;
+        }
 
         let active: Vec<&Person> = people
             .iter()

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use alumni_core::graphql::{data, load_many, load_one, selects_in_items, viewer};
-use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
+use alumni_core::pagination::{Connection, PageRequest, TotalCount, connection_complexity};
 use alumni_core::secrets::{ExposeSecret as _, SecretString};
 use alumni_core::{AppError, Caller, NodeId, Role, Viewer};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
@@ -11,12 +11,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::company::{Company, load_company};
 use super::loaders::{
-    ApplicationLoader, CandidatesLoader, CompanyLoader, MemberLoader, RosterEntryLoader,
+    ApplicationLoader, CandidatesLoader, CompanyLoader, InvitationLoader, MemberLoader,
+    RosterEntryLoader,
 };
 use super::member::{Member, load_member};
 use crate::model::{
     ApplicationId, ApplicationRecord, ApplicationStatus, ApprovalBasis, CompanyId, ConsentPurpose,
-    InvitationRecord, RosterEntryId, RosterEntryRecord, strings,
+    InvitationId, InvitationRecord, RosterEntryId, RosterEntryRecord, strings,
 };
 use crate::service::{
     ApplicationInput, ApplicationReceipt, CandidateSignal, MembershipService,
@@ -284,8 +285,9 @@ impl RosterEntry {
         &self.0.last_department
     }
 
-    /// Opaque id, to pass to `approveApplication(rosterEntryId:)`.
-    async fn id(&self) -> ID {
+    /// Opaque global id, to pass to `approveApplication(rosterEntryId:)`;
+    /// resolves through `node(id:)`.
+    pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }
 }
@@ -337,12 +339,38 @@ impl Invitation {
     }
 }
 
+/// An invitation by id (secretariat only); `NOT_FOUND` otherwise.
+pub async fn load_invitation(ctx: &Context<'_>, id: InvitationId) -> Result<Invitation, AppError> {
+    let record = load_one::<InvitationLoader, _>(ctx, id)
+        .await?
+        .ok_or(AppError::NotFound {
+            entity: "Invitation",
+        })?;
+    Ok(Invitation::new(
+        record,
+        data::<MembershipService>(ctx)?.context().now(),
+    ))
+}
+
+/// A roster entry by id (secretariat only); `NOT_FOUND` otherwise.
+pub async fn load_roster_entry(
+    ctx: &Context<'_>,
+    id: RosterEntryId,
+) -> Result<RosterEntry, AppError> {
+    load_one::<RosterEntryLoader, _>(ctx, id)
+        .await?
+        .map(RosterEntry)
+        .ok_or(AppError::NotFound {
+            entity: "RosterEntry",
+        })
+}
+
 /// A single-use invitation code that makes an application pre-approved.
 /// Secretariat only.
 #[Object]
 impl Invitation {
-    /// Opaque id.
-    async fn id(&self) -> ID {
+    /// Opaque global id; resolves through `node(id:)`.
+    pub async fn id(&self) -> ID {
         self.record.id.to_global()
     }
 
@@ -413,15 +441,19 @@ impl ApplicationQuery {
         #[graphql(desc = "Read back before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Application>> {
         let viewer = viewer(ctx)?;
+        let service = data::<MembershipService>(ctx)?;
         let page = PageRequest::new(first, after, last, before)?;
-        let rows = data::<MembershipService>(ctx)?
-            .pending_applications(viewer, &page)
-            .await?;
+        let rows = service.pending_applications(viewer, &page).await?;
         prefetch_application_fields(ctx, &rows).await?;
+        let total_count = TotalCount::lazy({
+            let (service, viewer) = (service.clone(), viewer.clone());
+            async move { service.count_pending_applications(&viewer).await }
+        });
         Ok(page.into_connection(
             rows,
             |record| (record.submitted_at, record.id.0),
             |record| Application::new(record, viewer),
+            total_count,
         ))
     }
 
@@ -438,16 +470,22 @@ impl ApplicationQuery {
         #[graphql(desc = "Read back before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Invitation>> {
         let service = data::<MembershipService>(ctx)?;
+        let viewer = viewer(ctx)?;
         let page = PageRequest::new(first, after, last, before)?;
-        let rows = service.invitations(viewer(ctx)?, &page).await?;
+        let rows = service.invitations(viewer, &page).await?;
         if selects_in_items(ctx, &["createdBy"]) {
             load_many::<MemberLoader, _>(ctx, rows.iter().map(|record| record.created_by)).await?;
         }
         let now = service.context().now();
+        let total_count = TotalCount::lazy({
+            let (service, viewer) = (service.clone(), viewer.clone());
+            async move { service.count_invitations(&viewer).await }
+        });
         Ok(page.into_connection(
             rows,
             |record| (record.created_at, record.id.0),
             |record| Invitation::new(record, now),
+            total_count,
         ))
     }
 }

@@ -1,13 +1,13 @@
 //! The audit log, read by the secretariat.
 
-use alumni_core::audit::{AuditEvent, AuditFilter};
-use alumni_core::graphql::{data, load_many, selects_in_items, viewer};
-use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
+use alumni_core::audit::{AuditEvent, AuditEventId, AuditFilter};
+use alumni_core::graphql::{data, load_many, load_one, selects_in_items, viewer};
+use alumni_core::pagination::{Connection, PageRequest, TotalCount, connection_complexity};
 use alumni_core::{AppError, GlobalId, MemberId, NodeId};
 use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 use chrono::{DateTime, Utc};
 
-use super::loaders::MemberLoader;
+use super::loaders::{AuditEventLoader, MemberLoader};
 use super::member::{Member, load_member};
 use crate::service::MembershipService;
 
@@ -63,20 +63,37 @@ impl AuditQuery {
             let actors = rows.iter().filter_map(|event| event.actor_id).map(MemberId);
             load_many::<MemberLoader, _>(ctx, actors).await?;
         }
-        Ok(page.into_connection(rows, AuditEvent::page_key, AuditEventEntry))
+        let total_count = TotalCount::lazy({
+            let (service, viewer) = (service.clone(), viewer.clone());
+            async move { service.count_audit_events(&viewer, &filter).await }
+        });
+        Ok(page.into_connection(rows, AuditEvent::page_key, AuditEventEntry, total_count))
     }
 }
 
 /// An entry of the audit log.
 pub struct AuditEventEntry(AuditEvent);
 
+/// An audit log entry by id (secretariat only); `NOT_FOUND` otherwise.
+pub async fn load_audit_event(
+    ctx: &Context<'_>,
+    id: AuditEventId,
+) -> Result<AuditEventEntry, AppError> {
+    load_one::<AuditEventLoader, _>(ctx, id)
+        .await?
+        .map(AuditEventEntry)
+        .ok_or(AppError::NotFound {
+            entity: "AuditEvent",
+        })
+}
+
 /// An entry of the append-only audit log: who did what to which entity,
 /// when, and in which request.
 #[Object(name = "AuditEvent")]
 impl AuditEventEntry {
-    /// Entry id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+    /// Opaque global id; resolves through `node(id:)`.
+    pub async fn id(&self) -> ID {
+        AuditEventId::from_uuid(self.0.id).to_global()
     }
 
     /// When it happened.

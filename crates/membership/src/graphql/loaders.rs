@@ -4,13 +4,14 @@
 
 use std::collections::HashMap;
 
+use alumni_core::audit::{AuditEvent, AuditEventId};
 use alumni_core::graphql::{request_loader, with_misses};
-use alumni_core::{AppError, MemberId, Viewer};
+use alumni_core::{AppError, MemberId, NodeId as _, Viewer};
 use async_graphql::dataloader::Loader;
 
 use crate::model::{
-    ApplicationId, ApplicationRecord, CompanyId, CompanyRecord, RosterEntryId, RosterEntryRecord,
-    TagRecord,
+    ApplicationId, ApplicationRecord, CompanyId, CompanyRecord, InvitationId, InvitationRecord,
+    RosterEntryId, RosterEntryRecord, TagRecord,
 };
 use crate::service::{MembershipService, RosterCandidate};
 use crate::visibility::MemberView;
@@ -97,6 +98,50 @@ impl Loader<ApplicationId> for ApplicationLoader {
     }
 }
 
+/// Audit log entries (secretariat only; for `node(id:)`).
+pub struct AuditEventLoader {
+    service: MembershipService,
+    viewer: Viewer,
+}
+
+impl Loader<AuditEventId> for AuditEventLoader {
+    type Value = AuditEvent;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        ids: &[AuditEventId],
+    ) -> Result<HashMap<AuditEventId, AuditEvent>, AppError> {
+        let found = self.service.audit_events_by_ids(&self.viewer, ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|event| (AuditEventId::from_uuid(event.id), event))
+            .collect())
+    }
+}
+
+/// Invitations (secretariat only; for `node(id:)`).
+pub struct InvitationLoader {
+    service: MembershipService,
+    viewer: Viewer,
+}
+
+impl Loader<InvitationId> for InvitationLoader {
+    type Value = InvitationRecord;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        ids: &[InvitationId],
+    ) -> Result<HashMap<InvitationId, InvitationRecord>, AppError> {
+        let found = self.service.invitations_by_ids(&self.viewer, ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|invitation| (invitation.id, invitation))
+            .collect())
+    }
+}
+
 /// Roster entries (secretariat only).
 pub struct RosterEntryLoader {
     service: MembershipService,
@@ -146,6 +191,20 @@ pub fn attach_loaders(
     viewer: &Viewer,
     cache: bool,
 ) {
+    data.insert(request_loader(
+        AuditEventLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        cache,
+    ));
+    data.insert(request_loader(
+        InvitationLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        cache,
+    ));
     data.insert(request_loader(
         MemberLoader {
             service: service.clone(),

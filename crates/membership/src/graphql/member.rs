@@ -1,7 +1,7 @@
 //! Members, profiles and the directory in GraphQL.
 
 use alumni_core::graphql::{data, load_many, load_one, selects_in_items, viewer};
-use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
+use alumni_core::pagination::{Connection, PageRequest, TotalCount, connection_complexity};
 use alumni_core::{AppError, MemberId, NodeId, Role};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
@@ -384,12 +384,21 @@ impl MemberQuery {
             interest: filter.interest,
         };
         let page = PageRequest::new(first, after, last, before)?;
-        let rows = data::<MembershipService>(ctx)?
-            .directory(viewer(ctx)?, &search_for, &page)
-            .await?;
+        let service = data::<MembershipService>(ctx)?;
+        let viewer = viewer(ctx)?;
+        let rows = service.directory(viewer, &search_for, &page).await?;
         let views: Vec<&MemberView> = rows.iter().map(|(_, view)| view).collect();
         prefetch_member_fields(ctx, &views).await?;
-        Ok(page.into_connection(rows, |(key, _)| key.clone(), |(_, view)| Member(view)))
+        let total_count = TotalCount::lazy({
+            let (service, viewer) = (service.clone(), viewer.clone());
+            async move { service.count_directory(&viewer, &search_for).await }
+        });
+        Ok(page.into_connection(
+            rows,
+            |(key, _)| key.clone(),
+            |(_, view)| Member(view),
+            total_count,
+        ))
     }
 
     /// The shared tag vocabulary in alphabetical (code point) order; pass a
@@ -412,10 +421,14 @@ impl MemberQuery {
         #[graphql(desc = "Read back before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Tag>> {
         let page = PageRequest::new(first, after, last, before)?;
-        let rows = data::<MembershipService>(ctx)?
-            .tags(viewer(ctx)?, prefix.as_deref(), &page)
-            .await?;
-        Ok(page.into_connection(rows, |tag| tag.slug.clone(), Tag))
+        let service = data::<MembershipService>(ctx)?;
+        let viewer = viewer(ctx)?;
+        let rows = service.tags(viewer, prefix.as_deref(), &page).await?;
+        let total_count = TotalCount::lazy({
+            let (service, viewer) = (service.clone(), viewer.clone());
+            async move { service.count_tags(&viewer, prefix.as_deref()).await }
+        });
+        Ok(page.into_connection(rows, |tag| tag.slug.clone(), Tag, total_count))
     }
 }
 

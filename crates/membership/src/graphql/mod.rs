@@ -13,7 +13,10 @@ mod terms;
 use async_graphql::MergedObject;
 
 pub use account::{LoginPayload, MembershipViewer};
-pub use application::{Application, load_application};
+pub use application::{
+    Application, Invitation, RosterEntry, load_application, load_invitation, load_roster_entry,
+};
+pub use audit::{AuditEventEntry, load_audit_event};
 pub use company::{Company, load_company};
 pub use loaders::attach_loaders;
 pub use member::{Member, find_member, load_member, prefetch_members};

@@ -1,7 +1,7 @@
 //! Terms of use and consent in GraphQL.
 
 use alumni_core::graphql::{data, viewer};
-use alumni_core::pagination::{Connection, PageRequest, connection_complexity};
+use alumni_core::pagination::{Connection, PageRequest, TotalCount, connection_complexity};
 use alumni_core::{AppError, NodeId};
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
@@ -114,10 +114,18 @@ impl TermsQuery {
         #[graphql(desc = "Read back before this cursor.")] before: Option<String>,
     ) -> Result<Connection<TermsVersion>> {
         let page = PageRequest::new(first, after, last, before)?;
-        let rows = data::<MembershipService>(ctx)?
-            .terms_versions(&page)
-            .await?;
-        Ok(page.into_connection(rows, |terms| (terms.published_at, terms.id.0), TermsVersion))
+        let service = data::<MembershipService>(ctx)?;
+        let rows = service.terms_versions(&page).await?;
+        let total_count = TotalCount::lazy({
+            let service = service.clone();
+            async move { service.count_terms_versions().await }
+        });
+        Ok(page.into_connection(
+            rows,
+            |terms| (terms.published_at, terms.id.0),
+            TermsVersion,
+            total_count,
+        ))
     }
 
     /// The viewer's consent to the terms in force; `null` if not given.

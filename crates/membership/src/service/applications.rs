@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 
 use alumni_core::audit::{self, AuditEntry};
-use alumni_core::pagination::PageRequest;
+use alumni_core::pagination::{ListSize, PageRequest};
 use alumni_core::secrets::{self, Alphabet, ExposeSecret as _, SecretString};
 use alumni_core::{AppError, AppResult, Caller, MemberId, Role, Viewer, search};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -410,6 +410,13 @@ impl MembershipService {
         Ok(store::pending_page(&mut conn, page).await?)
     }
 
+    /// How many applications await review. Secretariat only.
+    pub async fn count_pending_applications(&self, viewer: &Viewer) -> AppResult<ListSize> {
+        viewer.require_role(Role::Secretariat)?;
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::pending_count(&mut conn).await?)
+    }
+
     /// The roster entries closest to each application, strongest first, in
     /// two statements for any number of applications. Secretariat only.
     pub async fn roster_candidates(
@@ -585,6 +592,24 @@ impl MembershipService {
         })
         .await?;
         Ok(IssuedInvitation { invitation, code })
+    }
+
+    /// Invitations by id. Secretariat only.
+    pub async fn invitations_by_ids(
+        &self,
+        viewer: &Viewer,
+        ids: &[InvitationId],
+    ) -> AppResult<Vec<InvitationRecord>> {
+        viewer.require_role(Role::Secretariat)?;
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::invitations_by_ids(&mut conn, ids).await?)
+    }
+
+    /// How many invitations exist. Secretariat only.
+    pub async fn count_invitations(&self, viewer: &Viewer) -> AppResult<ListSize> {
+        viewer.require_role(Role::Secretariat)?;
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::invitations_count(&mut conn).await?)
     }
 
     /// Invitations, newest first. Secretariat only.

@@ -1,6 +1,6 @@
 //! Members as viewers see them, and the directory.
 
-use alumni_core::pagination::PageRequest;
+use alumni_core::pagination::{ListSize, PageRequest};
 use alumni_core::{AppError, AppResult, MemberId, Viewer, search};
 use chrono::NaiveDate;
 use diesel_async::AsyncPgConnection;
@@ -8,7 +8,7 @@ use diesel_async::AsyncPgConnection;
 use super::MembershipService;
 use super::profiles::MAX_SKILL_CHARS;
 use crate::model::{CompanyId, Interest};
-use crate::store::directory::{DirectoryFilter, DirectoryKey, directory_page};
+use crate::store::directory::{DirectoryFilter, DirectoryKey, directory_count, directory_page};
 use crate::store::profiles as store;
 use crate::visibility::{MemberView, audience_of_others};
 
@@ -97,6 +97,21 @@ impl MembershipService {
             }
         }
         Ok(views)
+    }
+
+    /// How many members the directory lists for this search, as the viewer
+    /// may find them.
+    pub async fn count_directory(
+        &self,
+        viewer: &Viewer,
+        search_for: &MemberSearch,
+    ) -> AppResult<ListSize> {
+        let audience = audience_of_others(viewer.identity()?);
+        let mut conn = self.ctx.conn().await?;
+        let Some(filter) = self.directory_filter(&mut conn, search_for).await? else {
+            return Ok(ListSize::from_capped_count(0));
+        };
+        Ok(directory_count(&mut conn, &filter, audience.readable()).await?)
     }
 
     /// The store filter for a search; `None` when nothing can match (an

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use alumni_core::pagination::PageRequest;
+use alumni_core::pagination::{ListSize, PageRequest};
 use alumni_core::{AppError, AppResult, MemberId, Viewer, search};
 use diesel_async::AsyncConnection as _;
 
@@ -160,25 +160,42 @@ impl MembershipService {
         prefix: Option<&str>,
         page: &PageRequest<String>,
     ) -> AppResult<Vec<TagRecord>> {
-        let identity = viewer.identity()?;
-        let audience = audience_of_others(identity);
-        let reader = SkillReader {
-            viewer: identity.member_id,
-            readable: audience.readable(),
-            statuses: visible_statuses(audience),
-        };
-        if prefix.is_some_and(|prefix| prefix.trim().chars().count() > MAX_SKILL_CHARS) {
-            return Err(AppError::bad_input(
-                "prefix",
-                format!("must be at most {MAX_SKILL_CHARS} characters"),
-            ));
-        }
-        let prefix = prefix
-            .map(search::normalize)
-            .filter(|prefix| !prefix.is_empty());
+        let (reader, prefix) = tag_listing(viewer, prefix)?;
         let mut conn = self.ctx.conn().await?;
         Ok(store::tags_page(&mut conn, prefix.as_deref(), &reader, page).await?)
     }
+
+    /// How many tags [`tags`](Self::tags) lists for this prefix.
+    pub async fn count_tags(&self, viewer: &Viewer, prefix: Option<&str>) -> AppResult<ListSize> {
+        let (reader, prefix) = tag_listing(viewer, prefix)?;
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::tags_count(&mut conn, prefix.as_deref(), &reader).await?)
+    }
+}
+
+/// Whose skills the viewer may see, and the normalised prefix to list tags
+/// by.
+fn tag_listing(
+    viewer: &Viewer,
+    prefix: Option<&str>,
+) -> AppResult<(SkillReader<'static>, Option<String>)> {
+    let identity = viewer.identity()?;
+    let audience = audience_of_others(identity);
+    let reader = SkillReader {
+        viewer: identity.member_id,
+        readable: audience.readable(),
+        statuses: visible_statuses(audience),
+    };
+    if prefix.is_some_and(|prefix| prefix.trim().chars().count() > MAX_SKILL_CHARS) {
+        return Err(AppError::bad_input(
+            "prefix",
+            format!("must be at most {MAX_SKILL_CHARS} characters"),
+        ));
+    }
+    let prefix = prefix
+        .map(search::normalize)
+        .filter(|prefix| !prefix.is_empty());
+    Ok((reader, prefix))
 }
 
 /// Creates the profile of a member who has none yet (accounts made by the

@@ -1,7 +1,7 @@
 //! Terms of use and consent.
 
 use alumni_core::audit::{self, AuditEntry};
-use alumni_core::pagination::PageRequest;
+use alumni_core::pagination::{ListSize, PageRequest};
 use alumni_core::{AppError, AppResult, MemberId, Role, Viewer};
 use diesel_async::AsyncConnection as _;
 use serde_json::json;
@@ -46,6 +46,12 @@ impl MembershipService {
     ) -> AppResult<Vec<TermsRecord>> {
         let mut conn = self.ctx.conn().await?;
         Ok(store::terms_page(&mut conn, page).await?)
+    }
+
+    /// How many versions were published. Public.
+    pub async fn count_terms_versions(&self) -> AppResult<ListSize> {
+        let mut conn = self.ctx.conn().await?;
+        Ok(store::terms_count(&mut conn).await?)
     }
 
     /// Publishes a new version, which takes effect at once: members then

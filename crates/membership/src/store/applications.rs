@@ -1,7 +1,7 @@
 //! Applications and invitations.
 
 use alumni_core::MemberId;
-use alumni_core::pagination::{ListOrder, PageRequest, seek};
+use alumni_core::pagination::{ListOrder, ListSize, PageRequest, capped_count, seek};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -126,6 +126,15 @@ pub async fn pending_page(
     .await
 }
 
+/// How many applications await review.
+pub async fn pending_count(conn: &mut AsyncPgConnection) -> QueryResult<ListSize> {
+    let pending = applications::table
+        .filter(applications::status.eq(ApplicationStatus::PendingReview))
+        .select(applications::id);
+    let counted = capped_count(pending).get_result(conn).await?;
+    Ok(ListSize::from_capped_count(counted))
+}
+
 /// Records a decision.
 pub async fn decide(
     conn: &mut AsyncPgConnection,
@@ -193,6 +202,26 @@ pub async fn invitation_by_code_hash(
         .first(conn)
         .await
         .optional()
+}
+
+/// Invitations by id.
+pub async fn invitations_by_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[InvitationId],
+) -> QueryResult<Vec<InvitationRecord>> {
+    invitations::table
+        .filter(invitations::id.eq_any(ids))
+        .select(InvitationRecord::as_select())
+        .load(conn)
+        .await
+}
+
+/// How many invitations exist.
+pub async fn invitations_count(conn: &mut AsyncPgConnection) -> QueryResult<ListSize> {
+    let counted = capped_count(invitations::table.select(invitations::id))
+        .get_result(conn)
+        .await?;
+    Ok(ListSize::from_capped_count(counted))
 }
 
 /// Invitations, newest first.

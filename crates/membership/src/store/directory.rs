@@ -3,10 +3,11 @@
 //! viewer may not read.
 
 use alumni_core::MemberId;
-use alumni_core::pagination::{ListOrder, PageRequest, seek};
+use alumni_core::pagination::{ListOrder, ListSize, PageRequest, capped_count, seek};
 use alumni_core::search;
 use chrono::NaiveDate;
-use diesel::dsl::exists;
+use diesel::dsl::{InnerJoin, IntoBoxed, exists};
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -44,12 +45,38 @@ pub async fn directory_page(
     readable: &[Visibility],
     page: &PageRequest<DirectoryKey>,
 ) -> QueryResult<Vec<(MemberRecord, ProfileRecord)>> {
+    seek(
+        listed(filter, readable).select((MemberRecord::as_select(), ProfileRecord::as_select())),
+        page,
+        (profiles::sort_key, profiles::member_id),
+        ListOrder::Ascending,
+    )
+    .load(conn)
+    .await
+}
+
+/// How many listed, active members match `filter` for a viewer who may
+/// read fields set to `readable`.
+pub async fn directory_count(
+    conn: &mut AsyncPgConnection,
+    filter: &DirectoryFilter,
+    readable: &[Visibility],
+) -> QueryResult<ListSize> {
+    let counted = capped_count(listed(filter, readable).select(profiles::member_id))
+        .get_result(conn)
+        .await?;
+    Ok(ListSize::from_capped_count(counted))
+}
+
+type Listed = IntoBoxed<'static, InnerJoin<profiles::table, members::table>, Pg>;
+
+/// Listed, active members matching `filter`, in no order.
+fn listed(filter: &DirectoryFilter, readable: &[Visibility]) -> Listed {
     let readable = readable.to_vec();
     let mut query = profiles::table
         .inner_join(members::table)
         .filter(members::status.eq(MemberStatus::Active))
         .filter(profiles::listed_in_directory.eq(true))
-        .select((MemberRecord::as_select(), ProfileRecord::as_select()))
         .into_boxed();
     for term in &filter.terms {
         let grams: Vec<Option<String>> = search::term_grams(term).into_iter().map(Some).collect();
@@ -90,12 +117,5 @@ pub async fn directory_page(
             .filter(profiles::interests_visibility.eq_any(readable.clone()))
             .filter(profiles::interests.contains(vec![Some(interest)]));
     }
-    seek(
-        query,
-        page,
-        (profiles::sort_key, profiles::member_id),
-        ListOrder::Ascending,
-    )
-    .load(conn)
-    .await
+    query
 }

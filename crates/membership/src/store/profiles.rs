@@ -1,9 +1,10 @@
 //! Profiles, skills and the tag vocabulary.
 
-use alumni_core::pagination::PageRequest;
+use alumni_core::pagination::{ListSize, PageRequest, capped_count};
 use alumni_core::{MemberId, search};
 use chrono::{DateTime, Utc};
 use diesel::dsl::exists;
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -225,24 +226,7 @@ pub async fn tags_page(
     reader: &SkillReader<'_>,
     page: &PageRequest<String>,
 ) -> QueryResult<Vec<TagRecord>> {
-    let held_visibly = member_skills::table
-        .inner_join(profiles::table.on(profiles::member_id.eq(member_skills::member_id)))
-        .inner_join(members::table.on(members::id.eq(member_skills::member_id)))
-        .filter(member_skills::tag_id.eq(tags::id))
-        .filter(
-            member_skills::member_id
-                .eq(reader.viewer)
-                .or(profiles::skills_visibility
-                    .eq_any(reader.readable.to_vec())
-                    .and(members::status.eq_any(reader.statuses.to_vec()))),
-        );
-    let mut query = tags::table
-        .filter(exists(held_visibly))
-        .select(TagRecord::as_select())
-        .into_boxed();
-    if let Some(prefix) = prefix {
-        query = query.filter(tags::slug.like(search::prefix_pattern(prefix)));
-    }
+    let mut query = visible_tags(prefix, reader).select(TagRecord::as_select());
     if let Some(after) = &page.after {
         query = query.filter(tags::slug.gt(after.clone()));
     }
@@ -255,4 +239,37 @@ pub async fn tags_page(
         query.order(tags::slug.desc())
     };
     query.limit(page.fetch_limit()).load(conn).await
+}
+
+/// How many tags [`tags_page`] lists for this prefix and reader.
+pub async fn tags_count(
+    conn: &mut AsyncPgConnection,
+    prefix: Option<&str>,
+    reader: &SkillReader<'_>,
+) -> QueryResult<ListSize> {
+    let counted = capped_count(visible_tags(prefix, reader).select(tags::id))
+        .get_result(conn)
+        .await?;
+    Ok(ListSize::from_capped_count(counted))
+}
+
+/// Tags starting with `prefix` held by at least one member whose skills
+/// `reader` may see, in no order.
+fn visible_tags(prefix: Option<&str>, reader: &SkillReader<'_>) -> tags::BoxedQuery<'static, Pg> {
+    let held_visibly = member_skills::table
+        .inner_join(profiles::table.on(profiles::member_id.eq(member_skills::member_id)))
+        .inner_join(members::table.on(members::id.eq(member_skills::member_id)))
+        .filter(member_skills::tag_id.eq(tags::id))
+        .filter(
+            member_skills::member_id
+                .eq(reader.viewer)
+                .or(profiles::skills_visibility
+                    .eq_any(reader.readable.to_vec())
+                    .and(members::status.eq_any(reader.statuses.to_vec()))),
+        );
+    let mut query = tags::table.filter(exists(held_visibly)).into_boxed();
+    if let Some(prefix) = prefix {
+        query = query.filter(tags::slug.like(search::prefix_pattern(prefix)));
+    }
+    query
 }

@@ -1,7 +1,7 @@
 //! Terms of use and consent.
 
 use alumni_core::MemberId;
-use alumni_core::pagination::{ListOrder, PageRequest, seek};
+use alumni_core::pagination::{ListOrder, ListSize, PageRequest, capped_count, seek};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -54,6 +54,14 @@ pub async fn terms_page(
     )
     .load(conn)
     .await
+}
+
+/// How many versions were published.
+pub async fn terms_count(conn: &mut AsyncPgConnection) -> QueryResult<ListSize> {
+    let counted = capped_count(terms_versions::table.select(terms_versions::id))
+        .get_result(conn)
+        .await?;
+    Ok(ListSize::from_capped_count(counted))
 }
 
 /// Publishes a version.

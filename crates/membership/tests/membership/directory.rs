@@ -84,6 +84,71 @@ async fn finds_people_by_kanji_kana_romaji_and_former_surname_in_reading_order()
 }
 
 #[tokio::test]
+async fn total_count_counts_the_filtered_list_as_the_viewer_may_search_it() {
+    let app = TestApp::spawn().await;
+    let client = people(
+        &app,
+        &[
+            ("高橋 一郎", "たかはし いちろう", &[]),
+            ("阿部 翔太", "あべ しょうた", &[]),
+        ],
+    )
+    .await;
+    let misaki = app.create_member(&[Role::Alumnus]).await;
+    let rename = json!({ "input": {
+        "displayName": "高橋 美咲", "displayNameKana": "たかはし みさき", "formerSurnames": ["阿部"]
+    } });
+    app.client_as(&misaki)
+        .query_with(
+            "mutation($input: ProfileInput!) { updateMyProfile(input: $input) { id } }",
+            rename,
+        )
+        .await
+        .data();
+    let counted = "query($filter: MemberFilter) {
+        members(filter: $filter, first: 1) { totalCount totalCountCapped nodes { displayName } }
+    }";
+    let count = |filter: Value| {
+        let client = &client;
+        async move {
+            let members = client
+                .query_with(counted, json!({ "filter": filter }))
+                .await
+                .data()["members"]
+                .clone();
+            assert_eq!(members["totalCountCapped"], false);
+            members["totalCount"].as_i64().unwrap()
+        }
+    };
+    // Three named people and the viewer; the page holds one of them.
+    assert_eq!(count(json!({})).await, 4);
+    assert_eq!(count(json!({ "query": "たかはし" })).await, 2);
+    assert_eq!(count(json!({ "query": "阿部" })).await, 2);
+    assert_eq!(count(json!({ "query": "存在しない" })).await, 0);
+    assert_eq!(count(json!({ "skill": "未登録のスキル" })).await, 0);
+
+    // A former surname kept private no longer counts, as it no longer finds.
+    app.client_as(&misaki)
+        .query("mutation { updateMyProfile(input: { formerSurnamesVisibility: PRIVATE }) { id } }")
+        .await
+        .data();
+    assert_eq!(count(json!({ "query": "阿部" })).await, 1);
+
+    // Counting is one more statement, and only when asked for.
+    let page = |with_count: bool| {
+        let query = format!(
+            "{{ members(first: 2) {{ {} nodes {{ displayName }} }} }}",
+            if with_count { "totalCount" } else { "" }
+        );
+        let client = &client;
+        async move { client.query(&query).await.data().clone() }
+    };
+    let (_, without) = app.count_statements(page(false)).await;
+    let (_, with) = app.count_statements(page(true)).await;
+    assert_eq!(with, without + 1);
+}
+
+#[tokio::test]
 async fn members_who_opt_out_are_not_listed_but_still_exist() {
     let app = TestApp::spawn().await;
     let shy = app.create_member(&[Role::Alumnus]).await;
