@@ -2,7 +2,7 @@
 //! per-request DataLoaders every domain uses, and look-ahead for prefetching.
 
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::Arc;
 
@@ -90,6 +90,35 @@ where
     K: Send + Sync + Hash + Eq + Clone + 'static,
 {
     data::<RequestLoader<L>>(ctx)?.load_one(key).await
+}
+
+/// Values for `keys` through loader `L` at once, kept in the request's
+/// cache for the fields that ask for them next. Unlike [`load_many`] it
+/// does not wait for the DataLoader's batching timer (a millisecond or
+/// more per round), so a top-level list resolver that knows every key
+/// before its items resolve saves that wait. Only for such resolvers: a
+/// resolver that runs once per item of an enclosing list must batch
+/// through [`load_many`], or each item would cost a statement.
+pub async fn load_now<L, K>(
+    ctx: &Context<'_>,
+    keys: impl IntoIterator<Item = K>,
+) -> Result<HashMap<K, L::Value>, AppError>
+where
+    L: Loader<K, Error = AppError>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+{
+    let loader = data::<RequestLoader<L>>(ctx)?;
+    let mut seen = HashSet::new();
+    let keys: Vec<K> = keys
+        .into_iter()
+        .filter(|key| seen.insert(key.clone()))
+        .collect();
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let values = loader.loader().load(&keys).await?;
+    loader.feed_many(values.clone()).await;
+    Ok(values)
 }
 
 /// Puts values the resolver already holds (the rows of a list) into the

@@ -1,6 +1,8 @@
 //! Members, profiles and the directory in GraphQL.
 
-use alumni_core::graphql::{data, load_many, load_one, selects_in_items, viewer};
+use alumni_core::graphql::{
+    data, feed_many, load_many, load_now, load_one, selects_in_items, viewer,
+};
 use alumni_core::pagination::{Connection, PageRequest, TotalCount, connection_complexity};
 use alumni_core::{AppError, MemberId, NodeId, Role};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
@@ -11,7 +13,7 @@ use super::loaders::{CompanyLoader, MemberLoader, SkillsLoader};
 use crate::model::{
     Audience, CompanyId, Interest, MemberStatus, Prefecture, ProfileLink, TagRecord, Visibility,
 };
-use crate::service::{MemberSearch, MembershipService, ProfileUpdate};
+use crate::service::{DirectoryPage, MemberSearch, MembershipService, ProfileUpdate};
 use crate::visibility::{EmploymentView, MemberView, ProfileView, VisibilitySettings};
 
 /// A member of the network, as the viewer may see them.
@@ -258,34 +260,30 @@ impl ProfileVisibility {
     }
 }
 
-/// Loads, one batch each, what a page of members needs below its items as
-/// the query selects it (see [`selects_in_items`]): skills and companies.
-pub(crate) async fn prefetch_member_fields(
+/// Puts what a directory page needs below its items into the request's
+/// loaders before they resolve: the companies that came with the page, and
+/// the skills if the query selects them (see [`selects_in_items`]), loaded
+/// at once since the directory is a top-level list.
+async fn prefetch_directory_fields(
     ctx: &Context<'_>,
-    views: &[&MemberView],
+    page: &DirectoryPage,
 ) -> Result<(), AppError> {
-    let profiles = || {
-        views
+    feed_many::<CompanyLoader, _>(
+        ctx,
+        page.companies
             .iter()
-            .filter_map(|view| view.profile.as_ref().map(|profile| (view.id, profile)))
-    };
-    let skills = async {
-        if selects_in_items(ctx, &["skills"]) {
-            let ids = profiles()
-                .filter(|(_, profile)| profile.skills_visible)
-                .map(|(id, _)| id);
-            load_many::<SkillsLoader, _>(ctx, ids).await?;
-        }
-        Ok::<_, AppError>(())
-    };
-    let companies = async {
-        if selects_in_items(ctx, &["employment", "company"]) {
-            let ids = profiles().filter_map(|(_, profile)| profile.employment.as_ref()?.company_id);
-            load_many::<CompanyLoader, _>(ctx, ids).await?;
-        }
-        Ok::<_, AppError>(())
-    };
-    tokio::try_join!(skills, companies)?;
+            .map(|company| (company.id, company.clone())),
+    )
+    .await?;
+    if selects_in_items(ctx, &["skills"]) {
+        let ids = page.members.iter().filter_map(|(_, view)| {
+            view.profile
+                .as_ref()
+                .filter(|profile| profile.skills_visible)
+                .map(|_| view.id)
+        });
+        load_now::<SkillsLoader, _>(ctx, ids).await?;
+    }
     Ok(())
 }
 
@@ -386,9 +384,9 @@ impl MemberQuery {
         let page = PageRequest::new(first, after, last, before)?;
         let service = data::<MembershipService>(ctx)?;
         let viewer = viewer(ctx)?;
-        let rows = service.directory(viewer, &search_for, &page).await?;
-        let views: Vec<&MemberView> = rows.iter().map(|(_, view)| view).collect();
-        prefetch_member_fields(ctx, &views).await?;
+        let listed = service.directory(viewer, &search_for, &page).await?;
+        prefetch_directory_fields(ctx, &listed).await?;
+        let rows = listed.members;
         let total_count = TotalCount::lazy({
             let (service, viewer) = (service.clone(), viewer.clone());
             async move { service.count_directory(&viewer, &search_for).await }

@@ -27,7 +27,8 @@ impl MemberStatus {
     }
 }
 
-/// A member's account as stored.
+/// A member's account as stored, without its password hash, which only
+/// sign-in reads (see `store::accounts::credentials_by_email`).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = members)]
 pub struct MemberRecord {
@@ -35,8 +36,6 @@ pub struct MemberRecord {
     pub id: MemberId,
     /// Normalised e-mail address; erased on withdrawal.
     pub email: Option<String>,
-    /// argon2id PHC string; erased on withdrawal.
-    pub password_hash: Option<String>,
     /// Role names.
     pub roles: Vec<Option<String>>,
     /// Account creation time.

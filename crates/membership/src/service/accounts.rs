@@ -234,7 +234,7 @@ impl MembershipService {
 
         // Counted and looked up, then the connection is released before
         // the deliberately slow password check.
-        let (member, attempts) = {
+        let (credentials, attempts) = {
             let mut conn = self.ctx.conn().await?;
             conn.transaction(async |conn| {
                 let keys = [
@@ -242,15 +242,14 @@ impl MembershipService {
                     (&address_key, ATTEMPTS_PER_ADDRESS),
                 ];
                 let counts = reserve_sign_in(conn, &address_hash, &keys, now).await?;
-                let member = store::member_by_email(conn, &email).await?;
-                Ok::<_, AppError>((member, counts[0].attempts))
+                let credentials = store::credentials_by_email(conn, &email).await?;
+                Ok::<_, AppError>((credentials, counts[0].attempts))
             })
             .await?
         };
-        let stored_hash = member
-            .as_ref()
-            .and_then(|member| member.password_hash.clone())
-            .unwrap_or_else(decoy_hash);
+        let (member, stored_hash) =
+            credentials.map_or((None, None), |(member, hash)| (Some(member), hash));
+        let stored_hash = stored_hash.unwrap_or_else(decoy_hash);
         let verified = self
             .guards
             .hashing

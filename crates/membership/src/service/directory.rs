@@ -7,7 +7,7 @@ use diesel_async::AsyncPgConnection;
 
 use super::MembershipService;
 use super::profiles::MAX_SKILL_CHARS;
-use crate::model::{CompanyId, Interest};
+use crate::model::{CompanyId, CompanyRecord, Interest};
 use crate::store::directory::{DirectoryFilter, DirectoryKey, directory_count, directory_page};
 use crate::store::profiles as store;
 use crate::visibility::{MemberView, audience_of_others};
@@ -34,6 +34,16 @@ pub struct MemberSearch {
     pub left_year_to: Option<i32>,
     /// An interest.
     pub interest: Option<Interest>,
+}
+
+/// A page of the directory: the members with their sort keys, and the
+/// companies their visible careers name.
+#[derive(Debug, Default)]
+pub struct DirectoryPage {
+    /// The members, in reading order.
+    pub members: Vec<(DirectoryKey, MemberView)>,
+    /// The companies named by the members' visible careers.
+    pub companies: Vec<CompanyRecord>,
 }
 
 /// Members by id as the viewer may see them, on the caller's connection.
@@ -81,22 +91,30 @@ impl MembershipService {
         viewer: &Viewer,
         search_for: &MemberSearch,
         page: &PageRequest<DirectoryKey>,
-    ) -> AppResult<Vec<(DirectoryKey, MemberView)>> {
+    ) -> AppResult<DirectoryPage> {
         let identity = viewer.identity()?;
         let audience = audience_of_others(identity);
         let mut conn = self.ctx.conn().await?;
         let Some(filter) = self.directory_filter(&mut conn, search_for).await? else {
-            return Ok(Vec::new());
+            return Ok(DirectoryPage::default());
         };
         let rows = directory_page(&mut conn, &filter, audience.readable(), page).await?;
-        let mut views = Vec::with_capacity(rows.len());
-        for (record, profile) in rows {
+        let mut listed = DirectoryPage::default();
+        for (record, profile, company) in rows {
             let key = (profile.sort_key.clone(), record.id);
             if let Some(view) = MemberView::for_viewer(record, Some(profile), viewer)? {
-                views.push((key, view));
+                let shown_company = view
+                    .profile
+                    .as_ref()
+                    .and_then(|profile| profile.employment.as_ref())
+                    .is_some_and(|employment| employment.company_id.is_some());
+                if let Some(company) = company.filter(|_| shown_company) {
+                    listed.companies.push(company);
+                }
+                listed.members.push((key, view));
             }
         }
-        Ok(views)
+        Ok(listed)
     }
 
     /// How many members the directory lists for this search, as the viewer

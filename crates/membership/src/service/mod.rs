@@ -29,7 +29,7 @@ pub use applications::{
     IssuedInvitation, RosterCandidate,
 };
 pub use companies::CompanyInput;
-pub use directory::MemberSearch;
+pub use directory::{DirectoryPage, MemberSearch};
 pub use profiles::{ProfileUpdate, SkillsByMember};
 pub use roster::{RosterImportReport, RosterLineError, RosterRejected};
 pub use terms::TermsInput;

@@ -2,13 +2,13 @@
 
 use alumni_core::{MemberId, SessionId};
 use chrono::{DateTime, Utc};
+use diesel::dsl::exists;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Bytea, Nullable, Text, Timestamptz, Uuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::model::{MemberRecord, MemberStatus, NewMember, SessionRecord};
 use crate::rules::AttemptCount;
-use crate::schema::membership::{members, sessions, sign_in_attempts};
+use crate::schema::membership::{consents, members, sessions, sign_in_attempts, terms_versions};
 
 /// Inserts accounts.
 pub async fn insert_members(
@@ -46,6 +46,21 @@ pub async fn member_by_email(
     members::table
         .filter(members::email.eq(email))
         .select(MemberRecord::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The account with this address and its password hash (argon2id PHC
+/// string; `None` once erased), for signing in: the one place a hash
+/// leaves the database.
+pub async fn credentials_by_email(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+) -> QueryResult<Option<(MemberRecord, Option<String>)>> {
+    members::table
+        .filter(members::email.eq(email))
+        .select((MemberRecord::as_select(), members::password_hash))
         .first(conn)
         .await
         .optional()
@@ -207,58 +222,68 @@ pub async fn insert_session(
 }
 
 /// A session with what authentication needs to know of its account.
-#[derive(Debug, QueryableByName)]
+#[derive(Debug, Queryable)]
 pub struct SessionAccount {
     /// The session.
-    #[diesel(sql_type = Uuid)]
     pub session_id: SessionId,
     /// Whose session.
-    #[diesel(sql_type = Uuid)]
     pub member_id: MemberId,
     /// When it expires.
-    #[diesel(sql_type = Timestamptz)]
     pub expires_at: DateTime<Utc>,
     /// When it was ended, if it was.
-    #[diesel(sql_type = Nullable<Timestamptz>)]
     pub revoked_at: Option<DateTime<Utc>>,
     /// The account's roles.
-    #[diesel(sql_type = Array<Nullable<Text>>)]
     pub roles: Vec<Option<String>>,
     /// The account's status.
-    #[diesel(sql_type = Text)]
     pub status: MemberStatus,
     /// Whether the account accepted the newest terms (true while none are
     /// published).
-    #[diesel(sql_type = Bool)]
     pub terms_accepted: bool,
 }
 
-/// Selects a session with what authentication needs of its account; the
-/// callers add the `WHERE` clause.
-macro_rules! session_account_query {
-    ($filter:literal) => {
-        concat!(
-            "SELECT s.id AS session_id, s.member_id, s.expires_at, s.revoked_at, m.roles, m.status,
-                    COALESCE((SELECT EXISTS (SELECT 1 FROM membership.consents c
-                                             WHERE c.member_id = s.member_id AND c.terms_version_id = current.id)
-                              FROM (SELECT id FROM membership.terms_versions
-                                    ORDER BY published_at DESC, id DESC LIMIT 1) AS current), true) AS terms_accepted
-             FROM membership.sessions s
-             JOIN membership.members m ON m.id = s.member_id
-             WHERE ",
-            $filter
+/// The columns of [`SessionAccount`], to select from sessions joined to
+/// members. A macro because the expression's type (with its subqueries)
+/// is not worth spelling out; built with diesel rather than as SQL text so
+/// that the statement is prepared once per connection (it runs on every
+/// authenticated request).
+macro_rules! session_account_columns {
+    () => {{
+        let current_terms = || {
+            terms_versions::table
+                .select(terms_versions::id)
+                .order((
+                    terms_versions::published_at.desc(),
+                    terms_versions::id.desc(),
+                ))
+                .limit(1)
+                .single_value()
+        };
+        let accepted_current = exists(
+            consents::table
+                .filter(consents::member_id.eq(sessions::member_id))
+                .filter(consents::terms_version_id.nullable().eq(current_terms())),
+        );
+        (
+            sessions::id,
+            sessions::member_id,
+            sessions::expires_at,
+            sessions::revoked_at,
+            members::roles,
+            members::status,
+            current_terms().is_null().or(accepted_current),
         )
-    };
+    }};
 }
 
-/// The session with this token hash and its account, in one statement
-/// (it runs on every authenticated request).
+/// The session with this token hash and its account, in one statement.
 pub async fn session_by_token_hash(
     conn: &mut AsyncPgConnection,
     token_hash: &[u8],
 ) -> QueryResult<Option<SessionAccount>> {
-    diesel::sql_query(session_account_query!("s.token_hash = $1"))
-        .bind::<Bytea, _>(token_hash)
+    sessions::table
+        .inner_join(members::table)
+        .filter(sessions::token_hash.eq(token_hash))
+        .select(session_account_columns!())
         .get_result(conn)
         .await
         .optional()
@@ -270,8 +295,10 @@ pub async fn sessions_by_ids(
     conn: &mut AsyncPgConnection,
     ids: &[SessionId],
 ) -> QueryResult<Vec<SessionAccount>> {
-    diesel::sql_query(session_account_query!("s.id = ANY($1)"))
-        .bind::<Array<Uuid>, _>(ids)
+    sessions::table
+        .inner_join(members::table)
+        .filter(sessions::id.eq_any(ids))
+        .select(session_account_columns!())
         .load(conn)
         .await
 }

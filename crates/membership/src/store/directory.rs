@@ -6,15 +6,16 @@ use alumni_core::MemberId;
 use alumni_core::pagination::{ListOrder, ListSize, PageRequest, capped_count, seek};
 use alumni_core::search;
 use chrono::NaiveDate;
-use diesel::dsl::{InnerJoin, IntoBoxed, exists};
+use diesel::dsl::{InnerJoin, IntoBoxed, LeftJoin, exists};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::model::{
-    CompanyId, Interest, MemberRecord, MemberStatus, ProfileRecord, TagId, Visibility,
+    CompanyId, CompanyRecord, Interest, MemberRecord, MemberStatus, ProfileRecord, TagId,
+    Visibility,
 };
-use crate::schema::membership::{member_skills, members, profiles};
+use crate::schema::membership::{companies, member_skills, members, profiles};
 
 /// Sort key of the directory: the normalised reading, then the id.
 pub type DirectoryKey = (String, MemberId);
@@ -38,15 +39,21 @@ pub struct DirectoryFilter {
 }
 
 /// One page of listed, active members matching `filter`, in reading order,
-/// for a viewer who may read fields set to `readable`.
+/// for a viewer who may read fields set to `readable`, each with the
+/// company of their career (a short reference table, so joining it costs
+/// less than a second statement).
 pub async fn directory_page(
     conn: &mut AsyncPgConnection,
     filter: &DirectoryFilter,
     readable: &[Visibility],
     page: &PageRequest<DirectoryKey>,
-) -> QueryResult<Vec<(MemberRecord, ProfileRecord)>> {
+) -> QueryResult<Vec<(MemberRecord, ProfileRecord, Option<CompanyRecord>)>> {
     seek(
-        listed(filter, readable).select((MemberRecord::as_select(), ProfileRecord::as_select())),
+        listed(filter, readable).select((
+            MemberRecord::as_select(),
+            ProfileRecord::as_select(),
+            Option::<CompanyRecord>::as_select(),
+        )),
         page,
         (profiles::sort_key, profiles::member_id),
         ListOrder::Ascending,
@@ -68,13 +75,15 @@ pub async fn directory_count(
     Ok(ListSize::from_capped_count(counted))
 }
 
-type Listed = IntoBoxed<'static, InnerJoin<profiles::table, members::table>, Pg>;
+type Listed =
+    IntoBoxed<'static, LeftJoin<InnerJoin<profiles::table, members::table>, companies::table>, Pg>;
 
 /// Listed, active members matching `filter`, in no order.
 fn listed(filter: &DirectoryFilter, readable: &[Visibility]) -> Listed {
     let readable = readable.to_vec();
     let mut query = profiles::table
         .inner_join(members::table)
+        .left_join(companies::table)
         .filter(members::status.eq(MemberStatus::Active))
         .filter(profiles::listed_in_directory.eq(true))
         .into_boxed();
