@@ -5,6 +5,7 @@ use alumni_core::pagination::{ListSize, PageRequest};
 use alumni_core::secrets::{self, Alphabet};
 use alumni_core::{AppError, AppResult, MemberId, Role, Viewer};
 use chrono::{DateTime, Utc};
+use diesel::OptionalExtension as _;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 
@@ -33,64 +34,105 @@ impl EventsService {
         viewer: &Viewer,
         event_id: EventId,
     ) -> AppResult<RegistrationRecord> {
+        // A conflict means a concurrent request of the same member took the
+        // registration (or a check-in code) first; the second attempt finds
+        // it and answers with it.
+        match self.try_register(viewer, event_id).await {
+            Err(error) if error.code() == "CONFLICT" => self.try_register(viewer, event_id).await,
+            outcome => outcome,
+        }
+    }
+
+    /// One attempt at [`register`](Self::register). The event's row lock is
+    /// what serialises every registration for the event, so as little as
+    /// possible happens while it is held: the member's own registration is
+    /// read before taking it (only the member creates or revives it, and a
+    /// concurrent attempt shows as a conflict), and the registration and
+    /// the seat counters are written in one round trip (pipelined), before
+    /// the commit.
+    async fn try_register(
+        &self,
+        viewer: &Viewer,
+        event_id: EventId,
+    ) -> AppResult<RegistrationRecord> {
         let identity = viewer.identity()?;
         let now = self.ctx.now();
         let check_in_code = new_check_in_code()?;
         let mut conn = self.ctx.conn().await?;
+        let existing = store::registration_of(&mut conn, event_id, identity.member_id).await?;
+        if let Some(active) = existing.as_ref().filter(|r| r.is_active()) {
+            // Registering again changes nothing, so nothing is locked; the
+            // event is checked as every other path checks it.
+            let event = events::event(&mut conn, event_id)
+                .await?
+                .filter(|event| sees_event(viewer, event))
+                .ok_or(AppError::NotFound { entity: "Event" })?;
+            rules::not_cancelled(&event)?;
+            return Ok(active.clone());
+        }
         let (registration, seats) = conn
             .transaction(async |conn| {
                 let event = lock_visible(conn, viewer, event_id).await?;
                 rules::not_cancelled(&event)?;
-                let existing = store::registration_of(conn, event_id, identity.member_id).await?;
-                if let Some(existing) = existing.as_ref().filter(|r| r.is_active()) {
-                    return Ok((existing.clone(), None));
-                }
                 rules::may_register(viewer, &event, now)?;
                 let (waitlist_position, after) = rules::place_registration(event.seats());
-                let registration = match existing {
-                    Some(cancelled) => {
-                        store::reactivate_registration(conn, cancelled.id, waitlist_position, now)
-                            .await?
-                    }
-                    None => {
-                        let registration = RegistrationRecord {
-                            id: RegistrationId::new(),
-                            event_id,
-                            member_id: identity.member_id,
-                            status: if waitlist_position.is_some() {
-                                RegistrationStatus::Waitlisted
-                            } else {
-                                RegistrationStatus::Confirmed
-                            },
+                let shared: &AsyncPgConnection = conn;
+                let write_registration = async {
+                    match existing.as_ref() {
+                        Some(cancelled) => store::reactivate_registration(
+                            shared,
+                            cancelled.id,
                             waitlist_position,
-                            check_in_code,
-                            registered_at: now,
-                            confirmed_at: waitlist_position.is_none().then_some(now),
-                            cancelled_at: None,
-                            checked_in_at: None,
-                            updated_at: now,
-                        };
-                        store::insert_registration(conn, &registration)
-                            .await
-                            .map_err(code_collision_is_conflict)?;
-                        registration
+                            now,
+                        )
+                        .await
+                        .optional()?
+                        .ok_or_else(|| AppError::conflict("please try again")),
+                        None => {
+                            let registration = RegistrationRecord {
+                                id: RegistrationId::new(),
+                                event_id,
+                                member_id: identity.member_id,
+                                status: if waitlist_position.is_some() {
+                                    RegistrationStatus::Waitlisted
+                                } else {
+                                    RegistrationStatus::Confirmed
+                                },
+                                waitlist_position,
+                                check_in_code,
+                                registered_at: now,
+                                confirmed_at: waitlist_position.is_none().then_some(now),
+                                cancelled_at: None,
+                                checked_in_at: None,
+                                updated_at: now,
+                            };
+                            store::insert_registration(shared, &registration)
+                                .await
+                                .map_err(code_collision_is_conflict)?;
+                            Ok(registration)
+                        }
                     }
                 };
-                let updated = events::set_seats(
-                    conn,
-                    event_id,
-                    after.capacity,
-                    after.confirmed,
-                    after.waitlisted,
-                    now,
-                )
-                .await?;
-                Ok::<_, AppError>((registration, Some(updated.seats())))
+                let write_seats = async {
+                    let updated = events::set_seats(
+                        shared,
+                        event_id,
+                        after.capacity,
+                        after.confirmed,
+                        after.waitlisted,
+                        now,
+                    )
+                    .await?;
+                    Ok::<_, AppError>(updated.seats())
+                };
+                // Both run to the end even if one fails, so no statement is
+                // left in flight on the connection when the transaction
+                // rolls back.
+                let (registration, seats) = tokio::join!(write_registration, write_seats);
+                Ok::<_, AppError>((registration?, seats?))
             })
             .await?;
-        if let Some(seats) = seats {
-            self.seats.publish(seats);
-        }
+        self.seats.publish(seats);
         Ok(registration)
     }
 

@@ -169,7 +169,7 @@ pub async fn cancel_event(
 /// The table's `CHECK (confirmed_count <= capacity)` refuses any
 /// overbooking that slipped past the caller.
 pub async fn set_seats(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     id: EventId,
     capacity: Option<i32>,
     confirmed: i32,
@@ -185,6 +185,6 @@ pub async fn set_seats(
             events::updated_at.eq(now),
         ))
         .returning(EventRecord::as_returning())
-        .get_result(conn)
+        .get_result(&mut conn)
         .await
 }

@@ -62,20 +62,21 @@ pub async fn registrations_of_member(
 
 /// Records a first registration.
 pub async fn insert_registration(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     registration: &RegistrationRecord,
 ) -> QueryResult<()> {
     diesel::insert_into(registrations::table)
         .values(registration)
-        .execute(conn)
+        .execute(&mut conn)
         .await?;
     Ok(())
 }
 
 /// Turns a cancelled registration into a new one (confirmed, or waitlisted
-/// at `waitlist_position`), as if the member had just arrived.
+/// at `waitlist_position`), as if the member had just arrived. `NotFound`
+/// if it is no longer cancelled.
 pub async fn reactivate_registration(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     id: RegistrationId,
     waitlist_position: Option<i32>,
     now: DateTime<Utc>,
@@ -86,6 +87,7 @@ pub async fn reactivate_registration(
         RegistrationStatus::Confirmed
     };
     diesel::update(registrations::table.find(id))
+        .filter(registrations::status.eq(RegistrationStatus::Cancelled))
         .set((
             registrations::status.eq(status),
             registrations::waitlist_position.eq(waitlist_position),
@@ -96,7 +98,7 @@ pub async fn reactivate_registration(
             registrations::updated_at.eq(now),
         ))
         .returning(RegistrationRecord::as_returning())
-        .get_result(conn)
+        .get_result(&mut conn)
         .await
 }
 
