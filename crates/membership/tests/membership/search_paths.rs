@@ -1,0 +1,249 @@
+//! The directory search's two ways of finding a page: collecting a
+//! selective search's matches, or walking the postings of a common one's
+//! rarest gram. Whichever it takes, a search must find exactly the members
+//! its words match in fields the viewer may read, in reading order, page
+//! after page, for the same number of statements.
+//!
+//! A search switches to walking past 1,000 matches, so these tests load
+//! 1,600 synthetic members, where one-letter romaji words ("a", "o") match
+//! more than that and kanji names far fewer.
+
+use alumni_core::{Role, search};
+use alumni_membership::demo::synthetic::{SyntheticOptions, seed_synthetic};
+use alumni_test_support::{TestApp, TestClient, TestMember};
+use serde_json::{Value, json};
+
+const PAGE: &str =
+    "query($filter: MemberFilter, $first: Int, $after: String, $last: Int, $before: String) {
+    members(filter: $filter, first: $first, after: $after, last: $last, before: $before) {
+        nodes { id displayName displayNameKana formerSurnames }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+}";
+
+/// More listed members than a search collects, with names in every script.
+async fn network() -> TestApp {
+    let app = TestApp::spawn().await;
+    let options = SyntheticOptions {
+        members: 1_600,
+        seed: 11,
+        allow_real_members: false,
+    };
+    seed_synthetic(&app.services.membership, &options, &mut |_| {})
+        .await
+        .unwrap();
+    app
+}
+
+async fn update_profile(app: &TestApp, member: &TestMember, input: Value) {
+    app.client_as(member)
+        .query_with(
+            "mutation($input: ProfileInput!) { updateMyProfile(input: $input) { id } }",
+            json!({ "input": input }),
+        )
+        .await
+        .data();
+}
+
+async fn page(client: &TestClient, variables: Value) -> Value {
+    client.query_with(PAGE, variables).await.data()["members"].clone()
+}
+
+/// Every member a search finds, page by page forward.
+async fn found(client: &TestClient, query: &str) -> Vec<Value> {
+    let mut nodes = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = page(
+            client,
+            json!({ "filter": { "query": query }, "first": 100, "after": after }),
+        )
+        .await;
+        nodes.extend(page["nodes"].as_array().unwrap().iter().cloned());
+        if page["pageInfo"]["hasNextPage"] != true {
+            return nodes;
+        }
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+}
+
+fn ids(nodes: &[Value]) -> Vec<&str> {
+    nodes
+        .iter()
+        .map(|node| node["id"].as_str().unwrap())
+        .collect()
+}
+
+fn text(node: &Value, field: &str) -> String {
+    node[field].as_str().unwrap().to_owned()
+}
+
+/// Whether a listed member, as the viewer sees them, matches `query`:
+/// every word is in the name, its reading or romaji, or in a former
+/// surname the viewer may read. Written from the rule, not from the SQL.
+fn matches(node: &Value, query: &str) -> bool {
+    let kana = text(node, "displayNameKana");
+    let mut fields = vec![
+        search::normalize(&text(node, "displayName")),
+        search::normalize(&kana),
+        search::romaji(&kana),
+    ];
+    let visible_former = node["formerSurnames"].as_array().into_iter().flatten();
+    fields.extend(visible_former.map(|former| search::normalize(former.as_str().unwrap())));
+    search::query_terms(query)
+        .unwrap()
+        .iter()
+        .all(|term| fields.iter().any(|field| field.contains(term.as_str())))
+}
+
+#[tokio::test]
+async fn common_and_rare_words_find_exactly_the_members_a_viewer_may_find_them_by() {
+    let app = network().await;
+    // Found by "a" only through a former surname kept for the secretariat:
+    // いとう ゆういち (itou yuuichi) has no "a" in the name.
+    let formerly_abe = app.create_member(&[Role::Alumnus]).await;
+    update_profile(
+        &app,
+        &formerly_abe,
+        json!({
+            "displayName": "伊東 悠一", "displayNameKana": "いとう ゆういち",
+            "formerSurnames": ["Abe"], "formerSurnamesVisibility": "SECRETARIAT",
+        }),
+    )
+    .await;
+    let unlisted = app.create_member(&[Role::Alumnus]).await;
+    update_profile(
+        &app,
+        &unlisted,
+        json!({ "displayName": "阿部 花子", "displayNameKana": "あべ はなこ", "listedInDirectory": false }),
+    )
+    .await;
+    let suspended = app.create_member(&[Role::Alumnus]).await;
+    update_profile(
+        &app,
+        &suspended,
+        json!({ "displayName": "阿部 太郎", "displayNameKana": "あべ たろう" }),
+    )
+    .await;
+    let secretariat = app.create_member(&[Role::Secretariat]).await;
+    app.client_as(&secretariat)
+        .query_with(
+            "mutation($id: ID!) { suspendMember(memberId: $id, reason: \"spam\") { status } }",
+            json!({ "id": suspended.global_id() }),
+        )
+        .await
+        .data();
+    let member = app.client_as(&app.create_member(&[Role::Alumnus]).await);
+    let secretariat = app.client_as(&secretariat);
+
+    for (viewer, client) in [("member", &member), ("secretariat", &secretariat)] {
+        let everyone = found(client, "").await;
+        for query in [
+            // Walked: more than a thousand matches.
+            "a",
+            "o a",
+            "A　ｏ",
+            // Collected: from hundreds of matches down to none.
+            "藤",
+            "とう a",
+            "佐藤",
+            "ゆういち",
+            "abe",
+            "伊東 abe",
+            "%",
+            "_",
+            "存在しない",
+        ] {
+            let expected: Vec<&Value> = everyone
+                .iter()
+                .filter(|node| matches(node, query))
+                .collect();
+            let expected: Vec<&str> = expected
+                .iter()
+                .map(|node| node["id"].as_str().unwrap())
+                .collect();
+            let nodes = found(client, query).await;
+            assert_eq!(ids(&nodes), expected, "{viewer} searching {query:?}");
+        }
+        let by_a = found(client, "a").await;
+        assert!(by_a.len() > 1_000, "\"a\" is walked: {}", by_a.len());
+        let by_abe = ids(&found(client, "abe").await).contains(&formerly_abe.global_id().as_str());
+        assert_eq!(
+            by_abe,
+            viewer == "secretariat",
+            "{viewer} searching \"abe\""
+        );
+        assert_eq!(
+            ids(&by_a).contains(&formerly_abe.global_id().as_str()),
+            viewer == "secretariat",
+            "{viewer} searching \"a\" through a former surname"
+        );
+        for hidden in [&unlisted, &suspended] {
+            assert!(!ids(&by_a).contains(&hidden.global_id().as_str()));
+        }
+    }
+}
+
+#[tokio::test]
+async fn walked_searches_page_backward_and_from_cursors_like_the_list() {
+    let app = network().await;
+    let client = app.client_as(&app.create_member(&[Role::Alumnus]).await);
+    let all = found(&client, "a").await;
+    assert!(all.len() > 1_000, "\"a\" is walked: {}", all.len());
+    let all = ids(&all);
+
+    let last = page(&client, json!({ "filter": { "query": "a" }, "last": 30 })).await;
+    assert_eq!(
+        ids(last["nodes"].as_array().unwrap()),
+        all[all.len() - 30..]
+    );
+    assert_eq!(last["pageInfo"]["hasPreviousPage"], true);
+    assert_eq!(last["pageInfo"]["hasNextPage"], false);
+
+    // From the middle: the 30 before and the 30 after the end of the
+    // fifth page of 100.
+    let mut cursor = Value::Null;
+    for _ in 0..5 {
+        let next = page(
+            &client,
+            json!({ "filter": { "query": "a" }, "first": 100, "after": cursor }),
+        )
+        .await;
+        cursor = next["pageInfo"]["endCursor"].clone();
+    }
+    let before = page(
+        &client,
+        json!({ "filter": { "query": "a" }, "last": 30, "before": cursor }),
+    )
+    .await;
+    assert_eq!(ids(before["nodes"].as_array().unwrap()), all[469..499]);
+    let after = page(
+        &client,
+        json!({ "filter": { "query": "a" }, "first": 30, "after": cursor }),
+    )
+    .await;
+    assert_eq!(ids(after["nodes"].as_array().unwrap()), all[500..530]);
+}
+
+#[tokio::test]
+async fn a_search_costs_one_statement_more_than_the_list_whatever_the_page() {
+    let app = network().await;
+    let client = app.client_as(&app.create_member(&[Role::Alumnus]).await);
+    let cost = |variables: Value| {
+        let app = &app;
+        let client = &client;
+        async move { app.count_statements(page(client, variables)).await }
+    };
+
+    let (listed, listing) = cost(json!({ "first": 100 })).await;
+    assert_eq!(listed["nodes"].as_array().unwrap().len(), 100);
+    for query in ["a", "佐藤"] {
+        for first in [10, 100] {
+            let (page, statements) =
+                cost(json!({ "filter": { "query": query }, "first": first })).await;
+            assert!(!page["nodes"].as_array().unwrap().is_empty(), "{query:?}");
+            // Collecting or walking, then the page's rows.
+            assert_eq!(statements, listing + 1, "{query:?}, first {first}");
+        }
+    }
+}
