@@ -264,36 +264,6 @@ where
     query.limit(page.fetch_limit())
 }
 
-/// [`seek`] over keys held in memory: of `keys` (a whole list, in any
-/// order), those past the cursors, in reading order, at most
-/// [`PageRequest::fetch_limit`] of them. For lists collected whole before
-/// paging (a selective search), so they page exactly like lists paged in
-/// SQL. `K`'s order must be the database's: for text, columns compared by
-/// code point (`COLLATE "C"`), whose order is that of Rust's `String`.
-pub fn seek_in_memory<K: Ord>(mut keys: Vec<K>, page: &PageRequest<K>, order: ListOrder) -> Vec<K> {
-    let ascending = order == ListOrder::Ascending;
-    keys.retain(|key| {
-        let past_after = page
-            .after
-            .as_ref()
-            .is_none_or(|after| if ascending { key > after } else { key < after });
-        let before_before = page.before.as_ref().is_none_or(|before| {
-            if ascending {
-                key < before
-            } else {
-                key > before
-            }
-        });
-        past_after && before_before
-    });
-    keys.sort_unstable();
-    if ascending != page.reads_in_list_order() {
-        keys.reverse();
-    }
-    keys.truncate(usize::try_from(page.fetch_limit()).unwrap_or(usize::MAX));
-    keys
-}
-
 /// The SQL type of a two-column sort key as one row value.
 pub type RowType<First, Second> = Record<(SqlTypeOf<First>, SqlTypeOf<Second>)>;
 
@@ -584,41 +554,6 @@ mod tests {
         before: Option<String>,
     ) -> Result<PageRequest<Key>, AppError> {
         PageRequest::new(first, after, last, before)
-    }
-
-    #[test]
-    fn seeking_in_memory_pages_like_seeking_in_sql() {
-        let keys: Vec<Key> = [("b", 2), ("a", 9), ("c", 1), ("b", 1), ("d", 0)]
-            .into_iter()
-            .map(|(text, number)| (text.to_owned(), number))
-            .collect();
-        let key = |text: &str, number: u32| (text.to_owned(), number);
-        let page = |direction, size, after: Option<Key>, before: Option<Key>| PageRequest {
-            direction,
-            size,
-            after,
-            before,
-        };
-        let forward = page(Direction::Forward, 2, Some(key("a", 9)), None);
-        assert_eq!(
-            seek_in_memory(keys.clone(), &forward, ListOrder::Ascending),
-            [key("b", 1), key("b", 2), key("c", 1)]
-        );
-        let backward = page(Direction::Backward, 1, None, Some(key("c", 1)));
-        assert_eq!(
-            seek_in_memory(keys.clone(), &backward, ListOrder::Ascending),
-            [key("b", 2), key("b", 1)]
-        );
-        let between = page(Direction::Forward, 5, Some(key("a", 9)), Some(key("d", 0)));
-        assert_eq!(
-            seek_in_memory(keys.clone(), &between, ListOrder::Descending),
-            Vec::<Key>::new()
-        );
-        let newest_first = page(Direction::Forward, 5, Some(key("d", 0)), Some(key("a", 9)));
-        assert_eq!(
-            seek_in_memory(keys, &newest_first, ListOrder::Descending),
-            [key("c", 1), key("b", 2), key("b", 1)]
-        );
     }
 
     #[test]

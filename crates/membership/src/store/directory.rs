@@ -4,39 +4,39 @@
 //!
 //! The listing walks `profiles_directory_idx` in reading order and stops
 //! after a page. A search cannot: its matches may sit anywhere in that
-//! order (佐藤 under さとう, late), so a page of them is found in one of
-//! two ways, each bounded whatever the query matches (figures and plans in
-//! `docs/performance.md`):
+//! order (佐藤 under さとう, late), and the GIN indexes of the grams find
+//! them in no order, so a page of a common word meant fetching and sorting
+//! all of its matches. A search therefore walks postings
+//! (`directory_grams`: one row per gram and listed member, in reading
+//! order): the posting lists of a few of its rarest grams, merged in reading
+//! order from the cursor on, so that only members holding all of them are
+//! checked against the whole filter, until a page is full. Reading a
+//! posting costs a fraction of checking a member, so the walk stays cheap
+//! whether the words match many members (it stops soon) or few (the lists
+//! are short), and wherever the matches sit in the order (figures and plans
+//! in `docs/performance.md`).
 //!
-//! - a search matching few members is answered by collecting all of its
-//!   matches through the GIN indexes of the grams (a `LIMIT` stops the
-//!   collection early when it matches many), then paging them in memory;
-//! - a search matching many members walks the postings of its rarest gram
-//!   (`directory_grams`, one row per gram and listed member, in reading
-//!   order) from the cursor on, checking each member against the whole
-//!   filter, until a page is full. Matching many, its matches are dense
-//!   enough among the postings that the walk stops soon.
-//!
-//! Either way the rule that decides a match is the same `listed` filter,
-//! so both paths find exactly the members the filter allows.
+//! The check is the same `listed` filter the listing uses, so a search
+//! finds exactly the members the filter allows.
 
 use alumni_core::MemberId;
-use alumni_core::pagination::{
-    ListOrder, ListSize, PageRequest, capped_count, seek, seek_in_memory,
-};
+use std::collections::HashMap;
+
+use alumni_core::pagination::{ListOrder, ListSize, PageRequest, capped_count, seek};
 use alumni_core::search;
 use chrono::NaiveDate;
-use diesel::dsl::{InnerJoin, IntoBoxed, exists, sql};
+use diesel::dsl::{InnerJoin, IntoBoxed, exists};
+use diesel::expression::{AppearsOnTable, SelectableExpression, ValidGrouping, is_aggregate};
 use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::sql_types::{BigInt, Bool, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::model::{
     CompanyId, Interest, MemberRecord, MemberStatus, ProfileRecord, TagId, Visibility,
 };
-use crate::schema::membership::{
-    directory_gram_counts, directory_grams, member_skills, members, profiles,
-};
+use crate::schema::membership::{directory_gram_counts, member_skills, members, profiles};
 
 /// Sort key of the directory: the normalised reading, then the id.
 pub type DirectoryKey = (String, MemberId);
@@ -59,17 +59,17 @@ pub struct DirectoryFilter {
     pub interest: Option<Interest>,
 }
 
-/// Most matches a search collects to page in memory; a search matching
-/// more walks postings instead. Collecting costs a heap fetch per match,
-/// walking one per posting until a page is full, and a search matching
-/// more than this is dense enough among its rarest gram's postings for a
-/// page to come within a few thousand of them (measured in
-/// `docs/performance.md`).
-const MOST_MATCHES_COLLECTED: i64 = 1_000;
+/// Most posting lists a search merges. Each list is read as far as the
+/// page needs; past four, the rarest lists have left few members to check.
+const MOST_MERGED_LISTS: usize = 4;
+/// A list this many times longer than the rarest one is not merged: it
+/// would be read far past what the rarest one rules out.
+const LONGEST_MERGED_LIST_RATIO: i64 = 16;
 
 /// One page of listed, active members matching `filter`, in reading order,
-/// for a viewer who may read fields set to `readable`. Two statements for
-/// a search (collect, then the page's rows), one for a listing.
+/// for a viewer who may read fields set to `readable`. One statement for a
+/// listing; two for a search (how common its grams are, then the page),
+/// or one when a gram of the search is held by nobody.
 pub async fn directory_page(
     conn: &mut AsyncPgConnection,
     filter: &DirectoryFilter,
@@ -87,21 +87,39 @@ pub async fn directory_page(
         .load(conn)
         .await;
     }
-    let matches: Vec<DirectoryKey> = listed(filter, readable)
-        .select((profiles::sort_key, profiles::member_id))
-        .limit(MOST_MATCHES_COLLECTED + 1)
+    let grams: Vec<String> = filter
+        .terms
+        .iter()
+        .flat_map(|term| search::term_grams(term))
+        .collect();
+    let counts: HashMap<String, i32> = directory_gram_counts::table
+        .filter(directory_gram_counts::gram.eq_any(&grams))
+        .filter(directory_gram_counts::postings.gt(0))
+        .select((directory_gram_counts::gram, directory_gram_counts::postings))
         .load(conn)
-        .await?;
-    let rows = profiles::table.inner_join(members::table).into_boxed();
-    let rows = if matches.len() as i64 <= MOST_MATCHES_COLLECTED {
-        let ids: Vec<MemberId> = seek_in_memory(matches, page, ListOrder::Ascending)
-            .into_iter()
-            .map(|(_, id)| id)
-            .collect();
-        rows.filter(profiles::member_id.eq_any(ids))
-    } else {
-        rows.filter(profiles::member_id.eq_any(walk_postings(filter, readable, page)))
+        .await?
+        .into_iter()
+        .collect();
+    let Some(lists) = posting_lists(&filter.terms, &counts) else {
+        return Ok(Vec::new());
     };
+    let walk = PostingWalk {
+        lists,
+        after: page.after.clone(),
+        before: page.before.clone(),
+        forward: page.reads_in_list_order(),
+        limit: page.fetch_limit(),
+        member_matches: Box::new(
+            listed(filter, readable)
+                .select(profiles::member_id)
+                .filter(profiles::member_id.eq(WalkedMember))
+                .offset(0),
+        ),
+    };
+    let rows = profiles::table
+        .inner_join(members::table)
+        .filter(walk)
+        .into_boxed();
     let rows = if page.reads_in_list_order() {
         rows.order((profiles::sort_key.asc(), profiles::member_id.asc()))
     } else {
@@ -112,53 +130,163 @@ pub async fn directory_page(
         .await
 }
 
-/// The ids of a page of members matching `filter` (which has terms), found
-/// by walking the postings of the filter's rarest gram in reading order
-/// from the cursor and checking each member against the whole filter.
-///
-/// The check is an `EXISTS` with `OFFSET 0`, which PostgreSQL never turns
-/// into a join: it stays a test applied to each posting in turn, so the
-/// walk keeps its order and stops after a page, whatever the planner
-/// guesses about how many members the words match (it guesses far too few
-/// for common words, and would otherwise fetch and sort them all).
-fn walk_postings(
-    filter: &DirectoryFilter,
-    readable: &[Visibility],
-    page: &PageRequest<DirectoryKey>,
-) -> directory_grams::BoxedQuery<'static, Pg, diesel::sql_types::Uuid> {
-    let grams: Vec<String> = filter
-        .terms
-        .iter()
-        .flat_map(|term| search::term_grams(term))
-        .collect();
-    // Every gram of every term is in each match's postings, so any of them
-    // finds every match; the rarest has the fewest postings to walk.
-    let rarest = directory_gram_counts::table
-        .select(directory_gram_counts::gram)
-        .filter(directory_gram_counts::gram.eq_any(grams))
-        .order((
-            directory_gram_counts::postings.asc(),
-            directory_gram_counts::gram.asc(),
-        ))
-        .limit(1)
-        .single_value();
-    // The posting being checked, from inside the check. A literal because
-    // boxed diesel queries cannot name a column of an enclosing query.
-    let posting_member = sql::<diesel::sql_types::Uuid>("membership.directory_grams.member_id");
-    let member_matches = listed(filter, readable)
-        .select(profiles::member_id)
-        .filter(profiles::member_id.eq(posting_member))
-        .offset(0);
-    seek(
-        directory_grams::table
-            .select(directory_grams::member_id)
-            .filter(directory_grams::gram.nullable().eq(rarest))
-            .filter(exists(member_matches))
-            .into_boxed(),
-        page,
-        (directory_grams::sort_key, directory_grams::member_id),
-        ListOrder::Ascending,
+/// The grams whose posting lists a search merges, rarest first: the rarest
+/// gram of every word, then the next rarest of any word, leaving out lists
+/// far longer than the rarest. Every gram of every word is in the
+/// postings of each match, so merging more lists only rules out more
+/// members before they are checked: 藤健 alone leaves every 伊藤 健太 to
+/// check for "佐藤健太", with 佐藤 and 健太 only the right people. `None`
+/// when a gram has no postings, so nothing can match.
+fn posting_lists(terms: &[String], counts: &HashMap<String, i32>) -> Option<Vec<String>> {
+    let mut rarest_of_each = Vec::new();
+    let mut others = Vec::new();
+    for term in terms {
+        let mut grams = Vec::new();
+        for gram in search::term_grams(term) {
+            grams.push((*counts.get(&gram)?, gram));
+        }
+        grams.sort();
+        let mut grams = grams.into_iter();
+        rarest_of_each.extend(grams.next());
+        others.extend(grams);
+    }
+    rarest_of_each.sort();
+    rarest_of_each.dedup();
+    others.sort();
+    let rarest = i64::from(rarest_of_each.as_slice().first()?.0);
+    let mut lists: Vec<(i32, String)> = rarest_of_each;
+    for gram in others {
+        if !lists.contains(&gram) {
+            lists.push(gram);
+        }
+    }
+    lists.truncate(MOST_MERGED_LISTS);
+    Some(
+        lists
+            .into_iter()
+            .filter(|(postings, _)| i64::from(*postings) <= rarest * LONGEST_MERGED_LIST_RATIO)
+            .map(|(_, gram)| gram)
+            .collect(),
     )
+}
+
+/// `profiles.member_id IN (…)`: the members on a page of a search, found by
+/// merging posting lists in reading order from the cursor and checking
+/// each member holding every listed gram against the whole filter, until
+/// `limit` pass.
+///
+/// The merge is written as joins of the lists on the sort key inside a
+/// subquery that `OFFSET 0` keeps whole, ordered like the page; the check
+/// is an `EXISTS` applied to each row the subquery yields, also kept whole
+/// by `OFFSET 0`, so PostgreSQL cannot turn it into a join. The plan is
+/// then the same whatever it guesses about the words (it guesses far too
+/// few matches for common ones, and would otherwise collect and sort them
+/// all, or check members before the merge has ruled them out): merge joins
+/// of index-only scans of `directory_grams_pkey`, read only as far as the
+/// page needs. `docs/performance.md` shows the plans.
+struct PostingWalk {
+    /// Grams whose lists are merged; the first drives the walk.
+    lists: Vec<String>,
+    after: Option<DirectoryKey>,
+    before: Option<DirectoryKey>,
+    forward: bool,
+    limit: i64,
+    /// The filter on one member, `walked.member_id`.
+    member_matches: Box<dyn QueryFragment<Pg> + Send>,
+}
+
+impl QueryFragment<Pg> for PostingWalk {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(
+            "\"membership\".\"profiles\".\"member_id\" IN (SELECT walked.member_id FROM \
+             (SELECT posting.sort_key, posting.member_id \
+             FROM membership.directory_grams AS posting",
+        );
+        for (index, gram) in self.lists.iter().enumerate().skip(1) {
+            let list = format!("also_{index}");
+            out.push_sql(&format!(
+                " JOIN membership.directory_grams AS {list} ON {list}.gram = "
+            ));
+            out.push_bind_param::<Text, _>(gram)?;
+            out.push_sql(&format!(
+                " AND {list}.sort_key = posting.sort_key AND {list}.member_id = posting.member_id"
+            ));
+        }
+        out.push_sql(" WHERE posting.gram = ");
+        out.push_bind_param::<Text, _>(&self.lists[0])?;
+        // Past `after` and before `before` in reading order, whichever way
+        // the page is read.
+        for (cursor, comparison) in [(&self.after, " > "), (&self.before, " < ")] {
+            if let Some((sort_key, member_id)) = cursor {
+                out.push_sql(" AND (posting.sort_key, posting.member_id)");
+                out.push_sql(comparison);
+                out.push_sql("(");
+                out.push_bind_param::<Text, _>(sort_key)?;
+                out.push_sql(", ");
+                out.push_bind_param::<diesel::sql_types::Uuid, _>(member_id)?;
+                out.push_sql(")");
+            }
+        }
+        out.push_sql(if self.forward {
+            " ORDER BY posting.sort_key ASC, posting.member_id ASC"
+        } else {
+            " ORDER BY posting.sort_key DESC, posting.member_id DESC"
+        });
+        out.push_sql(" OFFSET 0) AS walked WHERE EXISTS (");
+        self.member_matches.walk_ast(out.reborrow())?;
+        out.push_sql(") LIMIT ");
+        out.push_bind_param::<BigInt, _>(&self.limit)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// `walked.member_id`: the member a [`PostingWalk`] is checking, named
+/// from inside the check, which boxed diesel queries cannot do for a
+/// column of an enclosing query. Not `diesel::dsl::sql`, whose literals
+/// keep a statement from being prepared once per connection.
+#[derive(Debug, Clone, Copy)]
+struct WalkedMember;
+
+impl QueryFragment<Pg> for WalkedMember {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("walked.member_id");
+        Ok(())
+    }
+}
+
+impl QueryId for WalkedMember {
+    type QueryId = WalkedMember;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Expression for WalkedMember {
+    type SqlType = diesel::sql_types::Uuid;
+}
+
+impl<QS> AppearsOnTable<QS> for WalkedMember {}
+
+impl<QS> SelectableExpression<QS> for WalkedMember {}
+
+impl ValidGrouping<()> for WalkedMember {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl QueryId for PostingWalk {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Expression for PostingWalk {
+    type SqlType = Bool;
+}
+
+impl<QS> AppearsOnTable<QS> for PostingWalk {}
+
+impl<QS> SelectableExpression<QS> for PostingWalk {}
+
+impl ValidGrouping<()> for PostingWalk {
+    type IsAggregate = is_aggregate::Never;
 }
 
 /// How many listed, active members match `filter` for a viewer who may

@@ -1,16 +1,17 @@
-//! The directory search's two ways of finding a page: collecting a
-//! selective search's matches, or walking the postings of a common one's
-//! rarest gram. Whichever it takes, a search must find exactly the members
-//! its words match in fields the viewer may read, in reading order, page
-//! after page, for the same number of statements.
-//!
-//! A search switches to walking past 1,000 matches, so these tests load
-//! 1,600 synthetic members, where one-letter romaji words ("a", "o") match
-//! more than that and kanji names far fewer.
+//! Directory searches at (small) scale: a search walks the posting lists
+//! of its rarest grams in reading order and checks the members holding all
+//! of them, and must find exactly the members its words match in fields
+//! the viewer may read, in reading order, page after page, for the same
+//! number of statements. On 1,000 synthetic members, one-letter romaji
+//! words ("a") match most members, kanji names a few, and some words
+//! share every gram with members they do not match.
 
 use alumni_core::{Role, search};
 use alumni_membership::demo::synthetic::{SyntheticOptions, seed_synthetic};
 use alumni_test_support::{TestApp, TestClient, TestMember};
+use diesel::QueryableByName;
+use diesel::sql_types::BigInt;
+use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
 
 const PAGE: &str =
@@ -21,11 +22,11 @@ const PAGE: &str =
     }
 }";
 
-/// More listed members than a search collects, with names in every script.
+/// A thousand members with names in every script.
 async fn network() -> TestApp {
     let app = TestApp::spawn().await;
     let options = SyntheticOptions {
-        members: 1_600,
+        members: 1_000,
         seed: 11,
         allow_real_members: false,
     };
@@ -43,6 +44,49 @@ async fn update_profile(app: &TestApp, member: &TestMember, input: Value) {
         )
         .await
         .data();
+}
+
+#[derive(QueryableByName)]
+struct Discrepancies {
+    #[diesel(sql_type = BigInt)]
+    missing: i64,
+    #[diesel(sql_type = BigInt)]
+    extra: i64,
+    #[diesel(sql_type = BigInt)]
+    miscounted: i64,
+}
+
+/// Checks the postings against the profiles they are kept from (triggers
+/// in the migration): one per gram of each listed profile's names and
+/// former surnames, under its current reading, none for anyone else, and
+/// every gram's count right.
+async fn assert_postings_follow_profiles(app: &TestApp) {
+    let mut conn = app.database().connect().await;
+    let found: Discrepancies = diesel::sql_query(
+        "WITH expected AS (
+             SELECT DISTINCT gram, p.sort_key, p.member_id
+             FROM membership.profiles AS p
+             CROSS JOIN LATERAL unnest(p.name_grams || p.former_grams) AS gram
+             WHERE p.listed_in_directory
+         ), actual AS (
+             SELECT gram, sort_key, member_id FROM membership.directory_grams
+         )
+         SELECT
+             (SELECT count(*) FROM (SELECT * FROM expected EXCEPT SELECT * FROM actual) AS m) AS missing,
+             (SELECT count(*) FROM (SELECT * FROM actual EXCEPT SELECT * FROM expected) AS e) AS extra,
+             (SELECT count(*)
+              FROM (SELECT gram, count(*) AS postings FROM actual GROUP BY gram) AS a
+              FULL JOIN membership.directory_gram_counts AS c USING (gram)
+              WHERE coalesce(a.postings, 0) <> coalesce(c.postings, 0)) AS miscounted",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(
+        (found.missing, found.extra, found.miscounted),
+        (0, 0, 0),
+        "postings missing, extra, gram counts wrong"
+    );
 }
 
 async fn page(client: &TestClient, variables: Value) -> Value {
@@ -135,15 +179,17 @@ async fn common_and_rare_words_find_exactly_the_members_a_viewer_may_find_them_b
         .data();
     let member = app.client_as(&app.create_member(&[Role::Alumnus]).await);
     let secretariat = app.client_as(&secretariat);
+    // Bulk inserts (2,000 profiles a statement) and single edits alike.
+    assert_postings_follow_profiles(&app).await;
 
     for (viewer, client) in [("member", &member), ("secretariat", &secretariat)] {
         let everyone = found(client, "").await;
         for query in [
-            // Walked: more than a thousand matches.
+            // Most members.
             "a",
             "o a",
             "A　ｏ",
-            // Collected: from hundreds of matches down to none.
+            // Fewer and fewer, down to none.
             "藤",
             "とう a",
             "佐藤",
@@ -163,10 +209,19 @@ async fn common_and_rare_words_find_exactly_the_members_a_viewer_may_find_them_b
                 .map(|node| node["id"].as_str().unwrap())
                 .collect();
             let nodes = found(client, query).await;
-            assert_eq!(ids(&nodes), expected, "{viewer} searching {query:?}");
+            let found = ids(&nodes);
+            if found != expected {
+                let missing = expected.iter().filter(|id| !found.contains(id)).count();
+                let extra = found.iter().filter(|id| !expected.contains(id)).count();
+                panic!(
+                    "{viewer} searching {query:?}: {} found, {} expected; {missing} missing, \
+                     {extra} extra, otherwise out of order",
+                    found.len(),
+                    expected.len()
+                );
+            }
         }
         let by_a = found(client, "a").await;
-        assert!(by_a.len() > 1_000, "\"a\" is walked: {}", by_a.len());
         let by_abe = ids(&found(client, "abe").await).contains(&formerly_abe.global_id().as_str());
         assert_eq!(
             by_abe,
@@ -185,12 +240,12 @@ async fn common_and_rare_words_find_exactly_the_members_a_viewer_may_find_them_b
 }
 
 #[tokio::test]
-async fn walked_searches_page_backward_and_from_cursors_like_the_list() {
+async fn searches_page_backward_and_from_cursors_like_the_list() {
     let app = network().await;
     let client = app.client_as(&app.create_member(&[Role::Alumnus]).await);
     let all = found(&client, "a").await;
-    assert!(all.len() > 1_000, "\"a\" is walked: {}", all.len());
     let all = ids(&all);
+    assert!(all.len() > 530, "{} members found by \"a\"", all.len());
 
     let last = page(&client, json!({ "filter": { "query": "a" }, "last": 30 })).await;
     assert_eq!(
@@ -242,8 +297,58 @@ async fn a_search_costs_one_statement_more_than_the_list_whatever_the_page() {
             let (page, statements) =
                 cost(json!({ "filter": { "query": query }, "first": first })).await;
             assert!(!page["nodes"].as_array().unwrap().is_empty(), "{query:?}");
-            // Collecting or walking, then the page's rows.
+            // How common the words' grams are, then the page.
             assert_eq!(statements, listing + 1, "{query:?}, first {first}");
         }
     }
+}
+
+#[tokio::test]
+async fn searches_follow_renames_former_surnames_listing_and_withdrawal() {
+    let app = TestApp::spawn().await;
+    let member = app.create_member(&[Role::Alumnus]).await;
+    let id = member.global_id();
+    let viewer = app.client_as(&app.create_member(&[Role::Alumnus]).await);
+    let finds = |query: &'static str| {
+        let viewer = &viewer;
+        let id = id.clone();
+        async move { ids(&found(viewer, query).await).contains(&id.as_str()) }
+    };
+
+    update_profile(
+        &app,
+        &member,
+        json!({ "displayName": "勅使河原 蓮", "displayNameKana": "てしがわら れん",
+                "formerSurnames": ["四月一日"] }),
+    )
+    .await;
+    assert!(finds("勅使河原").await && finds("四月一日").await && finds("れん").await);
+    assert_postings_follow_profiles(&app).await;
+
+    update_profile(
+        &app,
+        &member,
+        json!({ "displayName": "髙橋 蓮", "displayNameKana": "たかはし れん", "formerSurnames": [] }),
+    )
+    .await;
+    assert!(!finds("勅使河原").await, "found by the old name");
+    assert!(
+        !finds("四月一日").await,
+        "found by a removed former surname"
+    );
+    assert!(finds("髙橋").await && finds("takahashi ren").await);
+    assert_postings_follow_profiles(&app).await;
+
+    update_profile(&app, &member, json!({ "listedInDirectory": false })).await;
+    assert!(!finds("髙橋").await, "found while unlisted");
+    assert_postings_follow_profiles(&app).await;
+    update_profile(&app, &member, json!({ "listedInDirectory": true })).await;
+    assert!(finds("髙橋").await, "not found once listed again");
+
+    app.client_as(&member)
+        .query("mutation { withdrawMembership(confirm: true) }")
+        .await
+        .data();
+    assert!(!finds("髙橋").await, "found after withdrawing");
+    assert_postings_follow_profiles(&app).await;
 }
