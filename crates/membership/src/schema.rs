@@ -68,6 +68,14 @@ pub mod membership {
     }
 
     diesel::table! {
+        membership.directory_skills (tag_id, sort_key, member_id) {
+            tag_id -> Uuid,
+            sort_key -> Text,
+            member_id -> Uuid,
+        }
+    }
+
+    diesel::table! {
         membership.invitations (id) {
             id -> Uuid,
             code_hash -> Bytea,
@@ -214,6 +222,7 @@ pub mod membership {
         consents,
         directory_gram_counts,
         directory_grams,
+        directory_skills,
         invitations,
         member_skills,
         members,

@@ -6,15 +6,17 @@
 //! after a page. A search cannot: its matches may sit anywhere in that
 //! order (佐藤 under さとう, late), and the GIN indexes of the grams find
 //! them in no order, so a page of a common word meant fetching and sorting
-//! all of its matches. A search therefore walks postings
-//! (`directory_grams`: one row per gram and listed member, in reading
-//! order): the posting lists of a few of its rarest grams, merged in reading
-//! order from the cursor on, so that only members holding all of them are
-//! checked against the whole filter, until a page is full. Reading a
+//! all of its matches; a rare skill likewise meant reading the directory
+//! until enough holders turned up. A search or a skill filter therefore
+//! walks postings (`directory_grams`: one row per gram and listed member;
+//! `directory_skills`: one per skill and listed member; both in reading
+//! order): the lists of the search's rarest grams and of the skill, merged
+//! in reading order from the cursor on, so that only members on every list
+//! are checked against the whole filter, until a page is full. Reading a
 //! posting costs a fraction of checking a member, so the walk stays cheap
-//! whether the words match many members (it stops soon) or few (the lists
-//! are short), and wherever the matches sit in the order (figures and plans
-//! in `docs/performance.md`).
+//! whether the filter matches many members (it stops soon) or few (the
+//! lists are short), and wherever the matches sit in the order (figures
+//! and plans in `docs/performance.md`).
 //!
 //! The check is the same `listed` filter the listing uses, so a search
 //! finds exactly the members the filter allows.
@@ -68,15 +70,15 @@ const LONGEST_MERGED_LIST_RATIO: i64 = 16;
 
 /// One page of listed, active members matching `filter`, in reading order,
 /// for a viewer who may read fields set to `readable`. One statement for a
-/// listing; two for a search (how common its grams are, then the page),
-/// or one when a gram of the search is held by nobody.
+/// listing or a skill filter; two for a search (how common its grams are,
+/// then the page), or one when a gram of the search is held by nobody.
 pub async fn directory_page(
     conn: &mut AsyncPgConnection,
     filter: &DirectoryFilter,
     readable: &[Visibility],
     page: &PageRequest<DirectoryKey>,
 ) -> QueryResult<Vec<(MemberRecord, ProfileRecord)>> {
-    if filter.terms.is_empty() {
+    if filter.terms.is_empty() && filter.skill.is_none() {
         return seek(
             listed(filter, readable)
                 .select((MemberRecord::as_select(), ProfileRecord::as_select())),
@@ -87,22 +89,29 @@ pub async fn directory_page(
         .load(conn)
         .await;
     }
-    let grams: Vec<String> = filter
-        .terms
-        .iter()
-        .flat_map(|term| search::term_grams(term))
-        .collect();
-    let counts: HashMap<String, i32> = directory_gram_counts::table
-        .filter(directory_gram_counts::gram.eq_any(&grams))
-        .filter(directory_gram_counts::postings.gt(0))
-        .select((directory_gram_counts::gram, directory_gram_counts::postings))
-        .load(conn)
-        .await?
-        .into_iter()
-        .collect();
-    let Some(lists) = posting_lists(&filter.terms, &counts) else {
-        return Ok(Vec::new());
-    };
+    let mut lists = Vec::new();
+    if !filter.terms.is_empty() {
+        let grams: Vec<String> = filter
+            .terms
+            .iter()
+            .flat_map(|term| search::term_grams(term))
+            .collect();
+        let counts: HashMap<String, i32> = directory_gram_counts::table
+            .filter(directory_gram_counts::gram.eq_any(&grams))
+            .filter(directory_gram_counts::postings.gt(0))
+            .select((directory_gram_counts::gram, directory_gram_counts::postings))
+            .load(conn)
+            .await?
+            .into_iter()
+            .collect();
+        let Some(grams) = rarest_grams(&filter.terms, &counts) else {
+            return Ok(Vec::new());
+        };
+        lists.extend(grams.into_iter().map(PostingList::Gram));
+    }
+    // Merged whatever its length: holders of a rare skill are few, and a
+    // common skill's list is read only as far as the page needs.
+    lists.extend(filter.skill.map(PostingList::Skill));
     let walk = PostingWalk {
         lists,
         after: page.after.clone(),
@@ -137,7 +146,7 @@ pub async fn directory_page(
 /// members before they are checked: 藤健 alone leaves every 伊藤 健太 to
 /// check for "佐藤健太", with 佐藤 and 健太 only the right people. `None`
 /// when a gram has no postings, so nothing can match.
-fn posting_lists(terms: &[String], counts: &HashMap<String, i32>) -> Option<Vec<String>> {
+fn rarest_grams(terms: &[String], counts: &HashMap<String, i32>) -> Option<Vec<String>> {
     let mut rarest_of_each = Vec::new();
     let mut others = Vec::new();
     for term in terms {
@@ -185,8 +194,8 @@ fn posting_lists(terms: &[String], counts: &HashMap<String, i32>) -> Option<Vec<
 /// of index-only scans of `directory_grams_pkey`, read only as far as the
 /// page needs. `docs/performance.md` shows the plans.
 struct PostingWalk {
-    /// Grams whose lists are merged; the first drives the walk.
-    lists: Vec<String>,
+    /// The lists merged; never empty.
+    lists: Vec<PostingList>,
     after: Option<DirectoryKey>,
     before: Option<DirectoryKey>,
     forward: bool,
@@ -195,25 +204,60 @@ struct PostingWalk {
     member_matches: Box<dyn QueryFragment<Pg> + Send>,
 }
 
+/// Members who may match one part of a directory filter, in reading
+/// order: the postings of a gram, or the holders of a skill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PostingList {
+    Gram(String),
+    Skill(TagId),
+}
+
+impl PostingList {
+    fn table(&self) -> &'static str {
+        match self {
+            PostingList::Gram(_) => "membership.directory_grams",
+            PostingList::Skill(_) => "membership.directory_skills",
+        }
+    }
+
+    /// `<key column> = <value>`, after the list's alias and a dot.
+    fn push_key<'b>(&'b self, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        match self {
+            PostingList::Gram(gram) => {
+                out.push_sql("gram = ");
+                out.push_bind_param::<Text, _>(gram)
+            }
+            PostingList::Skill(tag_id) => {
+                out.push_sql("tag_id = ");
+                out.push_bind_param::<diesel::sql_types::Uuid, _>(tag_id)
+            }
+        }
+    }
+}
+
 impl QueryFragment<Pg> for PostingWalk {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        let Some((first, others)) = self.lists.split_first() else {
+            return Err(diesel::result::Error::QueryBuilderError(
+                "a posting walk needs a list".into(),
+            ));
+        };
         out.push_sql(
             "\"membership\".\"profiles\".\"member_id\" IN (SELECT walked.member_id FROM \
-             (SELECT posting.sort_key, posting.member_id \
-             FROM membership.directory_grams AS posting",
+             (SELECT posting.sort_key, posting.member_id FROM ",
         );
-        for (index, gram) in self.lists.iter().enumerate().skip(1) {
-            let list = format!("also_{index}");
+        out.push_sql(first.table());
+        out.push_sql(" AS posting");
+        for (index, list) in others.iter().enumerate() {
+            let alias = format!("also_{index}");
+            out.push_sql(&format!(" JOIN {} AS {alias} ON {alias}.", list.table()));
+            list.push_key(&mut out)?;
             out.push_sql(&format!(
-                " JOIN membership.directory_grams AS {list} ON {list}.gram = "
-            ));
-            out.push_bind_param::<Text, _>(gram)?;
-            out.push_sql(&format!(
-                " AND {list}.sort_key = posting.sort_key AND {list}.member_id = posting.member_id"
+                " AND {alias}.sort_key = posting.sort_key AND {alias}.member_id = posting.member_id"
             ));
         }
-        out.push_sql(" WHERE posting.gram = ");
-        out.push_bind_param::<Text, _>(&self.lists[0])?;
+        out.push_sql(" WHERE posting.");
+        first.push_key(&mut out)?;
         // Past `after` and before `before` in reading order, whichever way
         // the page is read.
         for (cursor, comparison) in [(&self.after, " > "), (&self.before, " < ")] {

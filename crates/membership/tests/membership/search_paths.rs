@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 const PAGE: &str =
     "query($filter: MemberFilter, $first: Int, $after: String, $last: Int, $before: String) {
     members(filter: $filter, first: $first, after: $after, last: $last, before: $before) {
-        nodes { id displayName displayNameKana formerSurnames }
+        nodes { id displayName displayNameKana formerSurnames skills { slug } }
         pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     }
 }";
@@ -54,12 +54,16 @@ struct Discrepancies {
     extra: i64,
     #[diesel(sql_type = BigInt)]
     miscounted: i64,
+    #[diesel(sql_type = BigInt)]
+    skills_missing: i64,
+    #[diesel(sql_type = BigInt)]
+    skills_extra: i64,
 }
 
-/// Checks the postings against the profiles they are kept from (triggers
-/// in the migration): one per gram of each listed profile's names and
-/// former surnames, under its current reading, none for anyone else, and
-/// every gram's count right.
+/// Checks the postings against the profiles and skills they are kept from
+/// (triggers in the migrations): one per gram of each listed profile's
+/// names and former surnames and one per skill, under its current reading,
+/// none for anyone else, and every gram's count right.
 async fn assert_postings_follow_profiles(app: &TestApp) {
     let mut conn = app.database().connect().await;
     let found: Discrepancies = diesel::sql_query(
@@ -70,6 +74,13 @@ async fn assert_postings_follow_profiles(app: &TestApp) {
              WHERE p.listed_in_directory
          ), actual AS (
              SELECT gram, sort_key, member_id FROM membership.directory_grams
+         ), expected_skills AS (
+             SELECT s.tag_id, p.sort_key, p.member_id
+             FROM membership.member_skills AS s
+             JOIN membership.profiles AS p USING (member_id)
+             WHERE p.listed_in_directory
+         ), actual_skills AS (
+             SELECT tag_id, sort_key, member_id FROM membership.directory_skills
          )
          SELECT
              (SELECT count(*) FROM (SELECT * FROM expected EXCEPT SELECT * FROM actual) AS m) AS missing,
@@ -77,15 +88,25 @@ async fn assert_postings_follow_profiles(app: &TestApp) {
              (SELECT count(*)
               FROM (SELECT gram, count(*) AS postings FROM actual GROUP BY gram) AS a
               FULL JOIN membership.directory_gram_counts AS c USING (gram)
-              WHERE coalesce(a.postings, 0) <> coalesce(c.postings, 0)) AS miscounted",
+              WHERE coalesce(a.postings, 0) <> coalesce(c.postings, 0)) AS miscounted,
+             (SELECT count(*) FROM (SELECT * FROM expected_skills EXCEPT SELECT * FROM actual_skills) AS m)
+                 AS skills_missing,
+             (SELECT count(*) FROM (SELECT * FROM actual_skills EXCEPT SELECT * FROM expected_skills) AS e)
+                 AS skills_extra",
     )
     .get_result(&mut conn)
     .await
     .unwrap();
     assert_eq!(
-        (found.missing, found.extra, found.miscounted),
-        (0, 0, 0),
-        "postings missing, extra, gram counts wrong"
+        (
+            found.missing,
+            found.extra,
+            found.miscounted,
+            found.skills_missing,
+            found.skills_extra
+        ),
+        (0, 0, 0, 0, 0),
+        "gram postings missing, extra, gram counts wrong, skill postings missing, extra"
     );
 }
 
@@ -95,12 +116,17 @@ async fn page(client: &TestClient, variables: Value) -> Value {
 
 /// Every member a search finds, page by page forward.
 async fn found(client: &TestClient, query: &str) -> Vec<Value> {
+    found_by(client, json!({ "query": query })).await
+}
+
+/// Every member a filter finds, page by page forward.
+async fn found_by(client: &TestClient, filter: Value) -> Vec<Value> {
     let mut nodes = Vec::new();
     let mut after: Option<String> = None;
     loop {
         let page = page(
             client,
-            json!({ "filter": { "query": query }, "first": 100, "after": after }),
+            json!({ "filter": filter, "first": 100, "after": after }),
         )
         .await;
         nodes.extend(page["nodes"].as_array().unwrap().iter().cloned());
@@ -351,4 +377,62 @@ async fn searches_follow_renames_former_surnames_listing_and_withdrawal() {
         .data();
     assert!(!finds("髙橋").await, "found after withdrawing");
     assert_postings_follow_profiles(&app).await;
+}
+
+#[tokio::test]
+async fn skill_filters_find_exactly_the_holders_whose_skills_the_viewer_may_see() {
+    let app = network().await;
+    let secretariat = app.create_member(&[Role::Secretariat]).await;
+    let holder = app.create_member(&[Role::Alumnus]).await;
+    update_profile(
+        &app,
+        &holder,
+        json!({ "displayName": "伊東 悠一", "displayNameKana": "いとう ゆういち",
+                "skills": ["PowerBuilder", "Kubernetes"], "skillsVisibility": "SECRETARIAT" }),
+    )
+    .await;
+    assert_postings_follow_profiles(&app).await;
+    let member = app.client_as(&app.create_member(&[Role::Alumnus]).await);
+    let secretariat = app.client_as(&secretariat);
+
+    for (viewer, client) in [("member", &member), ("secretariat", &secretariat)] {
+        let everyone = found(client, "").await;
+        let holds = |node: &Value, slug: &str| {
+            node["skills"]
+                .as_array()
+                .is_some_and(|skills| skills.iter().any(|skill| skill["slug"] == slug))
+        };
+        for (skill, query) in [
+            // Common, rare and held by nobody else, alone and with words.
+            ("java", ""),
+            ("powerbuilder", ""),
+            ("kubernetes", "a"),
+            ("powerbuilder", "いとう"),
+            ("java", "佐藤"),
+        ] {
+            let expected: Vec<&str> = everyone
+                .iter()
+                .filter(|node| holds(node, skill) && matches(node, query))
+                .map(|node| node["id"].as_str().unwrap())
+                .collect();
+            let nodes = found_by(client, json!({ "skill": skill, "query": query })).await;
+            assert_eq!(ids(&nodes), expected, "{viewer}: {skill} and {query:?}");
+        }
+        let rare = ids(&found_by(client, json!({ "skill": "PowerBuilder" })).await)
+            .contains(&holder.global_id().as_str());
+        assert_eq!(
+            rare,
+            viewer == "secretariat",
+            "{viewer} finding a hidden skill"
+        );
+    }
+
+    update_profile(&app, &holder, json!({ "skills": ["COBOL"] })).await;
+    update_profile(&app, &holder, json!({ "displayNameKana": "あべ ゆういち" })).await;
+    assert_postings_follow_profiles(&app).await;
+    assert!(
+        !ids(&found_by(&secretariat, json!({ "skill": "PowerBuilder" })).await)
+            .contains(&holder.global_id().as_str()),
+        "found by a skill given up"
+    );
 }
