@@ -21,6 +21,12 @@ schema:
 bench:
     cargo bench -p alumni-events --bench registration
 
+# Measure the directory and its searches at 100,000 and 1,000,000 members
+# against PostGraphile 4 and pgbench (see docs/performance.md; needs node,
+# pgbench, a local PostgreSQL and about 10 GB of disk)
+bench-scale *sizes:
+    tools/bench-scale/run.sh {{sizes}}
+
 # Apply pending migrations
 migrate:
     cargo run --quiet -- migrate

@@ -148,9 +148,18 @@ async fn pool_connections_count_statements_and_carry_their_settings() {
         .get_result(&mut conn)
         .await
         .unwrap();
-    assert_eq!(counter.count() - before, 2);
+    let workers: Setting =
+        diesel::sql_query("SELECT current_setting('max_parallel_workers_per_gather') AS value")
+            .get_result(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(counter.count() - before, 3);
     assert_eq!(timeout.value, "1500ms");
     assert_eq!(name.value, "alumni");
+    assert_eq!(
+        workers.value, "0",
+        "request statements plan without parallel workers"
+    );
 
     // The timeout is enforced by the server.
     let slow = diesel::sql_query("SELECT pg_sleep(5)")

@@ -53,6 +53,29 @@ pub mod membership {
     }
 
     diesel::table! {
+        membership.directory_gram_counts (gram) {
+            gram -> Text,
+            postings -> Int4,
+        }
+    }
+
+    diesel::table! {
+        membership.directory_grams (gram, sort_key, member_id) {
+            gram -> Text,
+            sort_key -> Text,
+            member_id -> Uuid,
+        }
+    }
+
+    diesel::table! {
+        membership.directory_skills (tag_id, sort_key, member_id) {
+            tag_id -> Uuid,
+            sort_key -> Text,
+            member_id -> Uuid,
+        }
+    }
+
+    diesel::table! {
         membership.invitations (id) {
             id -> Uuid,
             code_hash -> Bytea,
@@ -197,6 +220,9 @@ pub mod membership {
         applications,
         companies,
         consents,
+        directory_gram_counts,
+        directory_grams,
+        directory_skills,
         invitations,
         member_skills,
         members,

@@ -1,7 +1,8 @@
 //! The PostgreSQL connection pool, migrations and database discovery.
 //!
 //! Pool connections identify themselves (`application_name`), carry a
-//! `statement_timeout` so no query can hold a connection forever, and count
+//! `statement_timeout` so no query can hold a connection forever, plan
+//! without parallel workers (see [`build_pool`]), and count
 //! the statements they run so tests can prove that a list query costs the same
 //! number of statements for 10 rows as for 100. Checking out a connection
 //! while the database is down fails within the acquire timeout with
@@ -98,6 +99,14 @@ pub struct PoolBuildError(#[from] deadpool::managed::BuildError);
 
 /// Builds a pool. Connections are opened lazily, so this succeeds even while
 /// the database is down.
+///
+/// Request connections plan without parallel workers: a request's
+/// statements are short, and the pool already keeps as many running as
+/// the database can take, so workers would only compete with other
+/// requests for the same cores. Plans that stop after a page (the
+/// directory's walks through postings) are also chosen only without them:
+/// a parallel plan cannot stop early, yet the planner prefers one whenever
+/// it expects few rows.
 pub fn build_pool(
     settings: &PoolSettings,
     counter: StatementCounter,
@@ -141,7 +150,8 @@ fn session_settings_sql(settings: &PoolSettings) -> String {
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         .collect();
     format!(
-        "SET application_name = '{application_name}'; SET statement_timeout = {}; SET TIME ZONE 'UTC'",
+        "SET application_name = '{application_name}'; SET statement_timeout = {}; \
+         SET max_parallel_workers_per_gather = 0; SET TIME ZONE 'UTC'",
         settings.statement_timeout.as_millis()
     )
 }

@@ -7,6 +7,7 @@ mod companies;
 mod directory;
 mod lifecycle;
 mod roster;
+mod search_paths;
 mod support;
 mod synthetic;
 mod terms;

@@ -1,0 +1,11 @@
+DROP TRIGGER profiles_directory_skills_delete ON membership.profiles;
+DROP TRIGGER profiles_directory_skills_update ON membership.profiles;
+DROP TRIGGER profiles_directory_skills_insert ON membership.profiles;
+DROP TRIGGER member_skills_directory_skills_delete ON membership.member_skills;
+DROP TRIGGER member_skills_directory_skills_insert ON membership.member_skills;
+DROP FUNCTION membership.directory_skills_after_profiles_delete();
+DROP FUNCTION membership.directory_skills_after_profiles_update();
+DROP FUNCTION membership.directory_skills_after_profiles_insert();
+DROP FUNCTION membership.directory_skills_after_skills_delete();
+DROP FUNCTION membership.directory_skills_after_skills_insert();
+DROP TABLE membership.directory_skills;
