@@ -282,30 +282,29 @@ fn script_path(dir: &Path, operation: &str) -> PathBuf {
 fn logged_statements(log: &str, database: &str) -> Vec<String> {
     let marker = format!("@{database} ");
     let mut statements: Vec<String> = Vec::new();
+    // Parameters follow `bind` lines too; only an `execute` line's are kept.
+    let mut after_statement = false;
     for line in log.lines() {
         if !line.contains(&marker) {
             continue;
         }
         if let Some(detail) = line.split("DETAIL:  parameters: ").nth(1) {
-            if let Some(last) = statements.last_mut() {
+            if let Some(last) = statements.last_mut().filter(|_| after_statement) {
                 *last = inline_parameters(last, detail);
             }
+            after_statement = false;
             continue;
         }
-        let Some((_, message)) = line.split_once(" ms  ") else {
-            continue;
-        };
-        let sql = if let Some(rest) = message.strip_prefix("statement: ") {
-            rest
-        } else if let Some(rest) = message.strip_prefix("execute ") {
-            match rest.split_once(": ") {
-                Some((_, sql)) => sql,
-                None => continue,
-            }
-        } else {
-            continue;
-        };
-        statements.push(sql.to_owned());
+        let sql = line.split_once(" ms  ").and_then(|(_, message)| {
+            message.strip_prefix("statement: ").or_else(|| {
+                message
+                    .strip_prefix("execute ")
+                    .and_then(|rest| rest.split_once(": "))
+                    .map(|(_, sql)| sql)
+            })
+        });
+        after_statement = sql.is_some();
+        statements.extend(sql.map(str::to_owned));
     }
     statements
 }
