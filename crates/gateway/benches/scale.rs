@@ -456,6 +456,9 @@ fn pgbench(config: &Config, script: &Path, clients: usize, seconds: f64) -> Cell
     let _ = std::fs::remove_dir_all(&logs);
     std::fs::create_dir_all(&logs).expect("pgbench log directory");
     let status = Command::new("pgbench")
+        // The server's session settings (`alumni_core::db::build_pool`),
+        // so that the statements get the plans they get in the server.
+        .env("PGOPTIONS", "-c max_parallel_workers_per_gather=0")
         .args(["-n", "-M", "prepared", "-l", "--log-prefix"])
         .arg(logs.join("tx"))
         .arg("-f")
