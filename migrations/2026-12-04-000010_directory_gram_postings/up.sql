@@ -27,11 +27,14 @@ CREATE TABLE membership.directory_gram_counts (
     postings integer NOT NULL
 );
 
+-- In key order, so that a list's postings lie together on the heap (see
+-- `reorganise_after_bulk_load` in the store).
 INSERT INTO membership.directory_grams (gram, sort_key, member_id)
 SELECT DISTINCT gram, p.sort_key, p.member_id
 FROM membership.profiles AS p
 CROSS JOIN LATERAL unnest(p.name_grams || p.former_grams) AS gram
-WHERE p.listed_in_directory;
+WHERE p.listed_in_directory
+ORDER BY 1, 2, 3;
 
 -- Built after the rows are in, which is much faster than growing it.
 ALTER TABLE membership.directory_grams ADD PRIMARY KEY (gram, sort_key, member_id);

@@ -18,7 +18,8 @@ INSERT INTO membership.directory_skills (tag_id, sort_key, member_id)
 SELECT s.tag_id, p.sort_key, p.member_id
 FROM membership.member_skills AS s
 JOIN membership.profiles AS p USING (member_id)
-WHERE p.listed_in_directory;
+WHERE p.listed_in_directory
+ORDER BY 1, 2, 3;
 
 ALTER TABLE membership.directory_skills ADD PRIMARY KEY (tag_id, sort_key, member_id);
 -- A member's postings, for when their skills, reading or listing change.

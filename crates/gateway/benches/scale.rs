@@ -282,30 +282,39 @@ fn script_path(dir: &Path, operation: &str) -> PathBuf {
 fn logged_statements(log: &str, database: &str) -> Vec<String> {
     let marker = format!("@{database} ");
     let mut statements: Vec<String> = Vec::new();
+    // Parameters follow `bind` lines too; only an `execute` line's are kept.
+    let mut after_statement = false;
     for line in log.lines() {
+        // A statement written over several lines goes on in lines that
+        // start with a tab.
+        if let Some(more) = line.strip_prefix('\t') {
+            if let Some(last) = statements.last_mut().filter(|_| after_statement) {
+                last.push('\n');
+                last.push_str(more);
+            }
+            continue;
+        }
         if !line.contains(&marker) {
+            after_statement = false;
             continue;
         }
         if let Some(detail) = line.split("DETAIL:  parameters: ").nth(1) {
-            if let Some(last) = statements.last_mut() {
+            if let Some(last) = statements.last_mut().filter(|_| after_statement) {
                 *last = inline_parameters(last, detail);
             }
+            after_statement = false;
             continue;
         }
-        let Some((_, message)) = line.split_once(" ms  ") else {
-            continue;
-        };
-        let sql = if let Some(rest) = message.strip_prefix("statement: ") {
-            rest
-        } else if let Some(rest) = message.strip_prefix("execute ") {
-            match rest.split_once(": ") {
-                Some((_, sql)) => sql,
-                None => continue,
-            }
-        } else {
-            continue;
-        };
-        statements.push(sql.to_owned());
+        let sql = line.split_once(" ms  ").and_then(|(_, message)| {
+            message.strip_prefix("statement: ").or_else(|| {
+                message
+                    .strip_prefix("execute ")
+                    .and_then(|rest| rest.split_once(": "))
+                    .map(|(_, sql)| sql)
+            })
+        });
+        after_statement = sql.is_some();
+        statements.extend(sql.map(str::to_owned));
     }
     statements
 }
@@ -389,8 +398,10 @@ struct Measured {
     floor: Option<Cell>,
 }
 
-/// `clients` closed-loop clients sending one operation for `seconds`;
-/// requests still running then are awaited but not counted.
+/// `clients` closed-loop clients sending one operation for `seconds`.
+/// Requests still running then are awaited and counted, and the cell lasts
+/// until the last one ends, so that an operation slower than the cell
+/// still yields its latency.
 async fn drive(
     endpoint: &Endpoint,
     query: &'static str,
@@ -402,7 +413,8 @@ async fn drive(
     for _ in 0..clients.min(8) {
         let _ = endpoint.post(query, variables).await;
     }
-    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs_f64(seconds);
     let variables = Arc::new(variables.clone());
     let tasks: Vec<_> = (0..clients)
         .map(|_| {
@@ -412,16 +424,10 @@ async fn drive(
                 let mut latencies = Vec::new();
                 let mut errors = 0;
                 while Instant::now() < deadline {
-                    let started = Instant::now();
-                    let outcome = endpoint.post(query, &variables).await;
-                    let finished = Instant::now();
-                    if finished > deadline {
-                        break;
-                    }
-                    match outcome {
-                        Ok(()) => latencies.push(
-                            u64::try_from((finished - started).as_micros()).unwrap_or(u64::MAX),
-                        ),
+                    let sent = Instant::now();
+                    match endpoint.post(query, &variables).await {
+                        Ok(()) => latencies
+                            .push(u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX)),
                         Err(error) => {
                             if errors == 0 {
                                 eprintln!("error: {}", error.chars().take(300).collect::<String>());
@@ -441,7 +447,7 @@ async fn drive(
         latencies.extend(mine);
         errors += failed;
     }
-    Cell::from_latencies(latencies, seconds, errors)
+    Cell::from_latencies(latencies, started.elapsed().as_secs_f64(), errors)
 }
 
 /// pgbench replaying a captured script with `clients` connections.
@@ -450,6 +456,9 @@ fn pgbench(config: &Config, script: &Path, clients: usize, seconds: f64) -> Cell
     let _ = std::fs::remove_dir_all(&logs);
     std::fs::create_dir_all(&logs).expect("pgbench log directory");
     let status = Command::new("pgbench")
+        // The server's session settings (`alumni_core::db::build_pool`),
+        // so that the statements get the plans they get in the server.
+        .env("PGOPTIONS", "-c max_parallel_workers_per_gather=0")
         .args(["-n", "-M", "prepared", "-l", "--log-prefix"])
         .arg(logs.join("tx"))
         .arg("-f")

@@ -33,7 +33,7 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Bool, Text};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
 
 use crate::model::{
     CompanyId, CompanyRecord, Interest, MemberRecord, MemberStatus, ProfileRecord, TagId,
@@ -344,6 +344,33 @@ impl<QS> SelectableExpression<QS> for PostingWalk {}
 
 impl ValidGrouping<()> for PostingWalk {
     type IsAggregate = is_aggregate::Never;
+}
+
+/// After a bulk load: rewrites the postings in key order and refreshes the
+/// planner's statistics of the directory's tables. A search reads each
+/// posting through an index-only scan, which checks the visibility map
+/// page of the posting's heap page; postings written member by member lie
+/// all over the heap, so every posting pins another map page, and reading
+/// a list takes two to three times as long as when it lies in key order
+/// (measured in `docs/performance.md`). Without a statement timeout: at a
+/// million members this takes minutes.
+pub async fn reorganise_after_bulk_load(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    conn.transaction(async |conn| {
+        diesel::sql_query("SET LOCAL statement_timeout = 0")
+            .execute(conn)
+            .await?;
+        for statement in [
+            "CLUSTER membership.directory_grams USING directory_grams_pkey",
+            "CLUSTER membership.directory_skills USING directory_skills_pkey",
+            "ANALYZE membership.members, membership.profiles, membership.member_skills, \
+             membership.tags, membership.directory_grams, membership.directory_gram_counts, \
+             membership.directory_skills",
+        ] {
+            diesel::sql_query(statement).execute(conn).await?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// How many listed, active members match `filter` for a viewer who may

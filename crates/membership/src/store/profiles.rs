@@ -55,18 +55,6 @@ pub async fn insert_complete_profiles(
     Ok(())
 }
 
-/// Refreshes the planner's statistics of the directory's tables, which a
-/// bulk load leaves stale until autovacuum comes by: search plans depend
-/// on how common each gram is.
-pub async fn analyze_directory(conn: &mut AsyncPgConnection) -> QueryResult<()> {
-    diesel::sql_query(
-        "ANALYZE membership.members, membership.profiles, membership.member_skills, membership.tags",
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// Adds skills to members (skipping ones they have).
 pub async fn add_skills(
     conn: &mut AsyncPgConnection,

@@ -25,7 +25,7 @@ use crate::model::{
     NameIndex, NewMember, ProfileLink, TagId, TermsVersionId, Visibility,
 };
 use crate::service::MembershipService;
-use crate::store::{accounts, companies, profiles, terms};
+use crate::store::{accounts, companies, directory, profiles, terms};
 
 /// Domain of every synthetic account's e-mail address.
 pub const SYNTHETIC_EMAIL_DOMAIN: &str = "synthetic.alumni.example";
@@ -125,7 +125,7 @@ pub async fn seed_synthetic(
         written += people.len();
         progress(written);
     }
-    profiles::analyze_directory(&mut conn).await?;
+    directory::reorganise_after_bulk_load(&mut conn).await?;
     Ok(SyntheticReport {
         existing,
         added: written,
