@@ -11,9 +11,10 @@
 //! operation, drives the server, PostGraphile (where it has an equivalent)
 //! and pgbench (the captured script) in turn, each for the same time with
 //! the same number of closed-loop clients, so that noise from other work
-//! on the machine falls on all three alike. Prints throughput and latency
-//! per cell, then the ratios with their minimum, median and maximum over
-//! the rounds.
+//! on the machine falls on all three alike; then registrations: that many
+//! clients registering 2,000 members, each once, for a new 100-seat
+//! event. Prints throughput and latency per cell, then the ratios with
+//! their minimum, median and maximum over the rounds.
 //!
 //! Configured by environment variables (defaults in brackets):
 //! `ALUMNI_URL` [http://127.0.0.1:8091/graphql], `POSTGRAPHILE_URL`
@@ -29,6 +30,12 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use alumni_core::MemberId;
+use alumni_core::clock::SystemClock;
+use alumni_core::secrets::ExposeSecret as _;
+use alumni_gateway::{App, AppSettings};
+use diesel::QueryableByName;
+use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
 
 /// Synthetic member signed in for reading: an ordinary alumnus (members 0
@@ -54,6 +61,16 @@ const POSTGRAPHILE_DIRECTORY: &str = "query($filter: ProfileFilter) {
             leftOn companyByCompanyId { name }
             memberByMemberId { status memberSkillsByMemberId { nodes { tagByTagId { name slug } } } } }
     pageInfo { hasNextPage endCursor } } }";
+
+/// Members registering for each registration cell's event, each once.
+const REGISTRANTS: usize = 2_000;
+/// Seats of each registration cell's event; the rest are waitlisted.
+const SEATS: usize = 100;
+const CREATE_EVENT: &str =
+    "mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }";
+const PUBLISH_EVENT: &str = "mutation($id: ID!) { publishEvent(id: $id) { id } }";
+const REGISTER: &str =
+    "mutation($id: ID!) { registerForEvent(eventId: $id) { status waitlistPosition } }";
 
 /// One reference operation.
 struct Operation {
@@ -498,6 +515,147 @@ fn pgbench(config: &Config, script: &Path, clients: usize, seconds: f64) -> Cell
     Cell::from_latencies(latencies, seconds.ceil(), errors)
 }
 
+/// Sessions for the registration cells, issued by the server's own
+/// service on the benchmark database (signing in 2,000 members would hash
+/// 2,000 passwords): the secretariat (member 0), and active synthetic
+/// members past the first few.
+struct Registrants {
+    secretariat: Endpoint,
+    tokens: Vec<String>,
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: uuid::Uuid,
+}
+
+async fn registrants(config: &Config) -> Registrants {
+    let app = App::build(
+        &AppSettings::with_defaults(&config.database_url),
+        Arc::new(SystemClock),
+    )
+    .expect("services on the benchmark database");
+    let mut conn = alumni_core::db::connection(&app.pool)
+        .await
+        .expect("database connection");
+    let ids: Vec<Id> = diesel::sql_query(
+        "SELECT id FROM membership.members
+         WHERE status = 'ACTIVE' AND email LIKE 'member%@synthetic.alumni.example'
+         ORDER BY email LIMIT $1",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(i64::try_from(REGISTRANTS + 10).unwrap_or(i64::MAX))
+    .load(&mut conn)
+    .await
+    .expect("synthetic members");
+    let mut tokens = Vec::new();
+    for id in &ids {
+        let session = app
+            .services
+            .membership
+            .issue_session(MemberId(id.id))
+            .await
+            .expect("session");
+        tokens.push(session.token.expose_secret().to_owned());
+    }
+    // Member 0 is the secretariat; the next few are left to other uses.
+    let secretariat = tokens.remove(0);
+    tokens.drain(..5);
+    tokens.truncate(REGISTRANTS);
+    Registrants {
+        secretariat: Endpoint {
+            client: http_client(),
+            url: config.alumni.clone(),
+            token: Some(secretariat),
+        },
+        tokens,
+    }
+}
+
+/// `clients` clients registering every registrant once for a new event.
+async fn register(config: &Config, registrants: &Registrants, clients: usize) -> Cell {
+    let starts_at = chrono::Utc::now() + chrono::Duration::days(7);
+    let input = json!({
+        "title": "ベンチマーク勉強会",
+        "kind": "STUDY_SESSION",
+        "format": "ONLINE",
+        "joinUrl": "https://meet.example/bench",
+        "startsAt": starts_at.to_rfc3339(),
+        "endsAt": (starts_at + chrono::Duration::hours(2)).to_rfc3339(),
+        "audience": "EVERYONE",
+        "capacity": SEATS,
+    });
+    let client = &registrants.secretariat;
+    let created: Value = client
+        .client
+        .post(&client.url)
+        .bearer_auth(client.token.as_deref().unwrap_or_default())
+        .json(&json!({ "query": CREATE_EVENT, "variables": { "input": input } }))
+        .send()
+        .await
+        .expect("create event")
+        .json()
+        .await
+        .expect("create event response");
+    let event = created["data"]["createEvent"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("event not created: {created}"))
+        .to_owned();
+    client
+        .post(PUBLISH_EVENT, &json!({ "id": event }))
+        .await
+        .expect("publish event");
+    let variables = Arc::new(json!({ "id": event }));
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let tokens = Arc::new(registrants.tokens.clone());
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let http = client.client.clone();
+            let url = config.alumni.clone();
+            let (next, tokens, variables) = (
+                Arc::clone(&next),
+                Arc::clone(&tokens),
+                Arc::clone(&variables),
+            );
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut errors = 0;
+                loop {
+                    let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(token) = tokens.get(index) else {
+                        return (latencies, errors);
+                    };
+                    let member = Endpoint {
+                        client: http.clone(),
+                        url: url.clone(),
+                        token: Some(token.clone()),
+                    };
+                    let sent = Instant::now();
+                    match member.post(REGISTER, &variables).await {
+                        Ok(()) => latencies
+                            .push(u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX)),
+                        Err(error) => {
+                            if errors == 0 {
+                                eprintln!("error: {}", error.chars().take(300).collect::<String>());
+                            }
+                            errors += 1;
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (mine, failed) = task.await.expect("registration task");
+        latencies.extend(mine);
+        errors += failed;
+    }
+    Cell::from_latencies(latencies, started.elapsed().as_secs_f64(), errors)
+}
+
 fn spread(values: &mut [f64]) -> String {
     values.sort_by(f64::total_cmp);
     match values {
@@ -520,7 +678,16 @@ async fn measure(config: &Config, label: &str, dir: &Path) {
         token: None,
     };
     let operations = config.operations();
-    // (operation, clients) → one entry per round.
+    let registrations = config
+        .only
+        .as_ref()
+        .is_none_or(|only| "registration".contains(only.as_str()));
+    let registrants = if registrations {
+        Some(registrants(config).await)
+    } else {
+        None
+    };
+    // (operation, clients) → one entry per round; registrations last.
     let mut results: BTreeMap<(usize, usize), Vec<Measured>> = BTreeMap::new();
     println!(
         "# {label}: {} s per cell, rounds interleaved",
@@ -581,6 +748,28 @@ async fn measure(config: &Config, label: &str, dir: &Path) {
                     floor,
                 });
             }
+            if let Some(registrants) = &registrants {
+                let ours = register(config, registrants, clients).await;
+                println!(
+                    "| {round} | registration | {clients} | {:.0}{} | {:.2} | {:.2} | - | - | - | - |",
+                    ours.per_second,
+                    if ours.errors > 0 {
+                        format!(" ({} errors)", ours.errors)
+                    } else {
+                        String::new()
+                    },
+                    ours.p50_ms,
+                    ours.p95_ms
+                );
+                results
+                    .entry((operations.len(), clients))
+                    .or_default()
+                    .push(Measured {
+                        ours,
+                        theirs: None,
+                        floor: None,
+                    });
+            }
         }
     }
     println!(
@@ -598,7 +787,7 @@ async fn measure(config: &Config, label: &str, dir: &Path) {
         };
         println!(
             "| {} | {clients} | {} | {} | {} | {} | {} |",
-            operations[*index].name,
+            operations.get(*index).map_or("registration", |op| op.name),
             pick(&|m| Some(m.ours.per_second)),
             pick(&|m| Some(m.ours.p95_ms)),
             pick(&|m| m.theirs.map(|theirs| m.ours.per_second / theirs.per_second)),
