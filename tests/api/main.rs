@@ -11,6 +11,7 @@ mod health;
 mod http_spec;
 mod idempotency;
 mod input;
+mod jobs;
 mod limits;
 mod node;
 mod outage;

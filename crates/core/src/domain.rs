@@ -25,40 +25,12 @@ use diesel_async::AsyncPgConnection;
 use crate::enums::StoredEnum;
 use crate::error::AppError;
 use crate::id::MemberId;
+use crate::jobs::JobRegistry;
 use crate::viewer::Viewer;
 
 /// A future the contract returns (traits cannot name `async fn` futures
 /// that must be `Send` and object-safe).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Work to do once the gateway's transaction has committed (such as telling
-/// live subscribers about seats freed in it), and only then.
-pub struct AfterCommit(Vec<Box<dyn FnOnce() + Send>>);
-
-impl AfterCommit {
-    /// Nothing to do.
-    pub fn nothing() -> Self {
-        Self(Vec::new())
-    }
-
-    /// `work`, once committed.
-    pub fn run(work: impl FnOnce() + Send + 'static) -> Self {
-        Self(vec![Box::new(work)])
-    }
-
-    /// This and `other`.
-    pub fn and(mut self, other: AfterCommit) -> Self {
-        self.0.extend(other.0);
-        self
-    }
-
-    /// Does the work; call after the commit.
-    pub fn committed(self) {
-        for work in self.0 {
-            work();
-        }
-    }
-}
 
 /// What one domain provides to the gateway.
 pub trait Domain: Send + Sync + 'static {
@@ -88,13 +60,14 @@ pub trait Domain: Send + Sync + 'static {
 
     /// Removes or releases what the domain holds about a leaving member,
     /// inside the gateway's transaction: should any domain fail, nothing
-    /// has happened.
+    /// has happened. Changes announced to live subscribers (see
+    /// [`crate::live`]) are heard once that transaction commits.
     fn withdraw_member<'a>(
         &'a self,
         conn: &'a mut AsyncPgConnection,
         viewer: &'a Viewer,
         member: MemberId,
-    ) -> BoxFuture<'a, Result<AfterCommit, AppError>>;
+    ) -> BoxFuture<'a, Result<(), AppError>>;
 
     /// Ends every credential of the member the domain issued (sessions,
     /// feed tokens…), inside the gateway's transaction, for "sign out
@@ -112,6 +85,10 @@ pub trait Domain: Send + Sync + 'static {
     fn seed_demo<'a>(&'a self, _demo: &'a mut DemoWorld) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(async { Ok(()) })
     }
+
+    /// Registers the handlers of the jobs it enqueues, and its recurring
+    /// jobs (see [`crate::jobs`]).
+    fn jobs(&self, _registry: &mut JobRegistry) {}
 
     /// The files it serves outside GraphQL (calendars, CSV exports).
     fn files(&self) -> Vec<FileRoute> {

@@ -37,7 +37,10 @@ impl StoredEnum {
 }
 
 /// The enums core stores in its own tables.
-pub const STORED_ENUMS: &[StoredEnum] = &[crate::idempotency::KeyState::STORED];
+pub const STORED_ENUMS: &[StoredEnum] = &[
+    crate::idempotency::KeyState::STORED,
+    crate::jobs::JobState::STORED,
+];
 
 /// Declares an enum whose variants are stored, serialised and exposed in
 /// GraphQL under the given names. Doc comments on variants become their

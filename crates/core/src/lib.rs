@@ -8,7 +8,8 @@
 //! open in spreadsheets ([`csv`]), what the database can store of a
 //! client's input ([`input`]), who is calling from where ([`client`]), and
 //! the kept outcomes of requests retried under an idempotency key
-//! ([`idempotency`]).
+//! ([`idempotency`]), the durable job queue ([`jobs`]) and changes
+//! announced to every server process ([`live`]).
 
 mod api_schema;
 pub mod audit;
@@ -23,6 +24,8 @@ pub mod graphql;
 pub mod id;
 pub mod idempotency;
 pub mod input;
+pub mod jobs;
+pub mod live;
 pub mod pagination;
 pub mod request;
 mod schema;
@@ -37,14 +40,17 @@ pub use error::AppError;
 pub use id::{GlobalId, MemberId, NodeId, SessionId};
 pub use viewer::{Identity, Role, RoleSet, Standing, Viewer};
 
-/// What every service call needs besides the viewer: the database and the
-/// clock. One per process, cheap to clone.
+/// What every service call needs besides the viewer: the database, the
+/// clock, and the changes announced by the database. One per process,
+/// cheap to clone.
 #[derive(Clone)]
 pub struct ServiceContext {
     /// The connection pool.
     pub pool: DbPool,
     /// The source of "now".
     pub clock: SharedClock,
+    /// Changes announced to every process (seats, notifications, jobs).
+    pub live: live::Live,
 }
 
 impl ServiceContext {

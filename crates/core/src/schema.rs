@@ -14,3 +14,21 @@ pub mod audit {
         }
     }
 }
+
+pub mod jobs {
+    diesel::table! {
+        jobs.jobs (id) {
+            id -> Uuid,
+            kind -> Text,
+            payload -> Jsonb,
+            key -> Nullable<Text>,
+            state -> Text,
+            due_at -> Timestamptz,
+            attempts -> Int4,
+            max_attempts -> Int4,
+            last_error -> Nullable<Text>,
+            created_at -> Timestamptz,
+            finished_at -> Nullable<Timestamptz>,
+        }
+    }
+}

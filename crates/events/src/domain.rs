@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use alumni_core::domain::{
-    AfterCommit, BoxFuture, DemoWorld, Domain, File, FileRequest, FileRoute,
+    BoxFuture, DemoWorld, Domain, File, FileRequest, FileRoute,
 };
 use alumni_core::enums::StoredEnum;
 use alumni_core::{AppError, MemberId, NodeId as _, Viewer};
@@ -61,11 +61,9 @@ impl Domain for EventsDomain {
         conn: &'a mut AsyncPgConnection,
         _viewer: &'a Viewer,
         member: MemberId,
-    ) -> BoxFuture<'a, Result<AfterCommit, AppError>> {
+    ) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(async move {
-            let released = self.service.release_member_in(conn, member).await?;
-            let service = self.service.clone();
-            Ok(AfterCommit::run(move || service.announce(released)))
+            self.service.release_member_in(conn, member).await
         })
     }
 

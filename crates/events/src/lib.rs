@@ -13,7 +13,7 @@ pub mod demo;
 pub mod domain;
 pub mod graphql;
 mod ics;
-mod live;
+pub mod live;
 pub mod model;
 mod refusal;
 pub mod rules;

@@ -1,40 +1,38 @@
 //! Live seat counts: every committed change of an event's seats is
-//! published here, and subscriptions pick out the events they watch.
+//! announced by the database (the `events_announce_seats` trigger) on
+//! [`SEATS_CHANNEL`], to every server process, and subscriptions pick out
+//! the events they watch.
 //!
-//! The hub lives in the process. Each snapshot carries the event row's
-//! `seats_version`, taken under the row lock, so a subscriber that receives
-//! two snapshots out of order keeps the newer one.
+//! Each announcement carries the event row's `seats_version`, taken under
+//! the row lock, so a subscriber that receives two snapshots out of order
+//! keeps the newer one.
 
-use tokio::sync::broadcast;
+use serde::Deserialize;
+use uuid::Uuid;
 
-use crate::model::Seats;
+use crate::model::{EventId, Seats};
 
-/// How many snapshots a slow subscriber may fall behind before it re-reads
-/// the current state instead.
-const BACKLOG: usize = 1024;
+/// The channel seat changes are announced on.
+pub const SEATS_CHANNEL: &str = "alumni_event_seats";
 
-/// Fans seat changes out to subscribers.
-#[derive(Clone)]
-pub struct SeatsHub {
-    sender: broadcast::Sender<Seats>,
+#[derive(Deserialize)]
+struct Announced {
+    event_id: Uuid,
+    capacity: Option<i32>,
+    confirmed: i32,
+    waitlisted: i32,
+    version: i64,
 }
 
-impl Default for SeatsHub {
-    fn default() -> Self {
-        let (sender, _) = broadcast::channel(BACKLOG);
-        Self { sender }
-    }
-}
-
-impl SeatsHub {
-    /// Announces a committed change.
-    pub fn publish(&self, seats: Seats) {
-        // No subscriber is not an error: nobody is watching.
-        let _ = self.sender.send(seats);
-    }
-
-    /// Receives every change from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<Seats> {
-        self.sender.subscribe()
-    }
+/// The seats an announcement tells of; `None` for anything else (such as
+/// [`alumni_core::live::RESYNC`]), on which subscribers re-read.
+pub(crate) fn announced_seats(payload: &str) -> Option<Seats> {
+    let announced: Announced = serde_json::from_str(payload).ok()?;
+    Some(Seats {
+        event_id: EventId(announced.event_id),
+        capacity: announced.capacity,
+        confirmed: announced.confirmed,
+        waitlisted: announced.waitlisted,
+        version: announced.version,
+    })
 }

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use alumni_core::domain::AfterCommit;
 use alumni_core::graphql::{data, viewer};
 use alumni_core::{AppError, GlobalId, Viewer};
 use alumni_membership::MembershipService;
@@ -169,17 +168,13 @@ impl DataRightsMutation {
         let viewer = viewer(ctx)?;
         let member = viewer.session()?.member_id;
         let mut conn = data::<MembershipService>(ctx)?.context().conn().await?;
-        let after_commit = conn
-            .transaction(async |conn| {
-                let mut after_commit = AfterCommit::nothing();
-                for domain in domains.iter() {
-                    let done = domain.withdraw_member(conn, viewer, member).await?;
-                    after_commit = after_commit.and(done);
-                }
-                Ok::<_, AppError>(after_commit)
-            })
-            .await?;
-        after_commit.committed();
+        conn.transaction(async |conn| {
+            for domain in domains.iter() {
+                domain.withdraw_member(conn, viewer, member).await?;
+            }
+            Ok::<_, AppError>(())
+        })
+        .await?;
         Ok(true)
     }
 }

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use alumni_core::db::{self, PoolBuildError, PoolSettings, StatementCounter};
 use alumni_core::idempotency::IdempotencyStore;
+use alumni_core::jobs::{Queue, WorkerSettings, Workers};
+use alumni_core::live::Live;
 use alumni_core::{DbPool, ServiceContext, SharedClock};
 use alumni_membership::AccountSettings;
 use axum::Router;
@@ -17,7 +19,7 @@ use crate::config::{
     DEFAULT_MAX_INTROSPECTION_FIELDS, DEFAULT_MAX_QUERY_COMPLEXITY, DEFAULT_MAX_QUERY_DEPTH,
     DEFAULT_MAX_QUERY_NODES, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS,
 };
-pub use crate::domains::{Domains, Services};
+pub use crate::domains::{Domains, LIVE_CHANNELS, Services};
 use crate::http::{self, AppState, HttpLimits, RouteSettings, SchemaExposure, TrustedProxies};
 use crate::idempotency::MutationOutcomes;
 use crate::limits::{IntrospectionPolicy, OperationGuard, OperationLimits};
@@ -62,6 +64,8 @@ pub struct AppSettings {
     pub server: ServerSettings,
     /// A trusted-documents manifest: when set, only its operations run.
     pub trusted_documents: Option<PathBuf>,
+    /// The job workers of this process.
+    pub jobs: WorkerSettings,
 }
 
 impl AppSettings {
@@ -92,6 +96,7 @@ impl AppSettings {
             sockets: SocketSettings::default(),
             server: ServerSettings::default(),
             trusted_documents: None,
+            jobs: WorkerSettings::default(),
         }
     }
 }
@@ -112,6 +117,10 @@ pub struct App {
     pub statements: StatementCounter,
     /// Shutting down, and the WebSockets still open; for the server.
     pub lifecycle: Lifecycle,
+    /// Changes announced by the database, heard once [`App::start_background`] runs.
+    pub live: Live,
+    /// The job queue with every domain's handlers.
+    pub jobs: Queue,
 }
 
 impl App {
@@ -121,12 +130,15 @@ impl App {
     pub fn build(settings: &AppSettings, clock: SharedClock) -> Result<App, BuildError> {
         let statements = StatementCounter::default();
         let pool = db::build_pool(&settings.pool, statements.clone())?;
+        let live = Live::new(&settings.pool.database_url, LIVE_CHANNELS);
         let ctx = ServiceContext {
             pool: pool.clone(),
             clock,
+            live: live.clone(),
         };
         let services = Services::new(&ctx, settings.accounts.clone());
         let domains = services.domains();
+        let jobs = Queue::new(ctx.clone(), domains.jobs(&ctx), settings.jobs.lease);
         let idempotency = IdempotencyStore::new(ctx, settings.http.request_timeout);
         let guard = OperationGuard::new(
             settings.operations,
@@ -135,6 +147,7 @@ impl App {
             &crate::api::sdl(),
         )?;
         let schema = schema_builder()
+            .data(jobs.clone())
             .extension(guard)
             .extension(MutationOutcomes)
             .finish();
@@ -166,6 +179,32 @@ impl App {
             pool,
             statements,
             lifecycle,
+            live,
+            jobs,
         })
+    }
+
+    /// Starts what runs beside the requests: listening for the database's
+    /// announcements, and the job workers of `settings`.
+    pub fn start_background(&self, settings: WorkerSettings) -> Background {
+        Background {
+            listener: tokio::spawn(self.live.clone().listen()),
+            workers: Workers::start(self.jobs.clone(), settings, &self.live),
+        }
+    }
+}
+
+/// What runs beside the requests (see [`App::start_background`]).
+pub struct Background {
+    listener: tokio::task::JoinHandle<()>,
+    workers: Workers,
+}
+
+impl Background {
+    /// Stops the workers once their attempts under way end, then stops
+    /// listening.
+    pub async fn stop(self) {
+        self.workers.stop().await;
+        self.listener.abort();
     }
 }

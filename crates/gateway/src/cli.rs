@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use alumni_core::clock::SystemClock;
 use alumni_core::db::local::ServerOrigin;
+use alumni_core::jobs;
+use alumni_core::pagination::PageRequest;
 use alumni_core::{AppError, Role, RoleSet};
 use alumni_membership::demo::{DEMO_LOGINS, DEMO_PASSWORD, synthetic};
 use alumni_membership::{NewAccount, PersonName};
@@ -62,6 +64,35 @@ enum Command {
     /// Manage the former-employee roster.
     #[command(subcommand)]
     Roster(RosterCommand),
+    /// Inspect and retry background jobs.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum JobsCommand {
+    /// Count the jobs by kind and state, or with --failed list the failed
+    /// ones, newest first, with their last error.
+    List {
+        /// List failed jobs.
+        #[arg(long)]
+        failed: bool,
+        /// Most failed jobs to list.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Put failed jobs back in the queue with fresh attempts.
+    Retry {
+        /// Ids of failed jobs (as `jobs list --failed` shows them).
+        #[arg(required_unless_present = "all_failed")]
+        ids: Vec<uuid::Uuid>,
+        /// Every failed job.
+        #[arg(long, conflicts_with = "ids")]
+        all_failed: bool,
+    },
+    /// Run the jobs that are due now, in this process, and exit (for a
+    /// deployment that runs no workers in its servers).
+    Run,
 }
 
 #[derive(Debug, clap::Args)]
@@ -209,6 +240,10 @@ impl Cli {
                 );
                 Ok(())
             }
+            Some(Command::Jobs(command)) => {
+                let app = open_app(&self.database, &self.serve).await?;
+                jobs_command(&app, command).await
+            }
             Some(Command::Roster(RosterCommand::Import { file })) => {
                 let csv = std::fs::read(&file)
                     .with_context(|| format!("cannot read {}", file.display()))?;
@@ -255,6 +290,7 @@ async fn serve(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> 
         seed::demo(&app).await.map_err(describe)?;
         tracing::info!("loaded demo data into the empty database");
     }
+    let background = app.start_background(serve_config.worker_settings());
     let listener = tokio::net::TcpListener::bind(serve_config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", serve_config.bind))?;
@@ -279,7 +315,69 @@ async fn serve(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> 
         shutdown_signal(),
     )
     .await;
+    background.stop().await;
     tracing::info!("shut down");
+    Ok(())
+}
+
+async fn jobs_command(app: &App, command: JobsCommand) -> anyhow::Result<()> {
+    let mut conn = alumni_core::db::connection(&app.pool).await.map_err(describe)?;
+    match command {
+        JobsCommand::List { failed: false, .. } => {
+            let counts = jobs::counts(&mut conn).await.map_err(describe)?;
+            if counts.is_empty() {
+                println!("no jobs");
+            }
+            for (kind, state, count) in counts {
+                println!("{kind:<40} {state:<8} {count:>8}");
+            }
+        }
+        JobsCommand::List {
+            failed: true,
+            limit,
+        } => {
+            let page = PageRequest::first(limit.clamp(1, 1000));
+            let failed = jobs::failed(&mut conn, &page).await.map_err(describe)?;
+            if failed.is_empty() {
+                println!("no failed jobs");
+            }
+            for job in failed.iter().take(page.size) {
+                println!(
+                    "{} {} {} attempts {}/{}: {}",
+                    job.id,
+                    job.finished_at.map(|at| at.to_rfc3339()).unwrap_or_default(),
+                    job.kind,
+                    job.attempts,
+                    job.max_attempts,
+                    job.last_error.as_deref().unwrap_or("")
+                );
+            }
+        }
+        JobsCommand::Retry { ids, all_failed } => {
+            let now = app.services.membership.context().now();
+            let retried = if all_failed {
+                jobs::retry(&mut conn, now, None).await.map_err(describe)?
+            } else {
+                let mut retried = 0;
+                for id in ids {
+                    match jobs::retry(&mut conn, now, Some(id)).await.map_err(describe)? {
+                        0 => eprintln!("{id}: no failed job with this id"),
+                        _ => retried += 1,
+                    }
+                }
+                retried
+            };
+            println!("{retried} jobs back in the queue");
+        }
+        JobsCommand::Run => {
+            drop(conn);
+            let worked = app.jobs.drain().await.map_err(describe)?;
+            println!(
+                "{} done, {} to be retried, {} failed",
+                worked.done, worked.retried, worked.failed
+            );
+        }
+    }
     Ok(())
 }
 
@@ -373,6 +471,7 @@ fn build_app(
         sockets: serve_config.socket_settings(),
         server: serve_config.server_settings(),
         trusted_documents: serve_config.trusted_documents.clone(),
+        jobs: serve_config.worker_settings(),
     };
     Ok(App::build(&settings, Arc::new(SystemClock))?)
 }

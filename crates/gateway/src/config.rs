@@ -10,6 +10,7 @@ use std::time::Duration;
 use alumni_core::db::{
     DEFAULT_ACQUIRE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_STATEMENT_TIMEOUT_MS, PoolSettings,
 };
+use alumni_core::jobs::{DEFAULT_WORKERS, WorkerSettings};
 use alumni_membership::AccountSettings;
 use alumni_membership::service::DEFAULT_SESSION_TTL_HOURS;
 use clap::{Args, ValueEnum};
@@ -138,6 +139,11 @@ pub struct ServeConfig {
     /// Address and port to listen on.
     #[arg(long, env = "ALUMNI_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
+
+    /// Background job workers in this process; 0 runs none (another
+    /// process, or `alumni jobs run`, works the queue).
+    #[arg(long, env = "ALUMNI_WORKERS", default_value_t = DEFAULT_WORKERS)]
+    pub workers: usize,
 
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "ALUMNI_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
@@ -308,6 +314,14 @@ impl ServeConfig {
             request_timeout: Duration::from_millis(self.request_timeout_ms.max(1)),
             body_timeout: Duration::from_millis(self.body_timeout_ms.max(1)),
             max_response_bytes: self.max_response_bytes,
+        }
+    }
+
+    /// The job workers.
+    pub fn worker_settings(&self) -> WorkerSettings {
+        WorkerSettings {
+            workers: self.workers,
+            ..WorkerSettings::default()
         }
     }
 

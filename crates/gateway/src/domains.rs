@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use alumni_core::audit::AuditEventId;
 use alumni_core::domain::{BoxFuture, Domain};
+use alumni_core::jobs::{self, JobRegistry};
 use alumni_core::{AppError, MemberId, NodeId, ServiceContext, Viewer};
 use alumni_events::domain::EventsDomain;
 use alumni_events::graphql::{
@@ -39,6 +40,11 @@ use async_graphql::{Context, ID, Interface, MergedObject, MergedSubscription};
 use uuid::Uuid;
 
 use crate::api::{DataRightsMutation, GatewayQuery, SignOutMutation};
+use crate::jobs::{JobsMutation, JobsQuery};
+
+/// Every channel the database announces changes on (see
+/// [`alumni_core::live`]).
+pub const LIVE_CHANNELS: &[&str] = &[jobs::WAKE_CHANNEL, alumni_events::live::SEATS_CHANNEL];
 
 /// Every domain's services, built in dependency order. One per process,
 /// cheap to clone; the command line and the tests reach services here.
@@ -75,6 +81,16 @@ impl Services {
 pub struct Domains(Arc<[Arc<dyn Domain>]>);
 
 impl Domains {
+    /// The job queue's handlers and recurring jobs: the queue's own upkeep
+    /// and every domain's.
+    pub fn jobs(&self, ctx: &ServiceContext) -> JobRegistry {
+        let mut registry = JobRegistry::upkeep(ctx.clone());
+        for domain in self.iter() {
+            domain.jobs(&mut registry);
+        }
+        registry
+    }
+
     /// Each domain, in dependency order.
     pub fn iter(&self) -> impl Iterator<Item = &dyn Domain> {
         self.0.iter().map(|domain| &**domain as &dyn Domain)
@@ -215,12 +231,13 @@ impl ViewerObject {
 /// The root of every query.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(GatewayQuery, MembershipQuery, EventsQuery);
+pub struct QueryRoot(GatewayQuery, JobsQuery, MembershipQuery, EventsQuery);
 
 /// The root of every mutation.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
+    JobsMutation,
     MembershipMutation,
     EventsMutation,
     DataRightsMutation,

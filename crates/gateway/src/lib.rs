@@ -15,6 +15,7 @@ pub mod graphiql;
 pub mod graphql_http;
 pub mod http;
 pub mod idempotency;
+pub mod jobs;
 pub mod limits;
 pub mod persisted;
 pub mod seed;

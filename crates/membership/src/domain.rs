@@ -1,6 +1,6 @@
 //! Membership's side of the domain contract ([`alumni_core::domain`]).
 
-use alumni_core::domain::{AfterCommit, BoxFuture, DemoWorld, Domain};
+use alumni_core::domain::{BoxFuture, DemoWorld, Domain};
 use alumni_core::enums::StoredEnum;
 use alumni_core::{AppError, MemberId, Viewer};
 use async_graphql::Data;
@@ -52,11 +52,8 @@ impl Domain for MembershipDomain {
         conn: &'a mut AsyncPgConnection,
         viewer: &'a Viewer,
         _member: MemberId,
-    ) -> BoxFuture<'a, Result<AfterCommit, AppError>> {
-        Box::pin(async move {
-            self.service.withdraw_in(conn, viewer).await?;
-            Ok(AfterCommit::nothing())
-        })
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(self.service.withdraw_in(conn, viewer))
     }
 
     fn sign_out_everywhere<'a>(

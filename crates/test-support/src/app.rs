@@ -9,10 +9,12 @@ use std::time::Duration;
 use alumni_core::clock::ManualClock;
 use alumni_core::db::StatementCounter;
 use alumni_core::domain::DemoWorld;
+use alumni_core::jobs::Queue;
 use alumni_core::secrets::ExposeSecret as _;
 use alumni_core::{MemberId, NodeId, Role};
 use alumni_gateway::app::{Domains, Services};
 use alumni_gateway::http::TrustedProxies;
+use alumni_gateway::app::Background;
 use alumni_gateway::{App, AppSettings};
 use alumni_membership::{NewAccount, PersonName};
 use chrono::{DateTime, Utc};
@@ -63,11 +65,16 @@ pub struct TestApp {
     http: reqwest::Client,
     statements: StatementCounter,
     members_created: AtomicUsize,
+    /// The job queue with every domain's handlers: tests run due jobs
+    /// with `jobs.drain()` (no workers run unless a test asks for them).
+    pub jobs: Queue,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: JoinHandle<()>,
+    background: Option<Background>,
     proxy: Option<DbProxy>,
-    // Declared last: dropped after the server that uses it.
-    db: TestDb,
+    // Declared last: dropped after the server that uses it; shared with
+    // servers started beside this one.
+    db: Arc<TestDb>,
 }
 
 impl TestApp {
@@ -88,8 +95,22 @@ impl TestApp {
         Self::start(adjust, true).await
     }
 
+    /// A second server process, as it were, on this one's database (its
+    /// own pool, live connection and loaders), for what must work across
+    /// processes.
+    pub async fn spawn_beside(&self) -> TestApp {
+        Self::start_on(self.db.clone(), |_| {}, false).await
+    }
+
     async fn start(adjust: impl FnOnce(&mut AppSettings), cuttable: bool) -> TestApp {
-        let db = TestDb::create().await;
+        Self::start_on(Arc::new(TestDb::create().await), adjust, cuttable).await
+    }
+
+    async fn start_on(
+        db: Arc<TestDb>,
+        adjust: impl FnOnce(&mut AppSettings),
+        cuttable: bool,
+    ) -> TestApp {
         let mut database_url = url::Url::parse(db.url()).expect("test database URL");
         let proxy = if cuttable {
             let proxy = DbProxy::start(upstream_address(&database_url).await).await;
@@ -119,10 +140,17 @@ impl TestApp {
         settings.trusted_proxies = TrustedProxies(vec![IpNet::from(IpAddr::from([127, 0, 0, 1]))]);
         // Ended sessions close sockets without making tests wait.
         settings.sockets.session_check_interval = Duration::from_millis(100);
+        // Tests run due jobs themselves, when they choose.
+        settings.jobs.workers = 0;
         adjust(&mut settings);
 
         let clock = Arc::new(ManualClock::new(test_start()));
         let app = App::build(&settings, clock.clone()).expect("build application");
+        let background = app.start_background(settings.jobs);
+        // What tests commit from here on reaches live subscribers.
+        tokio::time::timeout(Duration::from_secs(30), app.live.listening())
+            .await
+            .expect("the live connection listens");
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
             .await
             .expect("bind test server");
@@ -146,8 +174,10 @@ impl TestApp {
             http: reqwest::Client::new(),
             statements: app.statements,
             members_created: AtomicUsize::new(0),
+            jobs: app.jobs,
             stop: Some(stop),
             server,
+            background: Some(background),
             proxy,
             db,
         }
@@ -160,6 +190,9 @@ impl TestApp {
             let _ = stop.send(());
         }
         (&mut self.server).await.expect("server task");
+        if let Some(background) = self.background.take() {
+            background.stop().await;
+        }
     }
 
     /// Base URL of the server, e.g. `http://127.0.0.1:41234`.

@@ -29,11 +29,9 @@ use diesel_async::AsyncPgConnection;
 
 pub use calendar::{FEED_LIMIT, FEED_TOKEN_PREFIX};
 pub use events::NewEvent;
-pub use leaving::ReleasedSeats;
 pub use materials::NewMaterial;
 pub use seats::CapacityChange;
 
-use crate::live::SeatsHub;
 use crate::model::{EventId, EventRecord};
 use crate::store::events as store;
 use crate::visibility::sees_event;
@@ -43,7 +41,6 @@ use crate::visibility::sees_event;
 pub struct EventsService {
     ctx: ServiceContext,
     membership: MembershipService,
-    seats: SeatsHub,
 }
 
 impl EventsService {
@@ -53,7 +50,6 @@ impl EventsService {
         Self {
             ctx,
             membership,
-            seats: SeatsHub::default(),
         }
     }
 
@@ -67,8 +63,8 @@ impl EventsService {
     pub(crate) fn with_clock(&self, clock: SharedClock) -> Self {
         Self {
             ctx: ServiceContext {
-                pool: self.ctx.pool.clone(),
                 clock,
+                ..self.ctx.clone()
             },
             ..self.clone()
         }

@@ -123,17 +123,16 @@ impl EventsService {
                         now,
                     )
                     .await?;
-                    Ok::<_, AppError>(updated.seats())
+                    Ok::<_, AppError>(())
                 };
                 // Both run to the end even if one fails, so no statement is
                 // left in flight on the connection when the transaction
                 // rolls back.
                 let (registration, seats) = tokio::join!(write_registration, write_seats);
-                Ok::<_, AppError>((registration?, seats?))
+                seats?;
+                registration
             })
-            .await?;
-        self.seats.publish(seats);
-        Ok(registration)
+            .await
     }
 
     /// Cancels the viewer's registration. A confirmed seat goes at once to
@@ -147,16 +146,11 @@ impl EventsService {
         let member_id = viewer.identity()?.member_id;
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
-        let (registration, seats) = conn
-            .transaction(async |conn| {
-                let event = lock_visible(conn, viewer, event_id).await?;
-                cancel_locked(conn, member_id, &event, now).await
-            })
-            .await?;
-        if let Some(seats) = seats {
-            self.seats.publish(seats);
-        }
-        Ok(registration)
+        conn.transaction(async |conn| {
+            let event = lock_visible(conn, viewer, event_id).await?;
+            cancel_locked(conn, member_id, &event, now).await
+        })
+        .await
     }
 
     /// Registrations by id as the viewer may see them: their own, and for
@@ -262,7 +256,7 @@ pub(super) async fn cancel_in(
     member_id: MemberId,
     event_id: EventId,
     now: DateTime<Utc>,
-) -> AppResult<(RegistrationRecord, Option<Seats>)> {
+) -> AppResult<RegistrationRecord> {
     let event = events::lock_event(conn, event_id)
         .await?
         .ok_or(AppError::NotFound { entity: "Event" })?;
@@ -270,22 +264,20 @@ pub(super) async fn cancel_in(
 }
 
 /// Cancels `member_id`'s registration for the event the caller has locked;
-/// a freed seat goes to the first waitlisted member. Returns the
-/// registration and, when the seats changed, their new state to announce
-/// once the transaction has committed.
+/// a freed seat goes to the first waitlisted member.
 async fn cancel_locked(
     conn: &mut AsyncPgConnection,
     member_id: MemberId,
     event: &EventRecord,
     now: DateTime<Utc>,
-) -> AppResult<(RegistrationRecord, Option<Seats>)> {
+) -> AppResult<RegistrationRecord> {
     let existing = store::registration_of(conn, event.id, member_id)
         .await?
         .ok_or(AppError::NotFound {
             entity: "Registration",
         })?;
     if !existing.is_active() {
-        return Ok((existing, None));
+        return Ok(existing);
     }
     rules::may_cancel_registration(event, now)?;
     let cancelled = store::cancel_registration(conn, existing.id, now).await?;
@@ -301,7 +293,7 @@ async fn cancel_locked(
                 .0
         }
     };
-    let updated = events::set_seats(
+    events::set_seats(
         conn,
         event.id,
         event.capacity,
@@ -310,7 +302,7 @@ async fn cancel_locked(
         now,
     )
     .await?;
-    Ok((cancelled, Some(updated.seats())))
+    Ok(cancelled)
 }
 
 /// Two registrations of one event drew the same check-in code (about one

@@ -9,9 +9,9 @@ use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use futures_util::{Stream, StreamExt as _, stream};
 use serde_json::json;
 use tokio_stream::wrappers::BroadcastStream;
-use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 use super::{EventsService, lock_visible};
+use crate::live::{SEATS_CHANNEL, announced_seats};
 use crate::model::{EventId, EventRecord, RegistrationRecord, Seats};
 use crate::rules;
 use crate::store::{events as store, registrations};
@@ -73,7 +73,6 @@ impl EventsService {
                 })
             })
             .await?;
-        self.seats.publish(change.event.seats());
         Ok(change)
     }
 
@@ -86,17 +85,17 @@ impl EventsService {
         event_id: EventId,
     ) -> AppResult<impl Stream<Item = Seats> + Send + use<>> {
         // Subscribe before reading, so no change between the two is lost.
-        let receiver = self.seats.subscribe();
+        let receiver = self.ctx.live.subscribe(SEATS_CHANNEL);
         let initial = self.event(viewer, event_id).await?.seats();
         let service = self.clone();
         let changes = BroadcastStream::new(receiver).filter_map(move |message| {
             let service = service.clone();
             async move {
-                match message {
-                    Ok(seats) => (seats.event_id == event_id).then_some(seats),
-                    Err(BroadcastStreamRecvError::Lagged(_)) => {
-                        service.current_seats(event_id).await.ok()
-                    }
+                // A snapshot of another event is skipped; after a lag or a
+                // lost connection (nothing readable) the state is re-read.
+                match message.ok().map(|payload| announced_seats(&payload)) {
+                    Some(Some(seats)) => (seats.event_id == event_id).then_some(seats),
+                    _ => service.current_seats(event_id).await.ok(),
                 }
             }
         });

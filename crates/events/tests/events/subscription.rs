@@ -95,3 +95,33 @@ async fn subscribing_needs_a_member_who_may_see_the_event() {
         "no capacity: no limit"
     );
 }
+
+#[tokio::test]
+async fn a_subscriber_of_another_server_process_sees_every_change() {
+    let app = TestApp::spawn().await;
+    let other_process = app.spawn_beside().await;
+    let secretariat = app.create_member(&[Role::Secretariat]).await;
+    let event = published_event(&app, &secretariat, event_input(&app, Some(1), json!({}))).await;
+    let watcher = app.create_member(&[Role::Alumnus]).await;
+    let mut subscription = other_process
+        .client_as(&watcher)
+        .subscribe(SEATS, json!({ "id": event }))
+        .await;
+    let mut next = async || {
+        let message = subscription.next().await;
+        let seats = &message["data"]["eventSeats"];
+        json!({ "seatsLeft": seats["seatsLeft"], "waitlistLength": seats["waitlistLength"] })
+    };
+    assert_eq!(next().await, seats(1, 0));
+    let first = app.create_member(&[Role::Alumnus]).await;
+    let second = app.create_member(&[Role::Alumnus]).await;
+    register(&app, &first, &event).await.data();
+    assert_eq!(next().await, seats(0, 0));
+    register(&app, &second, &event).await.data();
+    assert_eq!(next().await, seats(0, 1));
+    app.client_as(&first)
+        .query_with(CANCEL_REGISTRATION, json!({ "id": event }))
+        .await
+        .data();
+    assert_eq!(next().await, seats(0, 0), "the waitlisted member took the seat");
+}

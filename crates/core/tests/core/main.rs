@@ -1,5 +1,7 @@
 //! Core behaviour against a real PostgreSQL.
 
+mod jobs;
+
 use std::time::{Duration, Instant};
 
 use alumni_core::audit::{self, AuditEntry, AuditEvent, AuditFilter, AuditPageKey};

@@ -1,0 +1,2 @@
+DROP TRIGGER events_announce_seats ON events.events;
+DROP FUNCTION events.announce_seats();
