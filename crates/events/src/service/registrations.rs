@@ -45,11 +45,15 @@ impl EventsService {
 
     /// One attempt at [`register`](Self::register). The event's row lock is
     /// what serialises every registration for the event, so as little as
-    /// possible happens while it is held: the member's own registration is
+    /// possible happens while it is held. The member's own registration is
     /// read before taking it (only the member creates or revives it, and a
-    /// concurrent attempt shows as a conflict), and the registration and
-    /// the seat counters are written in one round trip (pipelined), before
-    /// the commit.
+    /// concurrent attempt shows as a conflict). A first registration is
+    /// checked against the rules on the event as read, then made in one
+    /// statement that holds the lock only inside PostgreSQL
+    /// ([`store::register_new`]); should the event have changed meanwhile,
+    /// and for a registration revived after a cancellation, the event is
+    /// locked and checked again, and the registration and the seat counters
+    /// are written in one round trip (pipelined) before the commit.
     async fn try_register(
         &self,
         viewer: &Viewer,
@@ -60,15 +64,32 @@ impl EventsService {
         let check_in_code = new_check_in_code()?;
         let mut conn = self.ctx.conn().await?;
         let existing = store::registration_of(&mut conn, event_id, identity.member_id).await?;
-        if let Some(active) = existing.as_ref().filter(|r| r.is_active()) {
-            // Registering again changes nothing, so nothing is locked; the
-            // event is checked as every other path checks it.
+        if existing.as_ref().is_none_or(RegistrationRecord::is_active) {
             let event = events::event(&mut conn, event_id)
                 .await?
                 .filter(|event| sees_event(viewer, event))
                 .ok_or(AppError::NotFound { entity: "Event" })?;
             rules::not_cancelled(&event)?;
-            return Ok(active.clone());
+            if let Some(active) = existing {
+                // Registering again changes nothing, so nothing is locked.
+                return Ok(active);
+            }
+            rules::may_register(viewer, &event, now)?;
+            let registration = store::NewRegistration {
+                id: RegistrationId::new(),
+                event_id,
+                member_id: identity.member_id,
+                check_in_code: &check_in_code,
+                registered_at: now,
+            };
+            if let Some(registered) =
+                store::register_new(&mut conn, event.fields.audience, &registration)
+                    .await
+                    .map_err(code_collision_is_conflict)?
+            {
+                self.seats.publish(registered.seats.of(event_id));
+                return Ok(registered.registration);
+            }
         }
         let (registration, seats) = conn
             .transaction(async |conn| {

@@ -14,8 +14,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::model::{
-    EventId, EventRecord, EventStatus, MyRegistrationFilter, MyRegistrationPageKey, RegistrationId,
-    RegistrationPageKey, RegistrationRecord, RegistrationStatus,
+    Audience, EventId, EventRecord, EventStatus, MyRegistrationFilter, MyRegistrationPageKey,
+    RegistrationId, RegistrationPageKey, RegistrationRecord, RegistrationStatus, Seats,
 };
 use crate::schema::events::{events, registrations};
 
@@ -58,6 +58,114 @@ pub async fn registrations_of_member(
         .select(RegistrationRecord::as_select())
         .load(conn)
         .await
+}
+
+/// Registers a member who has never registered for the event, in one
+/// statement run on its own (no transaction around it): the event's row is
+/// locked, a seat taken if one is free (otherwise the next waitlist place),
+/// and the registration inserted, all inside PostgreSQL, so the lock every
+/// registration for the event queues on is held for the statement and its
+/// commit only, never across a round trip to the server. This is
+/// [`rules::place_registration`](crate::rules::place_registration) in SQL;
+/// the event is changed only if it is still as the caller checked it
+/// (published, in the audience the caller checked, open for registration
+/// at `registration.registered_at`), and `None` means it no longer is (the
+/// caller then takes the locked path, which says why).
+pub async fn register_new(
+    conn: &mut AsyncPgConnection,
+    audience: Audience,
+    registration: &NewRegistration<'_>,
+) -> QueryResult<Option<Registered>> {
+    // `sql_query`: diesel has no data-modifying CTE. Parsed on each use,
+    // which costs microseconds before the lock is taken, not while it is
+    // held.
+    diesel::sql_query(
+        "WITH seat AS ( \
+             SELECT id, capacity IS NULL OR confirmed_count < capacity AS free \
+             FROM events.events \
+             WHERE id = $1 AND status = 'PUBLISHED' AND audience = $2 \
+               AND registration_opens_at <= $3 AND $3 < registration_closes_at \
+             FOR UPDATE), \
+         counted AS ( \
+             UPDATE events.events AS event \
+             SET confirmed_count = event.confirmed_count + seat.free::int, \
+                 waitlist_count = event.waitlist_count + (NOT seat.free)::int, \
+                 seats_version = event.seats_version + 1, \
+                 updated_at = $3 \
+             FROM seat WHERE event.id = seat.id \
+             RETURNING seat.free, event.capacity, event.confirmed_count, \
+                       event.waitlist_count, event.seats_version), \
+         inserted AS ( \
+         INSERT INTO events.registrations \
+             (id, event_id, member_id, status, waitlist_position, check_in_code, \
+              registered_at, confirmed_at, updated_at) \
+         SELECT $4, $1, $5, CASE WHEN free THEN 'CONFIRMED' ELSE 'WAITLISTED' END, \
+                CASE WHEN free THEN NULL ELSE waitlist_count END, $6, \
+                $3, CASE WHEN free THEN $3 END, $3 \
+         FROM counted \
+         RETURNING id, event_id, member_id, status, waitlist_position, check_in_code, \
+                   registered_at, confirmed_at, cancelled_at, checked_in_at, updated_at) \
+         SELECT inserted.*, capacity, confirmed_count, waitlist_count, seats_version \
+         FROM inserted, counted",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(registration.event_id)
+    .bind::<Text, _>(audience)
+    .bind::<Timestamptz, _>(registration.registered_at)
+    .bind::<diesel::sql_types::Uuid, _>(registration.id)
+    .bind::<diesel::sql_types::Uuid, _>(registration.member_id)
+    .bind::<Text, _>(registration.check_in_code)
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// A first registration as made, with the event's seats after it.
+#[derive(Debug, QueryableByName)]
+pub struct Registered {
+    /// The registration.
+    #[diesel(embed)]
+    pub registration: RegistrationRecord,
+    /// The event's seats after it.
+    #[diesel(embed)]
+    pub seats: SeatsRow,
+}
+
+/// An event's seat counters, as a statement returns them.
+#[derive(Debug, QueryableByName)]
+#[diesel(table_name = events)]
+pub struct SeatsRow {
+    capacity: Option<i32>,
+    confirmed_count: i32,
+    waitlist_count: i32,
+    seats_version: i64,
+}
+
+impl SeatsRow {
+    /// The seats of `event_id`.
+    pub fn of(&self, event_id: EventId) -> Seats {
+        Seats {
+            event_id,
+            capacity: self.capacity,
+            confirmed: self.confirmed_count,
+            waitlisted: self.waitlist_count,
+            version: self.seats_version,
+        }
+    }
+}
+
+/// A first registration, before its seat or waitlist place is known.
+#[derive(Debug, Clone, Copy)]
+pub struct NewRegistration<'a> {
+    /// Its id.
+    pub id: RegistrationId,
+    /// For which event.
+    pub event_id: EventId,
+    /// Who registers.
+    pub member_id: MemberId,
+    /// Its check-in code.
+    pub check_in_code: &'a str,
+    /// When.
+    pub registered_at: DateTime<Utc>,
 }
 
 /// Records a first registration.
