@@ -39,12 +39,20 @@ async fn only_the_secretariat_sees_and_retries_failed_jobs() {
     );
     let id = job["id"].as_str().unwrap().to_owned();
 
-    app.client().query(FAILED).await.expect_error("UNAUTHENTICATED");
+    app.client()
+        .query(FAILED)
+        .await
+        .expect_error("UNAUTHENTICATED");
     app.client()
         .query_with(RETRY, json!({ "id": id }))
         .await
         .expect_error("UNAUTHENTICATED");
-    for role in [Role::Alumnus, Role::Employee, Role::Moderator, Role::Analyst] {
+    for role in [
+        Role::Alumnus,
+        Role::Employee,
+        Role::Moderator,
+        Role::Analyst,
+    ] {
         let member = app.create_member(&[role]).await;
         let client = app.client_as(&member);
         client.query(FAILED).await.expect_error("FORBIDDEN");

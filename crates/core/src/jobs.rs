@@ -344,8 +344,7 @@ impl JobRun {
 }
 
 /// Handles the jobs of one kind.
-pub type JobHandler =
-    Arc<dyn Fn(JobRun) -> BoxFuture<'static, Result<(), JobError>> + Send + Sync>;
+pub type JobHandler = Arc<dyn Fn(JobRun) -> BoxFuture<'static, Result<(), JobError>> + Send + Sync>;
 
 /// How often a recurring job runs: once per period, aligned to UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -599,7 +598,11 @@ impl Queue {
         }
     }
 
-    async fn settle(&self, job: &Claimed, outcome: Result<(), JobError>) -> Result<Worked, AppError> {
+    async fn settle(
+        &self,
+        job: &Claimed,
+        outcome: Result<(), JobError>,
+    ) -> Result<Worked, AppError> {
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
         let still_ours = jobs::table
@@ -651,7 +654,9 @@ impl Queue {
 
 /// The delay before the attempt after `attempt` failed ones.
 pub fn backoff(attempt: i32) -> TimeDelta {
-    let doublings = u32::try_from(attempt.saturating_sub(1)).unwrap_or(0).min(20);
+    let doublings = u32::try_from(attempt.saturating_sub(1))
+        .unwrap_or(0)
+        .min(20);
     FIRST_RETRY
         .checked_mul(1 << doublings)
         .map_or(LONGEST_RETRY, |delay| delay.min(LONGEST_RETRY))
@@ -707,7 +712,12 @@ impl Workers {
 /// The longest pause of a worker that cannot reach the database.
 const LONGEST_OUTAGE_PAUSE: Duration = Duration::from_secs(30);
 
-async fn work(queue: Queue, poll: Duration, wake: Arc<Notify>, mut stopping: watch::Receiver<bool>) {
+async fn work(
+    queue: Queue,
+    poll: Duration,
+    wake: Arc<Notify>,
+    mut stopping: watch::Receiver<bool>,
+) {
     let mut outage_pause = Duration::from_millis(250);
     while !*stopping.borrow() {
         let idle = match queue.work_one().await {

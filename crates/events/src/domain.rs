@@ -2,9 +2,7 @@
 
 use std::sync::Arc;
 
-use alumni_core::domain::{
-    BoxFuture, DemoWorld, Domain, File, FileRequest, FileRoute,
-};
+use alumni_core::domain::{BoxFuture, DemoWorld, Domain, File, FileRequest, FileRoute};
 use alumni_core::enums::StoredEnum;
 use alumni_core::{AppError, MemberId, NodeId as _, Viewer};
 use alumni_membership::demo::DemoMembers;
@@ -62,9 +60,7 @@ impl Domain for EventsDomain {
         _viewer: &'a Viewer,
         member: MemberId,
     ) -> BoxFuture<'a, Result<(), AppError>> {
-        Box::pin(async move {
-            self.service.release_member_in(conn, member).await
-        })
+        Box::pin(async move { self.service.release_member_in(conn, member).await })
     }
 
     fn sign_out_everywhere<'a>(

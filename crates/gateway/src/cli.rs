@@ -321,7 +321,9 @@ async fn serve(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> 
 }
 
 async fn jobs_command(app: &App, command: JobsCommand) -> anyhow::Result<()> {
-    let mut conn = alumni_core::db::connection(&app.pool).await.map_err(describe)?;
+    let mut conn = alumni_core::db::connection(&app.pool)
+        .await
+        .map_err(describe)?;
     match command {
         JobsCommand::List { failed: false, .. } => {
             let counts = jobs::counts(&mut conn).await.map_err(describe)?;
@@ -345,7 +347,9 @@ async fn jobs_command(app: &App, command: JobsCommand) -> anyhow::Result<()> {
                 println!(
                     "{} {} {} attempts {}/{}: {}",
                     job.id,
-                    job.finished_at.map(|at| at.to_rfc3339()).unwrap_or_default(),
+                    job.finished_at
+                        .map(|at| at.to_rfc3339())
+                        .unwrap_or_default(),
                     job.kind,
                     job.attempts,
                     job.max_attempts,
@@ -360,7 +364,10 @@ async fn jobs_command(app: &App, command: JobsCommand) -> anyhow::Result<()> {
             } else {
                 let mut retried = 0;
                 for id in ids {
-                    match jobs::retry(&mut conn, now, Some(id)).await.map_err(describe)? {
+                    match jobs::retry(&mut conn, now, Some(id))
+                        .await
+                        .map_err(describe)?
+                    {
                         0 => eprintln!("{id}: no failed job with this id"),
                         _ => retried += 1,
                     }

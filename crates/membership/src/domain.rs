@@ -53,7 +53,10 @@ impl Domain for MembershipDomain {
         viewer: &'a Viewer,
         _member: MemberId,
     ) -> BoxFuture<'a, Result<(), AppError>> {
-        Box::pin(self.service.withdraw_in(conn, viewer))
+        Box::pin(async move {
+            self.service.withdraw_in(conn, viewer).await?;
+            Ok(())
+        })
     }
 
     fn sign_out_everywhere<'a>(

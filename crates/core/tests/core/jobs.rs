@@ -8,15 +8,15 @@ use std::time::Duration;
 use alumni_core::clock::ManualClock;
 use alumni_core::db::{self, PoolSettings, StatementCounter};
 use alumni_core::jobs::{
-    self, Every, JobError, JobRegistry, JobState, NewJob, Queue, WAKE_CHANNEL, WorkerSettings,
-    Workers, Worked,
+    self, Every, JobError, JobRegistry, JobState, NewJob, Queue, WAKE_CHANNEL, Worked,
+    WorkerSettings, Workers,
 };
 use alumni_core::live::Live;
 use alumni_core::pagination::PageRequest;
 use alumni_core::{AppError, Clock as _, ServiceContext};
 use alumni_test_db::TestDb;
 use chrono::{TimeDelta, TimeZone as _, Utc};
-use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl as _};
+use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use serde_json::json;
 
 const LEASE: Duration = Duration::from_secs(300);
@@ -31,7 +31,9 @@ fn context(db: &TestDb, clock: &Arc<ManualClock>) -> ServiceContext {
 }
 
 fn clock() -> Arc<ManualClock> {
-    Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap()))
+    Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap(),
+    ))
 }
 
 /// A registry whose `test.count` handler counts its runs and then answers
@@ -80,9 +82,18 @@ async fn a_rolled_back_change_enqueues_nothing_and_a_committed_one_runs() {
     let runs = Arc::new(AtomicUsize::new(0));
     let queue = Queue::new(ctx, counting(&runs, |_| Ok(())), LEASE);
     let worked = queue.drain().await.unwrap();
-    assert_eq!(worked, Worked { done: 1, ..Worked::default() });
+    assert_eq!(
+        worked,
+        Worked {
+            done: 1,
+            ..Worked::default()
+        }
+    );
     assert_eq!(runs.load(Ordering::SeqCst), 1);
-    assert_eq!(states(&mut conn).await, [("test.count".to_owned(), JobState::Done, 1)]);
+    assert_eq!(
+        states(&mut conn).await,
+        [("test.count".to_owned(), JobState::Done, 1)]
+    );
 }
 
 #[tokio::test]
@@ -105,9 +116,13 @@ async fn the_same_key_enqueued_twice_runs_once() {
     assert_eq!(runs.load(Ordering::SeqCst), 1);
     // Another kind may use the same key.
     assert!(
-        jobs::enqueue(&mut conn, now, NewJob::new("test.other", json!({})).key("issue-12"))
-            .await
-            .unwrap()
+        jobs::enqueue(
+            &mut conn,
+            now,
+            NewJob::new("test.other", json!({})).key("issue-12")
+        )
+        .await
+        .unwrap()
     );
 }
 
@@ -131,7 +146,10 @@ async fn a_failing_job_is_retried_with_back_off_then_failed_and_an_operator_retr
     });
     let queue = Queue::new(ctx, registry, LEASE);
 
-    let retried = Worked { retried: 1, ..Worked::default() };
+    let retried = Worked {
+        retried: 1,
+        ..Worked::default()
+    };
     assert_eq!(queue.drain().await.unwrap(), retried);
     // Not due again before its back-off has passed.
     clock.advance(TimeDelta::seconds(9));
@@ -144,27 +162,46 @@ async fn a_failing_job_is_retried_with_back_off_then_failed_and_an_operator_retr
     clock.advance(TimeDelta::seconds(1));
     assert_eq!(
         queue.drain().await.unwrap(),
-        Worked { failed: 1, ..Worked::default() }
+        Worked {
+            failed: 1,
+            ..Worked::default()
+        }
     );
     clock.advance(TimeDelta::hours(2));
-    assert_eq!(queue.drain().await.unwrap(), Worked::default(), "failed for good");
+    assert_eq!(
+        queue.drain().await.unwrap(),
+        Worked::default(),
+        "failed for good"
+    );
 
-    let failed = jobs::failed(&mut conn, &PageRequest::first(10)).await.unwrap();
+    let failed = jobs::failed(&mut conn, &PageRequest::first(10))
+        .await
+        .unwrap();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].attempts, 3);
     assert_eq!(failed[0].last_error.as_deref(), Some("SMTP refused, run 3"));
     assert_eq!(jobs::failed_count(&mut conn).await.unwrap().count, 1);
 
     assert_eq!(
-        jobs::retry(&mut conn, clock.now(), Some(failed[0].id)).await.unwrap(),
+        jobs::retry(&mut conn, clock.now(), Some(failed[0].id))
+            .await
+            .unwrap(),
         1
     );
     assert_eq!(
         queue.drain().await.unwrap(),
-        Worked { done: 1, ..Worked::default() }
+        Worked {
+            done: 1,
+            ..Worked::default()
+        }
     );
     assert_eq!(runs.load(Ordering::SeqCst), 4);
-    assert!(jobs::failed(&mut conn, &PageRequest::first(10)).await.unwrap().is_empty());
+    assert!(
+        jobs::failed(&mut conn, &PageRequest::first(10))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -173,9 +210,13 @@ async fn a_payload_that_cannot_be_read_fails_at_once() {
     let clock = clock();
     let ctx = context(&db, &clock);
     let mut conn = db.connect().await;
-    jobs::enqueue(&mut conn, clock.now(), NewJob::new("test.typed", json!({ "id": "x" })))
-        .await
-        .unwrap();
+    jobs::enqueue(
+        &mut conn,
+        clock.now(),
+        NewJob::new("test.typed", json!({ "id": "x" })),
+    )
+    .await
+    .unwrap();
     let mut registry = JobRegistry::default();
     registry.handle("test.typed", |run| async move {
         let _id: i64 = run.payload::<serde_json::Value>()?["id"]
@@ -186,7 +227,10 @@ async fn a_payload_that_cannot_be_read_fails_at_once() {
     let queue = Queue::new(ctx, registry, LEASE);
     assert_eq!(
         queue.drain().await.unwrap(),
-        Worked { failed: 1, ..Worked::default() }
+        Worked {
+            failed: 1,
+            ..Worked::default()
+        }
     );
 }
 
@@ -215,7 +259,10 @@ async fn a_killed_workers_job_is_taken_again_once_its_lease_ends() {
     started_rx.await.unwrap();
     worker.abort();
     assert!(worker.await.unwrap_err().is_cancelled());
-    assert_eq!(states(&mut conn).await, [("test.count".to_owned(), JobState::Running, 1)]);
+    assert_eq!(
+        states(&mut conn).await,
+        [("test.count".to_owned(), JobState::Running, 1)]
+    );
 
     // Another worker leaves it alone while the lease lasts…
     let runs = Arc::new(AtomicUsize::new(0));
@@ -226,7 +273,10 @@ async fn a_killed_workers_job_is_taken_again_once_its_lease_ends() {
     clock.advance(TimeDelta::seconds(1));
     assert_eq!(
         rescuer.drain().await.unwrap(),
-        Worked { done: 1, ..Worked::default() }
+        Worked {
+            done: 1,
+            ..Worked::default()
+        }
     );
     assert_eq!(runs.load(Ordering::SeqCst), 1);
 }
@@ -242,14 +292,29 @@ async fn a_recurring_job_is_enqueued_once_per_period() {
         .every("test.hourly", Every::Hour);
 
     clock.advance(TimeDelta::minutes(10));
-    registry.schedule_recurring(&mut conn, clock.now()).await.unwrap();
+    registry
+        .schedule_recurring(&mut conn, clock.now())
+        .await
+        .unwrap();
     clock.advance(TimeDelta::minutes(40));
     // A second process scheduling in the same hour adds nothing.
-    registry.schedule_recurring(&mut conn, clock.now()).await.unwrap();
-    assert_eq!(states(&mut conn).await, [("test.hourly".to_owned(), JobState::Pending, 1)]);
+    registry
+        .schedule_recurring(&mut conn, clock.now())
+        .await
+        .unwrap();
+    assert_eq!(
+        states(&mut conn).await,
+        [("test.hourly".to_owned(), JobState::Pending, 1)]
+    );
     clock.advance(TimeDelta::minutes(10));
-    registry.schedule_recurring(&mut conn, clock.now()).await.unwrap();
-    assert_eq!(states(&mut conn).await, [("test.hourly".to_owned(), JobState::Pending, 2)]);
+    registry
+        .schedule_recurring(&mut conn, clock.now())
+        .await
+        .unwrap();
+    assert_eq!(
+        states(&mut conn).await,
+        [("test.hourly".to_owned(), JobState::Pending, 2)]
+    );
 }
 
 #[tokio::test]
@@ -277,7 +342,10 @@ async fn an_idle_worker_wakes_when_a_job_is_committed() {
         .unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while runs.load(Ordering::SeqCst) == 0 {
-        assert!(tokio::time::Instant::now() < deadline, "the worker never woke");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the worker never woke"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     workers.stop().await;

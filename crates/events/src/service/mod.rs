@@ -47,10 +47,7 @@ impl EventsService {
     /// Services over a database and clock; member data comes from
     /// `membership`.
     pub fn new(ctx: ServiceContext, membership: MembershipService) -> Self {
-        Self {
-            ctx,
-            membership,
-        }
+        Self { ctx, membership }
     }
 
     /// The current time from the service's clock.

@@ -13,7 +13,7 @@ use super::seats::fill_free_seats;
 use super::{EventsService, lock_visible};
 use crate::model::{
     EventId, EventRecord, MyRegistrationFilter, MyRegistrationPageKey, RegistrationId,
-    RegistrationPageKey, RegistrationRecord, RegistrationStatus, Seats,
+    RegistrationPageKey, RegistrationRecord, RegistrationStatus,
 };
 use crate::rules;
 use crate::store::{events, registrations as store};
@@ -87,73 +87,68 @@ impl EventsService {
                     .await
                     .map_err(code_collision_is_conflict)?
             {
-                self.seats.publish(registered.seats.of(event_id));
-                return Ok(registered.registration);
+                return Ok(registered);
             }
         }
-        let (registration, seats) = conn
-            .transaction(async |conn| {
-                let event = lock_visible(conn, viewer, event_id).await?;
-                rules::not_cancelled(&event)?;
-                rules::may_register(viewer, &event, now)?;
-                let (waitlist_position, after) = rules::place_registration(event.seats());
-                let shared: &AsyncPgConnection = conn;
-                let write_registration = async {
-                    match existing.as_ref() {
-                        Some(cancelled) => store::reactivate_registration(
-                            shared,
-                            cancelled.id,
-                            waitlist_position,
-                            now,
-                        )
-                        .await
-                        .optional()?
-                        .ok_or_else(|| AppError::conflict("please try again")),
-                        None => {
-                            let registration = RegistrationRecord {
-                                id: RegistrationId::new(),
-                                event_id,
-                                member_id: identity.member_id,
-                                status: if waitlist_position.is_some() {
-                                    RegistrationStatus::Waitlisted
-                                } else {
-                                    RegistrationStatus::Confirmed
-                                },
-                                waitlist_position,
-                                check_in_code,
-                                registered_at: now,
-                                confirmed_at: waitlist_position.is_none().then_some(now),
-                                cancelled_at: None,
-                                checked_in_at: None,
-                                updated_at: now,
-                            };
-                            store::insert_registration(shared, &registration)
-                                .await
-                                .map_err(code_collision_is_conflict)?;
-                            Ok(registration)
-                        }
+        conn.transaction(async |conn| {
+            let event = lock_visible(conn, viewer, event_id).await?;
+            rules::not_cancelled(&event)?;
+            rules::may_register(viewer, &event, now)?;
+            let (waitlist_position, after) = rules::place_registration(event.seats());
+            let shared: &AsyncPgConnection = conn;
+            let write_registration = async {
+                match existing.as_ref() {
+                    Some(cancelled) => {
+                        store::reactivate_registration(shared, cancelled.id, waitlist_position, now)
+                            .await
+                            .optional()?
+                            .ok_or_else(|| AppError::conflict("please try again"))
                     }
-                };
-                let write_seats = async {
-                    let updated = events::set_seats(
-                        shared,
-                        event_id,
-                        after.capacity,
-                        after.confirmed,
-                        after.waitlisted,
-                        now,
-                    )
-                    .await?;
-                    Ok::<_, AppError>(())
-                };
-                // Both run to the end even if one fails, so no statement is
-                // left in flight on the connection when the transaction
-                // rolls back.
-                let (registration, seats) = tokio::join!(write_registration, write_seats);
-                seats?;
-                registration
-            })
-            .await
+                    None => {
+                        let registration = RegistrationRecord {
+                            id: RegistrationId::new(),
+                            event_id,
+                            member_id: identity.member_id,
+                            status: if waitlist_position.is_some() {
+                                RegistrationStatus::Waitlisted
+                            } else {
+                                RegistrationStatus::Confirmed
+                            },
+                            waitlist_position,
+                            check_in_code,
+                            registered_at: now,
+                            confirmed_at: waitlist_position.is_none().then_some(now),
+                            cancelled_at: None,
+                            checked_in_at: None,
+                            updated_at: now,
+                        };
+                        store::insert_registration(shared, &registration)
+                            .await
+                            .map_err(code_collision_is_conflict)?;
+                        Ok(registration)
+                    }
+                }
+            };
+            let write_seats = async {
+                events::set_seats(
+                    shared,
+                    event_id,
+                    after.capacity,
+                    after.confirmed,
+                    after.waitlisted,
+                    now,
+                )
+                .await?;
+                Ok::<_, AppError>(())
+            };
+            // Both run to the end even if one fails, so no statement is
+            // left in flight on the connection when the transaction
+            // rolls back.
+            let (registration, seats) = tokio::join!(write_registration, write_seats);
+            seats?;
+            registration
+        })
+        .await
     }
 
     /// Cancels the viewer's registration. A confirmed seat goes at once to

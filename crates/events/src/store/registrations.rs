@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::model::{
     Audience, EventId, EventRecord, EventStatus, MyRegistrationFilter, MyRegistrationPageKey,
-    RegistrationId, RegistrationPageKey, RegistrationRecord, RegistrationStatus, Seats,
+    RegistrationId, RegistrationPageKey, RegistrationRecord, RegistrationStatus,
 };
 use crate::schema::events::{events, registrations};
 
@@ -75,7 +75,7 @@ pub async fn register_new(
     conn: &mut AsyncPgConnection,
     audience: Audience,
     registration: &NewRegistration<'_>,
-) -> QueryResult<Option<Registered>> {
+) -> QueryResult<Option<RegistrationRecord>> {
     // `sql_query`: diesel has no data-modifying CTE. Parsed on each use,
     // which costs microseconds before the lock is taken, not while it is
     // held.
@@ -93,9 +93,7 @@ pub async fn register_new(
                  seats_version = event.seats_version + 1, \
                  updated_at = $3 \
              FROM seat WHERE event.id = seat.id \
-             RETURNING seat.free, event.capacity, event.confirmed_count, \
-                       event.waitlist_count, event.seats_version), \
-         inserted AS ( \
+             RETURNING seat.free, event.waitlist_count) \
          INSERT INTO events.registrations \
              (id, event_id, member_id, status, waitlist_position, check_in_code, \
               registered_at, confirmed_at, updated_at) \
@@ -104,9 +102,7 @@ pub async fn register_new(
                 $3, CASE WHEN free THEN $3 END, $3 \
          FROM counted \
          RETURNING id, event_id, member_id, status, waitlist_position, check_in_code, \
-                   registered_at, confirmed_at, cancelled_at, checked_in_at, updated_at) \
-         SELECT inserted.*, capacity, confirmed_count, waitlist_count, seats_version \
-         FROM inserted, counted",
+                   registered_at, confirmed_at, cancelled_at, checked_in_at, updated_at",
     )
     .bind::<diesel::sql_types::Uuid, _>(registration.event_id)
     .bind::<Text, _>(audience)
@@ -117,40 +113,6 @@ pub async fn register_new(
     .get_result(conn)
     .await
     .optional()
-}
-
-/// A first registration as made, with the event's seats after it.
-#[derive(Debug, QueryableByName)]
-pub struct Registered {
-    /// The registration.
-    #[diesel(embed)]
-    pub registration: RegistrationRecord,
-    /// The event's seats after it.
-    #[diesel(embed)]
-    pub seats: SeatsRow,
-}
-
-/// An event's seat counters, as a statement returns them.
-#[derive(Debug, QueryableByName)]
-#[diesel(table_name = events)]
-pub struct SeatsRow {
-    capacity: Option<i32>,
-    confirmed_count: i32,
-    waitlist_count: i32,
-    seats_version: i64,
-}
-
-impl SeatsRow {
-    /// The seats of `event_id`.
-    pub fn of(&self, event_id: EventId) -> Seats {
-        Seats {
-            event_id,
-            capacity: self.capacity,
-            confirmed: self.confirmed_count,
-            waitlisted: self.waitlist_count,
-            version: self.seats_version,
-        }
-    }
 }
 
 /// A first registration, before its seat or waitlist place is known.

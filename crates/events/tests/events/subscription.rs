@@ -123,5 +123,9 @@ async fn a_subscriber_of_another_server_process_sees_every_change() {
         .query_with(CANCEL_REGISTRATION, json!({ "id": event }))
         .await
         .data();
-    assert_eq!(next().await, seats(0, 0), "the waitlisted member took the seat");
+    assert_eq!(
+        next().await,
+        seats(0, 0),
+        "the waitlisted member took the seat"
+    );
 }
