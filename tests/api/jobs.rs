@@ -7,7 +7,7 @@ use serde_json::json;
 
 const FAILED: &str = "{ failedJobs(first: 10) {
     totalCount
-    nodes { id kind payload attempts lastError failedAt }
+    nodes { id kind state payload attempts maxAttempts lastError finishedAt }
 } }";
 const RETRY: &str = "mutation($id: ID!) { retryJob(id: $id) }";
 
@@ -32,12 +32,19 @@ async fn only_the_secretariat_sees_and_retries_failed_jobs() {
     let job = &jobs["nodes"][0];
     assert_eq!(job["kind"], "test.nobody_handles");
     assert_eq!(job["attempts"], 1);
+    assert_eq!(job["state"], "FAILED");
     assert_eq!(job["payload"], json!({ "n": 1 }));
     assert!(
         job["lastError"].as_str().unwrap().contains("no handler"),
         "{job}"
     );
     let id = job["id"].as_str().unwrap().to_owned();
+    let node = "query($id: ID!) { node(id: $id) { ... on Job { kind } } }";
+    let found = app
+        .client_as(&secretariat)
+        .query_with(node, json!({ "id": id }))
+        .await;
+    assert_eq!(found.data()["node"]["kind"], "test.nobody_handles");
 
     app.client()
         .query(FAILED)
@@ -56,6 +63,8 @@ async fn only_the_secretariat_sees_and_retries_failed_jobs() {
         let member = app.create_member(&[role]).await;
         let client = app.client_as(&member);
         client.query(FAILED).await.expect_error("FORBIDDEN");
+        let hidden = client.query_with(node, json!({ "id": id })).await;
+        assert_eq!(hidden.data()["node"], serde_json::Value::Null);
         client
             .query_with(RETRY, json!({ "id": id }))
             .await

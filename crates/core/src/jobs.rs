@@ -196,6 +196,18 @@ impl JobRecord {
     }
 }
 
+/// Jobs by id.
+pub async fn by_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[JobId],
+) -> Result<Vec<JobRecord>, AppError> {
+    Ok(jobs::table
+        .filter(jobs::id.eq_any(ids.iter().map(|id| id.0)))
+        .select(JobRecord::as_select())
+        .load(conn)
+        .await?)
+}
+
 /// Position of a failed job in the newest-first list.
 pub type FailedJobKey = (DateTime<Utc>, Uuid);
 
@@ -526,6 +538,15 @@ impl Queue {
         }
     }
 
+    /// Enqueues the current period's job of every recurring kind, once (as
+    /// running workers do every 30 seconds).
+    pub async fn schedule_recurring(&self) -> Result<(), AppError> {
+        let mut conn = self.ctx.conn().await?;
+        self.registry
+            .schedule_recurring(&mut conn, self.ctx.now())
+            .await
+    }
+
     /// The database and clock the queue works on.
     pub fn context(&self) -> &ServiceContext {
         &self.ctx
@@ -762,14 +783,7 @@ async fn schedule(queue: Queue, mut stopping: watch::Receiver<bool>) {
         return;
     }
     while !*stopping.borrow() {
-        let scheduled = async {
-            let mut conn = queue.ctx.conn().await?;
-            queue
-                .registry
-                .schedule_recurring(&mut conn, queue.ctx.now())
-                .await
-        };
-        if let Err(error) = scheduled.await {
+        if let Err(error) = queue.schedule_recurring().await {
             tracing::warn!(%error, "cannot schedule recurring jobs");
         }
         tokio::select! {

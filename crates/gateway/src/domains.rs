@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use alumni_core::audit::AuditEventId;
 use alumni_core::domain::{BoxFuture, Domain};
-use alumni_core::jobs::{self, JobRegistry};
+use alumni_core::jobs::{self, JobId, JobRegistry};
 use alumni_core::{AppError, MemberId, NodeId, ServiceContext, Viewer};
 use alumni_events::domain::EventsDomain;
 use alumni_events::graphql::{
@@ -40,7 +40,7 @@ use async_graphql::{Context, ID, Interface, MergedObject, MergedSubscription};
 use uuid::Uuid;
 
 use crate::api::{DataRightsMutation, GatewayQuery, SignOutMutation};
-use crate::jobs::{JobsMutation, JobsQuery};
+use crate::jobs::{Job, JobsMutation, JobsQuery, load_job};
 
 /// Every channel the database announces changes on (see
 /// [`alumni_core::live`]).
@@ -133,6 +133,8 @@ pub enum Node {
     Registration(Registration),
     /// A material of an event.
     Material(Material),
+    /// A background job (secretariat only).
+    Job(Job),
 }
 
 /// Loads one object by id as the viewer may see it; `NOT_FOUND` otherwise.
@@ -213,6 +215,7 @@ pub const NODE_TYPES: &[NodeType] = &[
         load_registration
     ),
     node_type!(Material, MaterialId, "events.materials", load_material),
+    node_type!(Job, JobId, "jobs.jobs", load_job),
 ];
 
 /// The signed-in member's own view of the network: their account and, per

@@ -4,7 +4,7 @@
 
 use alumni_core::audit::{self, AuditEntry};
 use alumni_core::graphql::{data, viewer};
-use alumni_core::jobs::{self, JobId, JobRecord, Queue};
+use alumni_core::jobs::{self, JobId, JobRecord, JobState, Queue};
 use alumni_core::pagination::{Connection, PageRequest, TotalCount, connection_complexity};
 use alumni_core::{AppError, NodeId, Role};
 use async_graphql::{Context, ID, Json, Object, Result};
@@ -32,7 +32,7 @@ impl JobsQuery {
         #[graphql(desc = "Read on after this cursor.")] after: Option<String>,
         #[graphql(desc = "Page size, reading backward.")] last: Option<i32>,
         #[graphql(desc = "Read back before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<FailedJob>> {
+    ) -> Result<Connection<Job>> {
         viewer(ctx)?.require_role(Role::Secretariat)?;
         let queue = data::<Queue>(ctx)?.clone();
         let page = PageRequest::new(first, after, last, before)?;
@@ -43,7 +43,7 @@ impl JobsQuery {
             let mut conn = queue.context().conn().await?;
             jobs::failed_count(&mut conn).await
         });
-        Ok(page.into_connection(rows, JobRecord::page_key, FailedJob, total_count))
+        Ok(page.into_connection(rows, JobRecord::page_key, Job, total_count))
     }
 }
 
@@ -86,14 +86,29 @@ impl JobsMutation {
     }
 }
 
-/// A background job whose every attempt failed.
-pub struct FailedJob(JobRecord);
+/// A background job (secretariat only).
+pub struct Job(JobRecord);
 
-/// A background job whose every attempt failed.
+/// A background job by id, for the secretariat; `NOT_FOUND` otherwise.
+pub async fn load_job(ctx: &Context<'_>, id: JobId) -> Result<Job, AppError> {
+    viewer(ctx)?
+        .require_role(Role::Secretariat)
+        .map_err(|_| AppError::NotFound { entity: "Job" })?;
+    let queue = data::<Queue>(ctx)?;
+    let mut conn = queue.context().conn().await?;
+    jobs::by_ids(&mut conn, &[id])
+        .await?
+        .pop()
+        .map(Job)
+        .ok_or(AppError::NotFound { entity: "Job" })
+}
+
+/// A background job: mail to send, a digest to compose, a post to
+/// publish… Operators see the failed ones and retry them.
 #[Object]
-impl FailedJob {
-    /// Opaque global id, for `retryJob`.
-    async fn id(&self) -> ID {
+impl Job {
+    /// Opaque global id, for `retryJob` and `node(id:)`.
+    pub async fn id(&self) -> ID {
         JobId(self.0.id).to_global()
     }
 
@@ -102,17 +117,27 @@ impl FailedJob {
         &self.0.kind
     }
 
+    /// Where it stands.
+    async fn state(&self) -> JobState {
+        self.0.state
+    }
+
     /// What it was given: ids, never personal data.
     async fn payload(&self) -> Json<&serde_json::Value> {
         Json(&self.0.payload)
     }
 
-    /// Attempts made.
+    /// Attempts started.
     async fn attempts(&self) -> i32 {
         self.0.attempts
     }
 
-    /// The error of the last attempt.
+    /// Attempts allowed before it fails for good.
+    async fn max_attempts(&self) -> i32 {
+        self.0.max_attempts
+    }
+
+    /// The error of the last failed attempt.
     async fn last_error(&self) -> Option<&str> {
         self.0.last_error.as_deref()
     }
@@ -122,8 +147,13 @@ impl FailedJob {
         self.0.created_at
     }
 
-    /// When its last attempt failed.
-    async fn failed_at(&self) -> Option<DateTime<Utc>> {
+    /// When it may next run; while running, when its worker's lease ends.
+    async fn due_at(&self) -> Option<DateTime<Utc>> {
+        matches!(self.0.state, JobState::Pending | JobState::Running).then_some(self.0.due_at)
+    }
+
+    /// When it was done, or failed for good.
+    async fn finished_at(&self) -> Option<DateTime<Utc>> {
         self.0.finished_at
     }
 }

@@ -13,5 +13,6 @@ pub async fn demo(app: &App) -> AppResult<()> {
     for domain in app.domains.iter() {
         domain.seed_demo(&mut world).await?;
     }
-    Ok(())
+    // As a running server's workers do: the queue's upkeep is scheduled.
+    app.jobs.schedule_recurring().await
 }

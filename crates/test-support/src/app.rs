@@ -274,6 +274,10 @@ impl TestApp {
                 .await
                 .unwrap_or_else(|error| panic!("demo data of {}: {error:?}", domain.name()));
         }
+        self.jobs
+            .schedule_recurring()
+            .await
+            .expect("schedule recurring jobs");
         world
     }
 
