@@ -24,6 +24,8 @@ const CORE_SCHEMAS: [&str; 2] = ["audit", "api"];
 struct Row {
     #[diesel(sql_type = Uuid)]
     id: uuid::Uuid,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Uuid>)]
+    owner: Option<uuid::Uuid>,
 }
 
 #[derive(QueryableByName)]
@@ -92,25 +94,36 @@ async fn every_node_type_round_trips_through_node() {
         .get::<DemoMembers>()
         .and_then(|members| members.secretariat)
         .expect("the demo has a secretariat");
-    let token = app
-        .services
-        .membership
-        .issue_session(secretariat)
-        .await
-        .unwrap()
-        .token
-        .expose_secret()
-        .to_owned();
-    let client = app.client().with_token(token);
+    let signed_in = async |member| {
+        let token = app
+            .services
+            .membership
+            .issue_session(member)
+            .await
+            .unwrap()
+            .token
+            .expose_secret()
+            .to_owned();
+        app.client().with_token(token)
+    };
+    let secretariat = signed_in(secretariat).await;
     let mut conn = app.database().connect().await;
     for node_type in NODE_TYPES {
-        let rows: Vec<Row> =
-            diesel::sql_query(format!("SELECT id FROM {} LIMIT 1", node_type.table))
-                .load(&mut conn)
-                .await
-                .unwrap_or_else(|error| panic!("{}: {error}", node_type.table));
+        let owner = node_type.owner.unwrap_or("NULL::uuid");
+        let rows: Vec<Row> = diesel::sql_query(format!(
+            "SELECT id, {owner} AS owner FROM {} LIMIT 1",
+            node_type.table
+        ))
+        .load(&mut conn)
+        .await
+        .unwrap_or_else(|error| panic!("{}: {error}", node_type.table));
         let row = <[Row]>::first(&rows)
             .unwrap_or_else(|| panic!("the demo data has no {}", node_type.name));
+        // Objects only their member may see are asked for by that member.
+        let client = match row.owner {
+            Some(owner) => &signed_in(alumni_core::MemberId(owner)).await,
+            None => &secretariat,
+        };
         let id = GlobalId {
             node_type: node_type.name.to_owned(),
             uuid: row.id,

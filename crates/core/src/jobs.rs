@@ -143,8 +143,23 @@ pub async fn enqueue(
     now: DateTime<Utc>,
     job: NewJob,
 ) -> Result<bool, AppError> {
-    let inserted = diesel::insert_into(jobs::table)
-        .values(JobRow {
+    Ok(enqueue_many(conn, now, std::slice::from_ref(&job)).await? == 1)
+}
+
+/// Enqueues several jobs in one statement, inside the caller's
+/// transaction; those whose kind and key were already used are skipped.
+/// Returns how many were enqueued.
+pub async fn enqueue_many(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    many: &[NewJob],
+) -> Result<usize, AppError> {
+    if many.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<JobRow<'_>> = many
+        .iter()
+        .map(|job| JobRow {
             id: Uuid::now_v7(),
             kind: job.kind,
             payload: &job.payload,
@@ -154,11 +169,13 @@ pub async fn enqueue(
             max_attempts: job.max_attempts,
             created_at: now,
         })
+        .collect();
+    Ok(diesel::insert_into(jobs::table)
+        .values(rows)
         .on_conflict((jobs::kind, jobs::key))
         .do_nothing()
         .execute(conn)
-        .await?;
-    Ok(inserted == 1)
+        .await?)
 }
 
 /// A job as operators see it.
@@ -329,6 +346,12 @@ impl From<AppError> for JobError {
     }
 }
 
+impl From<diesel::result::Error> for JobError {
+    fn from(error: diesel::result::Error) -> Self {
+        AppError::from(error).into()
+    }
+}
+
 impl std::fmt::Display for JobError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
@@ -344,6 +367,8 @@ pub struct JobRun {
     pub payload: serde_json::Value,
     /// Which attempt this is, from 1.
     pub attempt: i32,
+    /// Whether no attempt follows this one should it fail.
+    pub last_attempt: bool,
 }
 
 impl JobRun {
@@ -612,6 +637,7 @@ impl Queue {
             id: job.id,
             payload: job.payload.clone(),
             attempt: job.attempts,
+            last_attempt: job.attempts >= job.max_attempts,
         };
         match tokio::time::timeout(self.lease, handler(run)).await {
             Ok(outcome) => outcome,

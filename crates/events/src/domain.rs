@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use alumni_core::domain::{BoxFuture, DemoWorld, Domain, File, FileRequest, FileRoute};
 use alumni_core::enums::StoredEnum;
+use alumni_core::jobs::JobRegistry;
 use alumni_core::{AppError, MemberId, NodeId as _, Viewer};
 use alumni_membership::demo::DemoMembers;
 use async_graphql::Data;
@@ -61,6 +62,10 @@ impl Domain for EventsDomain {
         member: MemberId,
     ) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(async move { self.service.release_member_in(conn, member).await })
+    }
+
+    fn jobs(&self, registry: &mut JobRegistry) {
+        crate::notices::register_jobs(&self.service, registry);
     }
 
     fn sign_out_everywhere<'a>(

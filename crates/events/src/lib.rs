@@ -15,6 +15,7 @@ pub mod graphql;
 mod ics;
 pub mod live;
 pub mod model;
+pub mod notices;
 mod refusal;
 pub mod rules;
 mod schema;

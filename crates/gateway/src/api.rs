@@ -101,7 +101,7 @@ impl GatewayQuery {
     }
 }
 
-async fn resolve_node(ctx: &Context<'_>, global: GlobalId) -> Result<Node, AppError> {
+pub(crate) async fn resolve_node(ctx: &Context<'_>, global: GlobalId) -> Result<Node, AppError> {
     match NODE_TYPES
         .iter()
         .find(|node_type| node_type.name == global.node_type)

@@ -11,11 +11,12 @@ use alumni_core::jobs::{Queue, WorkerSettings, Workers};
 use alumni_core::live::Live;
 use alumni_core::{DbPool, ServiceContext, SharedClock};
 use alumni_membership::AccountSettings;
+pub use alumni_notify::mail::MailSettings;
 use axum::Router;
 
 use crate::api::{AppSchema, schema_builder};
 use crate::config::{
-    DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAIL_DIR, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_INTROSPECTION_FIELDS, DEFAULT_MAX_QUERY_COMPLEXITY, DEFAULT_MAX_QUERY_DEPTH,
     DEFAULT_MAX_QUERY_NODES, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS,
 };
@@ -39,6 +40,9 @@ pub enum BuildError {
     /// The trusted-documents manifest could not be read.
     #[error(transparent)]
     TrustedDocuments(#[from] ManifestError),
+    /// The mail settings cannot be used.
+    #[error("mail: {0}")]
+    Mail(String),
 }
 
 /// Everything that shapes the application.
@@ -66,6 +70,8 @@ pub struct AppSettings {
     pub trusted_documents: Option<PathBuf>,
     /// The job workers of this process.
     pub jobs: WorkerSettings,
+    /// Where mail goes, and in whose name.
+    pub mail: MailSettings,
 }
 
 impl AppSettings {
@@ -97,6 +103,7 @@ impl AppSettings {
             server: ServerSettings::default(),
             trusted_documents: None,
             jobs: WorkerSettings::default(),
+            mail: MailSettings::to_folder(DEFAULT_MAIL_DIR),
         }
     }
 }
@@ -136,7 +143,8 @@ impl App {
             clock,
             live: live.clone(),
         };
-        let services = Services::new(&ctx, settings.accounts.clone());
+        let services = Services::new(&ctx, settings.accounts.clone(), settings.mail.clone())
+            .map_err(|error| BuildError::Mail(error.to_string()))?;
         let domains = services.domains();
         let jobs = Queue::new(ctx.clone(), domains.jobs(&ctx), settings.jobs.lease);
         let idempotency = IdempotencyStore::new(ctx, settings.http.request_timeout);

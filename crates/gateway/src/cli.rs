@@ -301,8 +301,15 @@ async fn serve(database_config: &DatabaseConfig, serve_config: &ServeConfig) -> 
     } else {
         "GraphQL:  "
     };
+    let mail = match &serve_config.smtp_url {
+        Some(_) => "sent over SMTP (ALUMNI_SMTP_URL)".to_owned(),
+        None => format!(
+            "written to {}/ as .eml files (set ALUMNI_SMTP_URL to send)",
+            serve_config.mail_dir.display()
+        ),
+    };
     say(&format!(
-        "\nAlumni Network is running.\n  {endpoint} http://{address}/graphql\n  Readiness: http://{address}/readyz"
+        "\nAlumni Network is running.\n  {endpoint} http://{address}/graphql\n  Readiness: http://{address}/readyz\n  Mail:      {mail}"
     ));
     if load_demo {
         print_demo_logins();
@@ -479,6 +486,7 @@ fn build_app(
         server: serve_config.server_settings(),
         trusted_documents: serve_config.trusted_documents.clone(),
         jobs: serve_config.worker_settings(),
+        mail: serve_config.mail_settings(),
     };
     Ok(App::build(&settings, Arc::new(SystemClock))?)
 }

@@ -13,6 +13,7 @@ use alumni_core::db::{
 use alumni_core::jobs::{DEFAULT_WORKERS, WorkerSettings};
 use alumni_membership::AccountSettings;
 use alumni_membership::service::DEFAULT_SESSION_TTL_HOURS;
+use alumni_notify::mail::MailSettings;
 use clap::{Args, ValueEnum};
 use ipnet::IpNet;
 
@@ -20,6 +21,9 @@ use crate::http::{HttpLimits, SchemaExposure, TrustedProxies};
 use crate::limits::{IntrospectionPolicy, OperationLimits};
 use crate::server::{self, ServerSettings};
 use crate::socket::SocketSettings;
+
+/// Where mail is written when no SMTP server is configured.
+pub const DEFAULT_MAIL_DIR: &str = ".alumni/mail";
 
 /// Default largest request body, in bytes.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -144,6 +148,34 @@ pub struct ServeConfig {
     /// process, or `alumni jobs run`, works the queue).
     #[arg(long, env = "ALUMNI_WORKERS", default_value_t = DEFAULT_WORKERS)]
     pub workers: usize,
+
+    /// SMTP server for outgoing mail, e.g. `smtp://user:pass@host:587`
+    /// (STARTTLS required; `?tls=none` for a local relay) or
+    /// `smtps://…:465`. Unset: mail is written to ALUMNI_MAIL_DIR.
+    #[arg(long, env = "ALUMNI_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Where mail is written as `.eml` files when no SMTP server is set.
+    #[arg(long, env = "ALUMNI_MAIL_DIR", default_value = DEFAULT_MAIL_DIR)]
+    pub mail_dir: PathBuf,
+
+    /// The sender address of mail.
+    #[arg(long, env = "ALUMNI_MAIL_FROM", default_value = "alumni@localhost")]
+    pub mail_from: String,
+
+    /// The sender name of mail; the company's name (from its data) when
+    /// unset.
+    #[arg(long, env = "ALUMNI_MAIL_FROM_NAME")]
+    pub mail_from_name: Option<String>,
+
+    /// The address members reach the network at, for links in mail (the
+    /// frontend's, or this server's).
+    #[arg(
+        long,
+        env = "ALUMNI_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub public_url: String,
 
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "ALUMNI_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
@@ -314,6 +346,17 @@ impl ServeConfig {
             request_timeout: Duration::from_millis(self.request_timeout_ms.max(1)),
             body_timeout: Duration::from_millis(self.body_timeout_ms.max(1)),
             max_response_bytes: self.max_response_bytes,
+        }
+    }
+
+    /// Where mail goes.
+    pub fn mail_settings(&self) -> MailSettings {
+        MailSettings {
+            smtp_url: self.smtp_url.clone().filter(|url| !url.trim().is_empty()),
+            mail_dir: self.mail_dir.clone(),
+            from_address: self.mail_from.clone(),
+            from_name: self.mail_from_name.clone(),
+            public_url: self.public_url.clone(),
         }
     }
 

@@ -36,15 +36,26 @@ use alumni_membership::{
     AccountSettings, Member, MembershipMutation, MembershipQuery, MembershipService,
     MembershipViewer,
 };
+use alumni_notify::domain::NotifyDomain;
+use alumni_notify::graphql::NotifyMutation;
+use alumni_notify::mail::MailSettings;
+use alumni_notify::{NOTIFICATIONS_CHANNEL, NoticeKinds, NotificationId, NotifyService};
 use async_graphql::{Context, ID, Interface, MergedObject, MergedSubscription};
 use uuid::Uuid;
 
 use crate::api::{DataRightsMutation, GatewayQuery, SignOutMutation};
 use crate::jobs::{Job, JobsMutation, JobsQuery, load_job};
+use crate::notifications::{
+    Notification, NotificationsSubscription, NotificationsViewer, load_notification,
+};
 
 /// Every channel the database announces changes on (see
 /// [`alumni_core::live`]).
-pub const LIVE_CHANNELS: &[&str] = &[jobs::WAKE_CHANNEL, alumni_events::live::SEATS_CHANNEL];
+pub const LIVE_CHANNELS: &[&str] = &[
+    jobs::WAKE_CHANNEL,
+    alumni_events::live::SEATS_CHANNEL,
+    NOTIFICATIONS_CHANNEL,
+];
 
 /// Every domain's services, built in dependency order. One per process,
 /// cheap to clone; the command line and the tests reach services here.
@@ -52,18 +63,33 @@ pub const LIVE_CHANNELS: &[&str] = &[jobs::WAKE_CHANNEL, alumni_events::live::SE
 pub struct Services {
     /// Membership: accounts, sessions, members.
     pub membership: MembershipService,
+    /// Notifications: in the app, by mail, live.
+    pub notify: NotifyService,
     /// Events: events, registrations, check-in, calendars.
     pub events: EventsService,
 }
 
 impl Services {
-    /// Every domain's services over one database and clock.
-    pub fn new(ctx: &ServiceContext, accounts: AccountSettings) -> Self {
+    /// Every domain's services over one database and clock, with mail
+    /// sent as `mail` says; `BAD_USER_INPUT` when the mail settings cannot
+    /// be used.
+    pub fn new(
+        ctx: &ServiceContext,
+        accounts: AccountSettings,
+        mail: MailSettings,
+    ) -> Result<Self, AppError> {
         let membership = MembershipService::new(ctx.clone(), accounts);
-        Self {
-            events: EventsService::new(ctx.clone(), membership.clone()),
+        let kinds = NoticeKinds::new(
+            alumni_notify::applications::KINDS
+                .into_iter()
+                .chain(alumni_events::notices::KINDS),
+        );
+        let notify = NotifyService::new(ctx.clone(), membership.clone(), kinds, mail)?;
+        Ok(Self {
+            events: EventsService::new(ctx.clone(), membership.clone(), notify.clone()),
+            notify,
             membership,
-        }
+        })
     }
 
     /// The domains in dependency order: demo data is seeded, and
@@ -71,6 +97,7 @@ impl Services {
     pub fn domains(&self) -> Domains {
         Domains(Arc::new([
             Arc::new(MembershipDomain::new(self.membership.clone())),
+            Arc::new(NotifyDomain::new(self.notify.clone())),
             Arc::new(EventsDomain::new(self.events.clone())),
         ]))
     }
@@ -135,6 +162,8 @@ pub enum Node {
     Material(Material),
     /// A background job (secretariat only).
     Job(Job),
+    /// A notification (its member only).
+    Notification(Notification),
 }
 
 /// Loads one object by id as the viewer may see it; `NOT_FOUND` otherwise.
@@ -157,6 +186,9 @@ pub struct NodeType {
     /// `nodes(ids:)` costs the same whatever the scheduling of the look-ups
     /// after it; `None` where single look-ups batch well enough.
     pub prefetch: Option<PrefetchNodes>,
+    /// For objects only one member may see (their notifications), the
+    /// column naming that member (the round-trip test signs in as them).
+    pub owner: Option<&'static str>,
 }
 
 macro_rules! node_type {
@@ -168,6 +200,7 @@ macro_rules! node_type {
                 Box::pin(async move { Ok(Node::$variant($load(ctx, <$id>::from_uuid(uuid)).await?)) })
             },
             prefetch: node_type!(@prefetch $id $(, $prefetch)?),
+            owner: None,
         }
     };
     (@prefetch $id:ty) => { None };
@@ -216,18 +249,31 @@ pub const NODE_TYPES: &[NodeType] = &[
     ),
     node_type!(Material, MaterialId, "events.materials", load_material),
     node_type!(Job, JobId, "jobs.jobs", load_job),
+    NodeType {
+        owner: Some("member_id"),
+        ..node_type!(
+            Notification,
+            NotificationId,
+            "notify.notifications",
+            load_notification
+        )
+    },
 ];
 
 /// The signed-in member's own view of the network: their account and, per
 /// domain, what is theirs.
 #[derive(MergedObject)]
 #[graphql(name = "Viewer")]
-pub struct ViewerObject(MembershipViewer, EventsViewer);
+pub struct ViewerObject(MembershipViewer, NotificationsViewer, EventsViewer);
 
 impl ViewerObject {
     /// `me` for a member allowed in.
     pub fn new(identity: &alumni_core::Identity) -> Self {
-        Self(MembershipViewer::new(identity.clone()), EventsViewer)
+        Self(
+            MembershipViewer::new(identity.clone()),
+            NotificationsViewer,
+            EventsViewer,
+        )
     }
 }
 
@@ -242,6 +288,7 @@ pub struct QueryRoot(GatewayQuery, JobsQuery, MembershipQuery, EventsQuery);
 pub struct MutationRoot(
     JobsMutation,
     MembershipMutation,
+    NotifyMutation,
     EventsMutation,
     DataRightsMutation,
     SignOutMutation,
@@ -251,4 +298,4 @@ pub struct MutationRoot(
 /// `/graphql/ws`).
 #[derive(MergedSubscription, Default)]
 #[graphql(name = "Subscription")]
-pub struct SubscriptionRoot(EventsSubscription);
+pub struct SubscriptionRoot(EventsSubscription, NotificationsSubscription);

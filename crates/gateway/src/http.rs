@@ -9,6 +9,8 @@
 //! | `GET /readyz` | the database answers; `503` while it does not |
 //! | `GET /schema.graphql` | the schema in SDL, to whoever `ALUMNI_INTROSPECTION` lets introspect |
 //! | `GET /graphql/ws` | GraphQL subscriptions over WebSocket (`graphql-transport-ws`; the bearer token goes in the `connection_init` payload as `{"Authorization": "Bearer …"}`; see [`crate::socket`]) |
+//! | `GET /unsubscribe/{token}` | the page of a mail's unsubscribe link: a button, nothing changes |
+//! | `POST /unsubscribe/{token}` | one-click unsubscribe (RFC 8058) from that kind of mail |
 //! | `GET /events/{id}.ics` | one event as iCalendar (bearer token in the `Authorization` header) |
 //! | `GET /events/{id}/attendees.csv` | the attendee list as CSV, UTF-8 with BOM (secretariat) |
 //! | `GET /calendar/{token}.ics` | a member's personal feed of confirmed registrations (the secret token is the credential) |
@@ -238,6 +240,10 @@ pub fn router(state: AppState, allowed_origins: &[String]) -> Router {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
         .merge(file_routes(&state))
+        .route(
+            "/unsubscribe/{token}",
+            get(unsubscribe_page).post(unsubscribe),
+        )
         .route("/livez", get(livez))
         .route("/readyz", get(readyz))
         .route("/schema.graphql", get(schema_sdl))
@@ -784,6 +790,65 @@ async fn graphql_ws(State(state): State<AppState>, upgrade: WebSocketUpgrade) ->
 
 /// The files every domain serves (calendars, CSV exports), each at its own
 /// path.
+/// The page a mail's unsubscribe link opens: a button that posts to the
+/// same address. A `GET` changes nothing, since mail scanners follow links.
+async fn unsubscribe_page() -> Response {
+    unsubscribe_html(
+        StatusCode::OK,
+        "配信の停止",
+        "<form method=\"post\"><p>この種類のメールの配信を停止しますか？お知らせはアプリで引き続きご覧いただけます。</p>\
+         <button type=\"submit\" name=\"List-Unsubscribe\" value=\"One-Click\">配信を停止する</button></form>",
+    )
+}
+
+/// One-click unsubscribe (RFC 8058): the mail client posts here, and that
+/// kind of mail stops for the token's member.
+async fn unsubscribe(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    // Tokens the network issues are short; anything longer is not one.
+    let outcome = if token.len() > 100 {
+        Err(AppError::NotFound {
+            entity: "UnsubscribeToken",
+        })
+    } else {
+        state.0.services.notify.unsubscribe(&token).await
+    };
+    match outcome {
+        Ok(()) => unsubscribe_html(
+            StatusCode::OK,
+            "配信を停止しました",
+            "<p>この種類のメールの配信を停止しました。設定はいつでも変更できます。</p>",
+        ),
+        Err(AppError::NotFound { .. }) => unsubscribe_html(
+            StatusCode::NOT_FOUND,
+            "リンクが無効です",
+            "<p>この配信停止のリンクは無効です。設定画面から変更してください。</p>",
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "unsubscribing failed");
+            unsubscribe_html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ただいま処理できません",
+                "<p>しばらくしてからもう一度お試しください。</p>",
+            )
+        }
+    }
+}
+
+fn unsubscribe_html(status: StatusCode, title: &str, body: &str) -> Response {
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>{title}</title></head><body><h1>{title}</h1>{body}</body></html>"
+    );
+    (
+        status,
+        [
+            (CONTENT_TYPE, "text/html; charset=utf-8"),
+            (CACHE_CONTROL, "no-store"),
+        ],
+        page,
+    )
+        .into_response()
+}
+
 fn file_routes(state: &AppState) -> Router<AppState> {
     let mut router = Router::new();
     for domain in state.0.domains.iter() {

@@ -17,6 +17,7 @@ pub mod http;
 pub mod idempotency;
 pub mod jobs;
 pub mod limits;
+pub mod notifications;
 pub mod persisted;
 pub mod seed;
 pub mod server;

@@ -13,6 +13,8 @@ pub async fn demo(app: &App) -> AppResult<()> {
     for domain in app.domains.iter() {
         domain.seed_demo(&mut world).await?;
     }
-    // As a running server's workers do: the queue's upkeep is scheduled.
+    // As a running server's workers would: what the demo set off (notices
+    // and their mail) is done, and the queue's upkeep is scheduled.
+    app.jobs.drain().await?;
     app.jobs.schedule_recurring().await
 }

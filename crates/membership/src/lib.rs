@@ -11,6 +11,7 @@
 pub mod demo;
 pub mod domain;
 pub mod graphql;
+pub mod jobs;
 pub mod model;
 pub mod password;
 pub mod rules;

@@ -12,7 +12,7 @@ use alumni_core::domain::DemoWorld;
 use alumni_core::jobs::Queue;
 use alumni_core::secrets::ExposeSecret as _;
 use alumni_core::{MemberId, NodeId, Role};
-use alumni_gateway::app::Background;
+use alumni_gateway::app::{Background, MailSettings};
 use alumni_gateway::app::{Domains, Services};
 use alumni_gateway::http::TrustedProxies;
 use alumni_gateway::{App, AppSettings};
@@ -65,6 +65,8 @@ pub struct TestApp {
     http: reqwest::Client,
     statements: StatementCounter,
     members_created: AtomicUsize,
+    /// Where the application writes mail when no SMTP server is set.
+    pub mail_dir: std::path::PathBuf,
     /// The job queue with every domain's handlers: tests run due jobs
     /// with `jobs.drain()` (no workers run unless a test asks for them).
     pub jobs: Queue,
@@ -142,6 +144,10 @@ impl TestApp {
         settings.sockets.session_check_interval = Duration::from_millis(100);
         // Tests run due jobs themselves, when they choose.
         settings.jobs.workers = 0;
+        // Mail is written to a folder of the test's own.
+        let mail_dir =
+            std::env::temp_dir().join(format!("alumni-test-mail-{}", uuid::Uuid::now_v7()));
+        settings.mail = MailSettings::to_folder(&mail_dir);
         adjust(&mut settings);
 
         let clock = Arc::new(ManualClock::new(test_start()));
@@ -175,6 +181,7 @@ impl TestApp {
             statements: app.statements,
             members_created: AtomicUsize::new(0),
             jobs: app.jobs,
+            mail_dir: settings.mail.mail_dir.clone(),
             stop: Some(stop),
             server,
             background: Some(background),
@@ -274,6 +281,7 @@ impl TestApp {
                 .await
                 .unwrap_or_else(|error| panic!("demo data of {}: {error:?}", domain.name()));
         }
+        self.jobs.drain().await.expect("run the demo's jobs");
         self.jobs
             .schedule_recurring()
             .await

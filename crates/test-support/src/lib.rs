@@ -7,6 +7,7 @@
 //!   cuttable link to the database for outage tests.
 //! - [`TestClient`]: GraphQL over HTTP, signed in as a given member or not;
 //!   subscriptions over WebSocket ([`TestSubscription`]).
+//! - [`SmtpServer`]: a real SMTP server that records what it receives.
 //!
 //! ```no_run
 //! # async fn example() {
@@ -24,10 +25,12 @@ mod app;
 pub mod browser;
 mod client;
 mod proxy;
+mod smtp;
 mod subscription;
 
 pub use alumni_test_db::TestDb;
 pub use app::{TEST_PASSWORD, TestApp, TestMember, test_start};
 pub use client::{GqlResponse, TestClient};
 pub use proxy::DbProxy;
+pub use smtp::{ReceivedMail, SmtpServer};
 pub use subscription::{SocketEvent, TestSocket, TestSubscription};

@@ -12,6 +12,7 @@ use crate::model::{
     EventFields, EventId, EventListFilter, EventPageKey, EventRecord, EventStatus, SpeakerRecord,
     SpeakerSlot,
 };
+use crate::notices;
 use crate::rules;
 use crate::store::{events as store, speakers};
 use crate::visibility::{sees_drafts, sees_event};
@@ -89,10 +90,14 @@ impl EventsService {
         conn.transaction(async |conn| {
             let event = lock_visible(conn, viewer, event_id).await?;
             rules::not_cancelled(&event)?;
-            let mut fields = event.fields;
+            let mut fields = event.fields.clone();
             edit(&mut fields);
             let fields = rules::validate_fields(fields)?;
+            let changed = notices::changes_worth_telling(&event.fields, &fields);
             let updated = store::update_event_fields(conn, event_id, &fields, now).await?;
+            if event.status == EventStatus::Published && !changed.is_empty() {
+                notices::event_altered(conn, now, event_id, false, changed).await?;
+            }
             if let Some(slots) = &slots {
                 replace_speakers(conn, event_id, slots).await?;
             }
@@ -151,6 +156,9 @@ impl EventsService {
                 return Ok(event);
             }
             let cancelled = store::cancel_event(conn, event_id, now).await?;
+            if event.status == EventStatus::Published {
+                notices::event_altered(conn, now, event_id, true, Vec::new()).await?;
+            }
             audit::record(
                 conn,
                 now,

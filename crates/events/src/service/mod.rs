@@ -33,21 +33,28 @@ pub use materials::NewMaterial;
 pub use seats::CapacityChange;
 
 use crate::model::{EventId, EventRecord};
+use alumni_notify::NotifyService;
+
 use crate::store::events as store;
 use crate::visibility::sees_event;
 
 /// The events domain's services.
 #[derive(Clone)]
 pub struct EventsService {
-    ctx: ServiceContext,
+    pub(crate) ctx: ServiceContext,
     membership: MembershipService,
+    pub(crate) notify: NotifyService,
 }
 
 impl EventsService {
     /// Services over a database and clock; member data comes from
-    /// `membership`.
-    pub fn new(ctx: ServiceContext, membership: MembershipService) -> Self {
-        Self { ctx, membership }
+    /// `membership`, and members are told of things through `notify`.
+    pub fn new(ctx: ServiceContext, membership: MembershipService, notify: NotifyService) -> Self {
+        Self {
+            ctx,
+            membership,
+            notify,
+        }
     }
 
     /// The current time from the service's clock.

@@ -15,6 +15,7 @@ use crate::model::{
     EventId, EventRecord, MyRegistrationFilter, MyRegistrationPageKey, RegistrationId,
     RegistrationPageKey, RegistrationRecord, RegistrationStatus,
 };
+use crate::notices;
 use crate::rules;
 use crate::store::{events, registrations as store};
 use crate::visibility::sees_event;
@@ -87,6 +88,12 @@ impl EventsService {
                     .await
                     .map_err(code_collision_is_conflict)?
             {
+                // Told after the commit: inside the statement's transaction
+                // it would hold the event's lock longer. Should the process
+                // stop right here, the member has their answer but no mail.
+                if registered.status == RegistrationStatus::Confirmed {
+                    notices::seats_given(&mut conn, now, vec![registered.id], false).await?;
+                }
                 return Ok(registered);
             }
         }
@@ -146,7 +153,11 @@ impl EventsService {
             // rolls back.
             let (registration, seats) = tokio::join!(write_registration, write_seats);
             seats?;
-            registration
+            let registration = registration?;
+            if registration.status == RegistrationStatus::Confirmed {
+                notices::seats_given(conn, now, vec![registration.id], false).await?;
+            }
+            Ok(registration)
         })
         .await
     }

@@ -13,6 +13,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use super::{EventsService, lock_visible};
 use crate::live::{SEATS_CHANNEL, announced_seats};
 use crate::model::{EventId, EventRecord, RegistrationRecord, Seats};
+use crate::notices;
 use crate::rules;
 use crate::store::{events as store, registrations};
 
@@ -130,5 +131,10 @@ pub(super) async fn fill_free_seats(
         registrations::promote_waitlisted(conn, seats.event_id, rules::promotions(seats), now)
             .await?;
     let moved = i32::try_from(promoted.len()).map_err(AppError::internal)?;
+    let given = promoted
+        .iter()
+        .map(|registration| registration.id)
+        .collect();
+    notices::seats_given(conn, now, given, true).await?;
     Ok((rules::promote(seats, moved), promoted))
 }

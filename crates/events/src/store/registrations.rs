@@ -424,3 +424,16 @@ pub async fn registrations_with_events_of(
         .load(conn)
         .await
 }
+
+/// The members holding a seat or a waitlist place for the event.
+pub async fn active_members_of(
+    conn: &mut AsyncPgConnection,
+    event_id: EventId,
+) -> QueryResult<Vec<MemberId>> {
+    registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::status.ne(RegistrationStatus::Cancelled))
+        .select(registrations::member_id)
+        .load(conn)
+        .await
+}

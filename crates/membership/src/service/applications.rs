@@ -26,6 +26,7 @@ use unicode_normalization::UnicodeNormalization as _;
 
 use super::terms::consent_purposes;
 use super::{MembershipService, conflict_on, kana_field, list_field, text_field};
+use crate::jobs::{self, ApplicationDecided};
 use crate::model::{
     ApplicationId, ApplicationRecord, ApplicationStatus, ApprovalBasis, CompanyId, ConsentPurpose,
     Decision, InvitationId, InvitationRecord, MemberStatus, NewMember, NewProfile, RosterEntryId,
@@ -537,6 +538,12 @@ impl MembershipService {
                 duplicate_of: application.duplicate_of,
             };
             store::decide(conn, id, &decision).await?;
+            let decided = ApplicationDecided {
+                application_id: id,
+                member_id: application.member_id,
+                approved: false,
+            };
+            jobs::application_decided(conn, now, decided).await?;
             audit::record(
                 conn,
                 now,
@@ -751,7 +758,13 @@ async fn admit(
     let roles = member.role_set()?.with(Role::Alumnus);
     accounts::set_roles(conn, member.id, &roles.to_names(), now).await?;
     accounts::set_status(conn, member.id, MemberStatus::Active, None, now).await?;
-    insert_profile_from(conn, application, now).await
+    insert_profile_from(conn, application, now).await?;
+    let decided = ApplicationDecided {
+        application_id: application.id,
+        member_id: application.member_id,
+        approved: true,
+    };
+    jobs::application_decided(conn, now, decided).await
 }
 
 /// Creates the profile of a newly approved member from their application.

@@ -10,6 +10,7 @@ mod companies;
 mod directory;
 mod export;
 mod lifecycle;
+mod mail;
 mod profiles;
 mod roster;
 mod terms;
@@ -30,6 +31,7 @@ pub use applications::{
 };
 pub use companies::CompanyInput;
 pub use directory::{DirectoryPage, MemberSearch};
+pub use mail::MailRecipient;
 pub use profiles::{ProfileUpdate, SkillsByMember};
 pub use roster::{RosterImportReport, RosterLineError, RosterRejected};
 pub use terms::TermsInput;

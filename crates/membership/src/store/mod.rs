@@ -6,5 +6,6 @@ pub mod applications;
 pub mod companies;
 pub mod directory;
 pub mod profiles;
+pub mod recipients;
 pub mod roster;
 pub mod terms;

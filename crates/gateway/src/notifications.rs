@@ -1,0 +1,295 @@
+//! Notifications in GraphQL. A notification links to its subject in any
+//! domain and carries a payload typed by its kind, so its object, the
+//! viewer's list and the live subscription are stitched here, where every
+//! domain's types meet. A domain that adds a kind of notification adds its
+//! payload type to [`NotificationPayload`] and its kinds to [`payload_of`].
+
+use alumni_core::graphql::{data, viewer};
+use alumni_core::pagination::{Connection, PageRequest, TotalCount, connection_complexity};
+use alumni_core::{AppError, GlobalId, NodeId};
+use alumni_events::graphql::{Event, Registration, load_event, load_registration};
+use alumni_events::model::RegistrationId;
+use alumni_events::{EventId, notices as event_notices};
+use alumni_membership::graphql::{Application, load_application};
+use alumni_membership::model::ApplicationId;
+use alumni_notify::applications as application_notices;
+use alumni_notify::graphql::{NotificationPreference, preferences};
+use alumni_notify::{NotificationId, NotificationRecord, NotifyService};
+use async_graphql::{Context, ID, Object, Result, Subscription, Union};
+use chrono::{DateTime, Utc};
+use futures_util::{Stream, StreamExt as _};
+use serde::Deserialize;
+
+use crate::api::resolve_node;
+use crate::domains::Node;
+
+/// The viewer's notifications, for `me`.
+#[derive(Default)]
+pub struct NotificationsViewer;
+
+/// The viewer's notifications.
+#[Object]
+impl NotificationsViewer {
+    /// The viewer's notifications, newest first.
+    #[graphql(complexity = "connection_complexity(first, last, child_complexity)")]
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only those not yet read.")] unread_only: Option<bool>,
+        #[graphql(desc = "Page size, reading forward (default 20, at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Read on after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Page size, reading backward.")] last: Option<i32>,
+        #[graphql(desc = "Read back before this cursor.")] before: Option<String>,
+    ) -> Result<Connection<Notification>> {
+        let service = data::<NotifyService>(ctx)?.clone();
+        let viewer = viewer(ctx)?.clone();
+        let unread_only = unread_only.unwrap_or(false);
+        let page = PageRequest::new(first, after, last, before)?;
+        let rows = service.notifications(&viewer, unread_only, &page).await?;
+        let total_count =
+            TotalCount::lazy(
+                async move { service.count_notifications(&viewer, unread_only).await },
+            );
+        Ok(page.into_connection(
+            rows,
+            NotificationRecord::page_key,
+            Notification,
+            total_count,
+        ))
+    }
+
+    /// How many of the viewer's notifications are unread (at most 10,000).
+    async fn unread_notification_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        let unread = data::<NotifyService>(ctx)?
+            .count_notifications(viewer(ctx)?, true)
+            .await?;
+        Ok(i32::try_from(unread.count).unwrap_or(i32::MAX))
+    }
+
+    /// How the viewer hears of each kind of notification.
+    async fn notification_preferences(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<NotificationPreference>> {
+        preferences(ctx).await
+    }
+}
+
+/// A notification of the viewer's by id; `NOT_FOUND` for anyone else's.
+pub async fn load_notification(
+    ctx: &Context<'_>,
+    id: NotificationId,
+) -> Result<Notification, AppError> {
+    data::<NotifyService>(ctx)?
+        .notifications_by_ids(viewer(ctx)?, &[id])
+        .await?
+        .pop()
+        .map(Notification)
+        .ok_or(AppError::NotFound {
+            entity: "Notification",
+        })
+}
+
+/// Something the network told the viewer.
+pub struct Notification(NotificationRecord);
+
+/// Something the network told the viewer.
+#[Object]
+impl Notification {
+    /// Opaque global id; resolves through `node(id:)` for its member only.
+    pub async fn id(&self) -> ID {
+        self.0.id.to_global()
+    }
+
+    /// Its kind, e.g. `events.registration_confirmed` (as
+    /// `notificationPreferences` lists them).
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+
+    /// When it was made.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the viewer read it; `null` while unread.
+    async fn read_at(&self) -> Option<DateTime<Utc>> {
+        self.0.read_at
+    }
+
+    /// What it is about, as the viewer may see it now; `null` when that
+    /// is gone or hidden from them.
+    async fn subject(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
+        let (Some(node_type), Some(uuid)) = (&self.0.subject_type, self.0.subject_id) else {
+            return Ok(None);
+        };
+        let global = GlobalId {
+            node_type: node_type.clone(),
+            uuid,
+        };
+        match resolve_node(ctx, global).await {
+            Ok(node) => Ok(Some(node)),
+            Err(AppError::NotFound { .. } | AppError::Forbidden { .. }) => Ok(None),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// The particulars of its kind; `null` for a kind this server does not
+    /// know (written by a newer version).
+    async fn payload(&self) -> Option<NotificationPayload> {
+        payload_of(&self.0.kind, &self.0.payload)
+    }
+}
+
+/// The particulars of a notification, by its kind.
+#[derive(Union)]
+pub enum NotificationPayload {
+    /// A seat confirmed, on registering or from the waitlist.
+    Seat(SeatNotice),
+    /// An event the viewer registered for changed or was cancelled.
+    EventChange(EventChangeNotice),
+    /// The viewer's application was decided.
+    Application(ApplicationNotice),
+}
+
+/// The typed payload of a notification of `kind`.
+fn payload_of(kind: &str, payload: &serde_json::Value) -> Option<NotificationPayload> {
+    if kind == event_notices::REGISTRATION_CONFIRMED.name
+        || kind == event_notices::PROMOTED_FROM_WAITLIST.name
+    {
+        let ids: SeatIds = parsed(payload)?;
+        return Some(NotificationPayload::Seat(SeatNotice {
+            ids,
+            from_waitlist: kind == event_notices::PROMOTED_FROM_WAITLIST.name,
+        }));
+    }
+    if kind == event_notices::EVENT_CHANGED.name || kind == event_notices::EVENT_CANCELLED.name {
+        return parsed(payload).map(NotificationPayload::EventChange);
+    }
+    if application_notices::KINDS
+        .iter()
+        .any(|known| known.name == kind)
+    {
+        let (id, approved) = application_notices::decided_application(payload)?;
+        return Some(NotificationPayload::Application(ApplicationNotice {
+            id,
+            approved,
+        }));
+    }
+    None
+}
+
+fn parsed<T: serde::de::DeserializeOwned>(payload: &serde_json::Value) -> Option<T> {
+    serde_json::from_value(payload.clone()).ok()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SeatIds {
+    registration_id: RegistrationId,
+    event_id: EventId,
+}
+
+/// A seat given to the viewer.
+pub struct SeatNotice {
+    ids: SeatIds,
+    from_waitlist: bool,
+}
+
+/// A seat given to the viewer.
+#[Object]
+impl SeatNotice {
+    /// The registration, as it stands now; `null` if it is no longer visible.
+    async fn registration(&self, ctx: &Context<'_>) -> Result<Option<Registration>> {
+        visible(load_registration(ctx, self.ids.registration_id).await)
+    }
+
+    /// The event; `null` if it is no longer visible to the viewer.
+    async fn event(&self, ctx: &Context<'_>) -> Result<Option<Event>> {
+        visible(load_event(ctx, self.ids.event_id).await)
+    }
+
+    /// Whether the seat came free while the viewer was waiting for it.
+    async fn from_waitlist(&self) -> bool {
+        self.from_waitlist
+    }
+}
+
+/// A change of an event the viewer registered for.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventChangeNotice {
+    event_id: EventId,
+    cancelled: bool,
+    changed: Vec<String>,
+}
+
+/// A change of an event the viewer registered for.
+#[Object]
+impl EventChangeNotice {
+    /// The event, as it is now; `null` if it is no longer visible.
+    async fn event(&self, ctx: &Context<'_>) -> Result<Option<Event>> {
+        visible(load_event(ctx, self.event_id).await)
+    }
+
+    /// Whether it was cancelled.
+    async fn cancelled(&self) -> bool {
+        self.cancelled
+    }
+
+    /// What changed: `TIME`, `PLACE`, `JOIN_URL` (empty for a
+    /// cancellation).
+    async fn changed(&self) -> &[String] {
+        &self.changed
+    }
+}
+
+/// How the viewer's application was decided.
+pub struct ApplicationNotice {
+    id: ApplicationId,
+    approved: bool,
+}
+
+/// How the viewer's application was decided.
+#[Object]
+impl ApplicationNotice {
+    /// The application; `null` if it is no longer visible.
+    async fn application(&self, ctx: &Context<'_>) -> Result<Option<Application>> {
+        visible(load_application(ctx, self.id).await)
+    }
+
+    /// Approved, or not.
+    async fn approved(&self) -> bool {
+        self.approved
+    }
+}
+
+fn visible<T>(loaded: Result<T, AppError>) -> Result<Option<T>> {
+    match loaded {
+        Ok(found) => Ok(Some(found)),
+        Err(AppError::NotFound { .. } | AppError::Forbidden { .. }) => Ok(None),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Notifications as they are made.
+#[derive(Default)]
+pub struct NotificationsSubscription;
+
+/// Notifications as they are made.
+#[Subscription]
+impl NotificationsSubscription {
+    /// Each notification made for the viewer from now on, whichever
+    /// server process made it. After a reconnect, read
+    /// `unreadNotificationCount` again: what was made meanwhile is not
+    /// replayed.
+    async fn notification_added(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = Notification> + use<>> {
+        let updates = data::<NotifyService>(ctx)?.notification_updates(viewer(ctx)?)?;
+        Ok(updates.map(Notification))
+    }
+}

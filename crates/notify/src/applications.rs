@@ -1,0 +1,81 @@
+//! Telling applicants how their application was decided: membership
+//! enqueues `membership.application_decided` when it approves or rejects,
+//! and this crate turns it into a notification and a mail.
+
+use alumni_core::jobs::{JobError, JobRun};
+use alumni_membership::jobs::ApplicationDecided;
+use alumni_membership::model::ApplicationId;
+use diesel_async::AsyncConnection as _;
+use serde_json::json;
+
+use crate::model::{NoticeKind, NotificationChannel};
+use crate::service::{MailContent, Notice, NotifyService};
+
+/// An application was approved.
+pub const APPLICATION_APPROVED: NoticeKind = NoticeKind {
+    name: "membership.application_approved",
+    description: "入会申請が承認されたとき",
+    default_channel: NotificationChannel::Email,
+    needs_newsletter_consent: false,
+};
+
+/// An application was rejected.
+pub const APPLICATION_REJECTED: NoticeKind = NoticeKind {
+    name: "membership.application_rejected",
+    description: "入会申請が承認されなかったとき",
+    default_channel: NotificationChannel::Email,
+    needs_newsletter_consent: false,
+};
+
+/// The kinds of notification about membership.
+pub const KINDS: [NoticeKind; 2] = [APPLICATION_APPROVED, APPLICATION_REJECTED];
+
+impl NotifyService {
+    /// The `membership.application_decided` job: notifies the applicant
+    /// (enqueued once per application: the application is the job's key).
+    pub async fn application_decided(&self, run: JobRun) -> Result<(), JobError> {
+        let decided: ApplicationDecided = run.payload()?;
+        let now = self.ctx.now();
+        let notice = if decided.approved {
+            Notice::new(
+                &APPLICATION_APPROVED,
+                decided.member_id,
+                decided.application_id,
+            )
+            .mail(MailContent {
+                subject: "入会申請が承認されました".to_owned(),
+                paragraphs: vec![
+                    "アルムナイネットワークへの入会申請が承認されました。".to_owned(),
+                    "サインインして、プロフィールを整えてください。".to_owned(),
+                ],
+                link: Some(("サインイン".to_owned(), "/".to_owned())),
+            })
+        } else {
+            Notice::new(
+                &APPLICATION_REJECTED,
+                decided.member_id,
+                decided.application_id,
+            )
+            .mail(MailContent {
+                subject: "入会申請の結果のお知らせ".to_owned(),
+                paragraphs: vec![
+                    "アルムナイネットワークへの入会申請は、承認されませんでした。".to_owned(),
+                    "理由はサインインしてご確認ください。".to_owned(),
+                ],
+                link: Some(("申請の状況".to_owned(), "/".to_owned())),
+            })
+        }
+        .payload(json!({ "applicationId": decided.application_id, "approved": decided.approved }));
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| self.notify_in(conn, now, vec![notice]).await)
+            .await?;
+        Ok(())
+    }
+}
+
+/// The application a notification of [`KINDS`] is about.
+pub fn decided_application(payload: &serde_json::Value) -> Option<(ApplicationId, bool)> {
+    let id = payload.get("applicationId")?.as_str()?.parse().ok()?;
+    let approved = payload.get("approved")?.as_bool()?;
+    Some((ApplicationId(id), approved))
+}

@@ -1,0 +1,74 @@
+//! Notify's side of the domain contract ([`alumni_core::domain`]).
+
+use alumni_core::domain::{BoxFuture, Domain};
+use alumni_core::enums::StoredEnum;
+use alumni_core::jobs::JobRegistry;
+use alumni_core::{AppError, MemberId, Viewer};
+use alumni_membership::jobs::APPLICATION_DECIDED;
+use async_graphql::Data;
+use diesel_async::AsyncPgConnection;
+
+use crate::service::{NotifyService, SEND_MAIL};
+
+/// The notification crate as the gateway drives it.
+pub struct NotifyDomain {
+    service: NotifyService,
+}
+
+impl NotifyDomain {
+    /// The domain over its services.
+    pub fn new(service: NotifyService) -> Self {
+        Self { service }
+    }
+}
+
+impl Domain for NotifyDomain {
+    fn name(&self) -> &'static str {
+        "notify"
+    }
+
+    fn schemas(&self) -> &'static [&'static str] {
+        &["notify"]
+    }
+
+    fn stored_enums(&self) -> &'static [StoredEnum] {
+        crate::model::STORED_ENUMS
+    }
+
+    fn attach(&self, data: &mut Data, _viewer: &Viewer, _caching: bool) {
+        data.insert(self.service.clone());
+    }
+
+    fn export_member<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        viewer: &'a Viewer,
+    ) -> BoxFuture<'a, Result<Option<serde_json::Value>, AppError>> {
+        Box::pin(async move {
+            let member = viewer.identity()?.member_id;
+            Ok(Some(self.service.export_member_in(conn, member).await?))
+        })
+    }
+
+    fn withdraw_member<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        _viewer: &'a Viewer,
+        member: MemberId,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(self.service.forget_member_in(conn, member))
+    }
+
+    fn jobs(&self, registry: &mut JobRegistry) {
+        let service = self.service.clone();
+        registry.handle(SEND_MAIL, move |run| {
+            let service = service.clone();
+            async move { service.send_queued(run).await }
+        });
+        let service = self.service.clone();
+        registry.handle(APPLICATION_DECIDED, move |run| {
+            let service = service.clone();
+            async move { service.application_decided(run).await }
+        });
+    }
+}

@@ -1,0 +1,66 @@
+//! The notification API the domains call, and the member's side of it.
+//!
+//! A domain tells members of something with [`NotifyService::notify_in`],
+//! on the connection of the transaction that makes the change: each
+//! member's choice for the kind decides whether it is kept in the app,
+//! mailed at once (through the outbox, sent by the job queue) or left for
+//! the digest, and nothing is kept or sent if the change rolls back.
+//! Transactional mail (a verification code, a password reset) goes through
+//! [`NotifyService::send_transactional_in`].
+
+mod mail;
+mod notifications;
+mod preferences;
+
+use std::sync::Arc;
+
+use alumni_core::{AppError, ServiceContext};
+use alumni_membership::MembershipService;
+
+pub use mail::{MailContent, SEND_MAIL};
+pub use notifications::{NOTIFICATIONS_CHANNEL, Notice};
+
+use crate::mail::{MailSettings, Transport};
+use crate::model::NoticeKinds;
+
+/// The notification crate's services.
+#[derive(Clone)]
+pub struct NotifyService {
+    pub(crate) ctx: ServiceContext,
+    membership: MembershipService,
+    kinds: Arc<NoticeKinds>,
+    mail: Arc<MailSettings>,
+    transport: Transport,
+}
+
+impl NotifyService {
+    /// Services over a database and clock, knowing `kinds`, sending mail
+    /// as `mail` says; `BAD_USER_INPUT` when the SMTP address cannot be
+    /// used.
+    pub fn new(
+        ctx: ServiceContext,
+        membership: MembershipService,
+        kinds: NoticeKinds,
+        mail: MailSettings,
+    ) -> Result<Self, AppError> {
+        let transport = Transport::new(&mail)
+            .map_err(|message| AppError::bad_input("ALUMNI_SMTP_URL", message))?;
+        Ok(Self {
+            ctx,
+            membership,
+            kinds: Arc::new(kinds),
+            mail: Arc::new(mail),
+            transport,
+        })
+    }
+
+    /// Every kind of notification.
+    pub fn kinds(&self) -> &NoticeKinds {
+        &self.kinds
+    }
+
+    /// Where and how mail is sent.
+    pub fn mail_settings(&self) -> &MailSettings {
+        &self.mail
+    }
+}

@@ -1,0 +1,96 @@
+//! Members' choices, and one-click unsubscribe.
+
+use alumni_core::audit::{self, AuditEntry};
+use alumni_core::{AppError, AppResult, Viewer, secrets};
+use diesel_async::AsyncConnection as _;
+use serde_json::json;
+
+use super::NotifyService;
+use crate::model::{NoticeKind, NotificationChannel, PreferenceRecord};
+use crate::rules;
+use crate::store::preferences as store;
+
+impl NotifyService {
+    /// Every kind with the viewer's channel for it (chosen or default), in
+    /// the kinds' order.
+    pub async fn preferences(
+        &self,
+        viewer: &Viewer,
+    ) -> AppResult<Vec<(NoticeKind, NotificationChannel)>> {
+        let member = viewer.identity()?.member_id;
+        let mut conn = self.ctx.conn().await?;
+        let chosen = store::of_member(&mut conn, member).await?;
+        Ok(self
+            .kinds
+            .iter()
+            .map(|kind| {
+                let choice = chosen
+                    .iter()
+                    .find(|choice| choice.kind == kind.name)
+                    .map(|choice| choice.channel);
+                (*kind, rules::channel(kind, choice))
+            })
+            .collect())
+    }
+
+    /// Sets how the viewer hears of `kind`.
+    pub async fn set_preference(
+        &self,
+        viewer: &Viewer,
+        kind: &str,
+        channel: NotificationChannel,
+    ) -> AppResult<(NoticeKind, NotificationChannel)> {
+        let member = viewer.identity()?.member_id;
+        let kind = *self.kind(kind, "kind")?;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        store::upsert(
+            &mut conn,
+            &PreferenceRecord {
+                member_id: member,
+                kind: kind.name.to_owned(),
+                channel,
+                updated_at: now,
+            },
+        )
+        .await?;
+        Ok((kind, channel))
+    }
+
+    /// One-click unsubscribe (RFC 8058): the token of a mail's
+    /// `List-Unsubscribe` address stops mail of its kind for its member
+    /// (the notifications stay in the app). `NOT_FOUND` for a token the
+    /// network never issued.
+    pub async fn unsubscribe(&self, token: &str) -> AppResult<()> {
+        let hash = secrets::hash(token);
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            let (member, kind) =
+                store::unsubscribe_token(conn, &hash)
+                    .await?
+                    .ok_or(AppError::NotFound {
+                        entity: "UnsubscribeToken",
+                    })?;
+            store::upsert(
+                conn,
+                &PreferenceRecord {
+                    member_id: member,
+                    kind: kind.clone(),
+                    channel: NotificationChannel::InApp,
+                    updated_at: now,
+                },
+            )
+            .await?;
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("notify.unsubscribed")
+                    .on(member)
+                    .details(json!({ "kind": kind })),
+            )
+            .await
+        })
+        .await
+    }
+}
