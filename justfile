@@ -17,9 +17,11 @@ lint:
 schema:
     cargo run --quiet -- export-schema --output schema.graphql
 
-# Measure registration throughput under contention (release build)
+# Measure registration throughput under contention, and the job queue's
+# throughput and delay (release builds)
 bench:
     cargo bench -p alumni-events --bench registration
+    cargo bench -p alumni-core --bench jobs
 
 # Measure the directory and its searches at 100,000 and 1,000,000 members
 # against PostGraphile 4 and pgbench (see docs/performance.md; needs node,

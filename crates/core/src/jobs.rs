@@ -386,8 +386,6 @@ pub type JobHandler = Arc<dyn Fn(JobRun) -> BoxFuture<'static, Result<(), JobErr
 /// How often a recurring job runs: once per period, aligned to UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Every {
-    /// At the start of every minute.
-    Minute,
     /// At the start of every hour.
     Hour,
     /// At midnight UTC.
@@ -397,7 +395,6 @@ pub enum Every {
 impl Every {
     fn period(self) -> TimeDelta {
         match self {
-            Every::Minute => TimeDelta::minutes(1),
             Every::Hour => TimeDelta::hours(1),
             Every::Day => TimeDelta::days(1),
         }
@@ -471,11 +468,6 @@ impl JobRegistry {
         self.handlers.extend(other.handlers);
         self.recurring.extend(other.recurring);
         self
-    }
-
-    /// The kinds with a handler.
-    pub fn kinds(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.handlers.keys().copied()
     }
 
     /// Enqueues the current period's job of every recurring kind (once).

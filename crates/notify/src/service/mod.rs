@@ -53,14 +53,4 @@ impl NotifyService {
             transport,
         })
     }
-
-    /// Every kind of notification.
-    pub fn kinds(&self) -> &NoticeKinds {
-        &self.kinds
-    }
-
-    /// Where and how mail is sent.
-    pub fn mail_settings(&self) -> &MailSettings {
-        &self.mail
-    }
 }
