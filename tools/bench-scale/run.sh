@@ -92,6 +92,7 @@ for size in "${sizes[@]}"; do
         cargo bench -q -p alumni-gateway --bench scale -- measure "$size members" "$dir/statements" \
         | tee "$dir/results.md"
     echo "memory after (RSS): alumni $(ps -o rss= -p "${pids[0]}") kB, PostGraphile $(ps -o rss= -p "${pids[1]}") kB"
+    echo "peak memory (VmHWM): alumni $(awk '/VmHWM/ {print $2}' "/proc/${pids[0]}/status") kB, PostGraphile $(awk '/VmHWM/ {print $2}' "/proc/${pids[1]}/status") kB"
     stop_all
 done
 echo "results in $out; drop the database with: dropdb $database"
