@@ -139,8 +139,7 @@ fn counting(done: &Arc<AtomicUsize>, delays: Option<Arc<Mutex<Vec<i64>>>>) -> Jo
         async move {
             if let Some(delays) = delays {
                 let enqueued: chrono::DateTime<Utc> =
-                    serde_json::from_value(run.payload["enqueuedAt"].clone())
-                        .expect("enqueuedAt");
+                    serde_json::from_value(run.payload["enqueuedAt"].clone()).expect("enqueuedAt");
                 let delay = (Utc::now() - enqueued)
                     .num_microseconds()
                     .unwrap_or(i64::MAX);
