@@ -46,7 +46,7 @@ pub struct Cli {
 enum Command {
     /// Start the server (the default): migrate, load demo data into an empty
     /// local database, serve GraphQL and GraphiQL.
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Apply pending database migrations.
     Migrate,
     /// Load demo data into an empty database, or synthetic members for

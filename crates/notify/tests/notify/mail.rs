@@ -32,7 +32,7 @@ async fn a_notification_mail_arrives_over_smtp_in_utf8_with_both_parts_and_unsub
     app.jobs.drain().await.unwrap();
 
     let received = smtp.wait_for(1).await;
-    assert_eq!(received[0].to, [member.email.clone()]);
+    assert_eq!(received[0].to, std::slice::from_ref(&member.email));
     assert_eq!(received[0].from, "alumni@example.co.jp");
     let raw = received[0].raw();
     // Headers go out 7-bit: Japanese only as encoded words.
