@@ -45,7 +45,9 @@ impl Domain for NotifyDomain {
         viewer: &'a Viewer,
     ) -> BoxFuture<'a, Result<Option<serde_json::Value>, AppError>> {
         Box::pin(async move {
-            let member = viewer.identity()?.member_id;
+            // A member's data is theirs to export whatever terms they
+            // have yet to accept: the session is enough.
+            let member = viewer.session()?.member_id;
             Ok(Some(self.service.export_member_in(conn, member).await?))
         })
     }
