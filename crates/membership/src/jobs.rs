@@ -40,3 +40,31 @@ pub(crate) async fn application_decided(
     .await?;
     Ok(())
 }
+
+/// An applicant needs a verification code for the address applied with:
+/// the notification crate asks for a fresh code
+/// (`MembershipService::issue_verification_code_in`) and mails it, so the
+/// code itself is never stored in the queue.
+pub const VERIFICATION_REQUESTED: &str = "membership.verification_requested";
+
+/// The payload of [`VERIFICATION_REQUESTED`].
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct VerificationRequested {
+    /// The applicant.
+    pub member_id: MemberId,
+}
+
+/// Enqueues [`VERIFICATION_REQUESTED`] in the caller's transaction, once
+/// per `key` if one is given; returns whether it was enqueued.
+pub(crate) async fn verification_requested(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    member_id: MemberId,
+    key: Option<String>,
+) -> alumni_core::AppResult<bool> {
+    let mut job = NewJob::new(VERIFICATION_REQUESTED, VerificationRequested { member_id });
+    if let Some(key) = key {
+        job = job.key(key);
+    }
+    jobs::enqueue(conn, now, job).await
+}

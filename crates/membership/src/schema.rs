@@ -25,6 +25,7 @@ pub mod membership {
             rejection_reason -> Nullable<Text>,
             possible_duplicate -> Bool,
             duplicate_of -> Nullable<Uuid>,
+            email_verified_at -> Nullable<Timestamptz>,
         }
     }
 
@@ -72,6 +73,16 @@ pub mod membership {
             tag_id -> Uuid,
             sort_key -> Text,
             member_id -> Uuid,
+        }
+    }
+
+    diesel::table! {
+        membership.email_verifications (member_id) {
+            member_id -> Uuid,
+            code_hash -> Bytea,
+            attempts -> Int4,
+            created_at -> Timestamptz,
+            expires_at -> Timestamptz,
         }
     }
 
@@ -206,6 +217,7 @@ pub mod membership {
     diesel::joinable!(applications -> invitations (invitation_id));
     diesel::joinable!(applications -> roster_entries (roster_entry_id));
     diesel::joinable!(consents -> members (member_id));
+    diesel::joinable!(email_verifications -> members (member_id));
     diesel::joinable!(consents -> terms_versions (terms_version_id));
     diesel::joinable!(invitations -> members (created_by));
     diesel::joinable!(member_skills -> members (member_id));
@@ -223,6 +235,7 @@ pub mod membership {
         directory_gram_counts,
         directory_grams,
         directory_skills,
+        email_verifications,
         invitations,
         member_skills,
         members,

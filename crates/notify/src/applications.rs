@@ -3,7 +3,7 @@
 //! and this crate turns it into a notification and a mail.
 
 use alumni_core::jobs::{JobError, JobRun};
-use alumni_membership::jobs::ApplicationDecided;
+use alumni_membership::jobs::{ApplicationDecided, VerificationRequested};
 use alumni_membership::model::ApplicationId;
 use diesel_async::AsyncConnection as _;
 use serde_json::json;
@@ -72,6 +72,49 @@ impl NotifyService {
         Ok(())
     }
 }
+
+impl NotifyService {
+    /// The `membership.verification_requested` job: mails the applicant a
+    /// fresh verification code, issued by membership in the same
+    /// transaction as the mail is queued (the code never rests in the
+    /// queue; the outbox drops the body once sent).
+    pub async fn verification_requested(&self, run: JobRun) -> Result<(), JobError> {
+        let VerificationRequested { member_id } = run.payload()?;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            let Some((email, name, code)) = self
+                .membership
+                .issue_verification_code_in(conn, member_id)
+                .await?
+            else {
+                return Ok(());
+            };
+            let content = MailContent {
+                subject: "メールアドレスの確認コード".to_owned(),
+                paragraphs: vec![
+                    format!("確認コード: {code}"),
+                    "アルムナイネットワークにサインインし、このコードを入力してください。有効期限は30分です。".to_owned(),
+                    "お心当たりのない場合は、このメールを破棄してください。".to_owned(),
+                ],
+                link: None,
+            };
+            self.send_transactional_in(
+                conn,
+                now,
+                (Some(member_id), &email, Some(&name)),
+                VERIFY_EMAIL,
+                &content,
+            )
+            .await
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+/// The category of verification mail in the outbox.
+pub const VERIFY_EMAIL: &str = "membership.verify_email";
 
 /// The application a notification of [`KINDS`] is about.
 pub fn decided_application(payload: &serde_json::Value) -> Option<(ApplicationId, bool)> {

@@ -4,7 +4,7 @@ use alumni_core::domain::{BoxFuture, Domain};
 use alumni_core::enums::StoredEnum;
 use alumni_core::jobs::JobRegistry;
 use alumni_core::{AppError, MemberId, Viewer};
-use alumni_membership::jobs::APPLICATION_DECIDED;
+use alumni_membership::jobs::{APPLICATION_DECIDED, VERIFICATION_REQUESTED};
 use async_graphql::Data;
 use diesel_async::AsyncPgConnection;
 
@@ -71,6 +71,11 @@ impl Domain for NotifyDomain {
         registry.handle(APPLICATION_DECIDED, move |run| {
             let service = service.clone();
             async move { service.application_decided(run).await }
+        });
+        let service = self.service.clone();
+        registry.handle(VERIFICATION_REQUESTED, move |run| {
+            let service = service.clone();
+            async move { service.verification_requested(run).await }
         });
     }
 }

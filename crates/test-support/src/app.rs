@@ -289,6 +289,48 @@ impl TestApp {
         world
     }
 
+    /// The mail the application wrote to its folder (no SMTP server set),
+    /// oldest first.
+    pub fn written_mail(&self) -> Vec<crate::ReceivedMail> {
+        let Ok(entries) = std::fs::read_dir(&self.mail_dir) else {
+            return Vec::new();
+        };
+        let mut files: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "eml"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|path| crate::ReceivedMail {
+                from: String::new(),
+                to: Vec::new(),
+                data: std::fs::read(path).expect("read mail"),
+            })
+            .collect()
+    }
+
+    /// Runs due jobs and returns the newest verification code mailed to
+    /// `address`.
+    pub async fn verification_code(&self, address: &str) -> String {
+        self.jobs.drain().await.expect("run jobs");
+        self.written_mail()
+            .iter()
+            .rev()
+            .find_map(|mail| {
+                let parsed = mail.parsed();
+                let to = parsed.to()?.first()?.address()?.to_owned();
+                if !to.eq_ignore_ascii_case(address) {
+                    return None;
+                }
+                let text = parsed.body_text(0)?;
+                let code = text.split("確認コード: ").nth(1)?.get(..6)?.to_owned();
+                Some(code)
+            })
+            .unwrap_or_else(|| panic!("no verification code mailed to {address}"))
+    }
+
     /// How many audit entries with `action` the application has written.
     pub async fn audit_count(&self, action: &str) -> i64 {
         use diesel::dsl::count_star;

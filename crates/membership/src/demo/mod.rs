@@ -453,6 +453,7 @@ fn application_for(
         rejection_reason: None,
         possible_duplicate: false,
         duplicate_of: None,
+        email_verified_at: Some(now - Duration::days(7)),
     }
 }
 

@@ -58,6 +58,12 @@ impl Application {
         self.record.approval_basis
     }
 
+    /// Whether the applicant proved they read mail at the address applied
+    /// with (`verifyEmail`).
+    async fn email_verified(&self) -> bool {
+        self.record.email_verified_at.is_some()
+    }
+
     /// Why it was rejected, for the applicant to read.
     async fn rejection_reason(&self) -> Option<&str> {
         self.record.rejection_reason.as_deref()
@@ -584,15 +590,42 @@ pub struct ApplicationMutation;
 /// Mutations on applications and invitations.
 #[Object]
 impl ApplicationMutation {
-    /// Applies to join. Approved at once when it matches the former-employee
-    /// roster (employee number with name or e-mail address, and leave date)
-    /// or carries a valid invitation code; otherwise it awaits the
-    /// secretariat. Answers the same receipt for every well-formed
+    /// Applies to join, and mails a verification code to the address.
+    /// Approved at once with a valid invitation code; approved on
+    /// `verifyEmail` when it matches the former-employee roster by employee
+    /// number, leave date and an address the roster lists; otherwise it
+    /// awaits the secretariat (a match by name alone is for them to judge). Answers the same receipt for every well-formed
     /// application; sign in with its address and password, then read
     /// `myApplication`. Refused (`BAD_USER_INPUT`, with the field) only for
     /// invalid input: a malformed address, a short password, a leave date in
     /// the future, an unknown company, stale terms, an invalid, used or
     /// expired invitation code.
+    /// Verifies the viewer's address with the code mailed to it. An
+    /// application matched to a roster entry that lists the address is
+    /// approved now; others stay with the secretariat, who see the address
+    /// verified. A wrong, expired or used-up code answers `BAD_USER_INPUT`
+    /// on `code` (five wrong tries end a code; ask for a new one).
+    async fn verify_email(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The code mailed to the address applied with.")] code: String,
+    ) -> Result<Application> {
+        let viewer = viewer(ctx)?;
+        let record = data::<MembershipService>(ctx)?
+            .verify_email(viewer, &code)
+            .await?;
+        Ok(Application::new(record, viewer))
+    }
+
+    /// Mails a new verification code (the earlier one stops working); at
+    /// most one a minute (`RATE_LIMITED`). Returns `true`.
+    async fn resend_verification_code(&self, ctx: &Context<'_>) -> Result<bool> {
+        data::<MembershipService>(ctx)?
+            .resend_verification_code(viewer(ctx)?)
+            .await?;
+        Ok(true)
+    }
+
     async fn apply_for_membership(
         &self,
         ctx: &Context<'_>,

@@ -94,6 +94,9 @@ pub struct ApplicationRecord {
     pub possible_duplicate: bool,
     /// The live application it collided with, while that one exists.
     pub duplicate_of: Option<ApplicationId>,
+    /// When the applicant proved they read mail at the address applied
+    /// with.
+    pub email_verified_at: Option<DateTime<Utc>>,
 }
 
 /// An invitation as stored; the code itself is never stored.

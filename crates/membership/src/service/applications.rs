@@ -34,7 +34,9 @@ use crate::model::{
 };
 use crate::password::{Patience, validate_password};
 use crate::store::applications::TimeKey;
-use crate::store::{accounts, applications as store, companies, profiles, roster, terms};
+use crate::store::{
+    accounts, applications as store, companies, profiles, roster, terms, verification,
+};
 
 /// Days an invitation works when the secretariat names no other period.
 pub const INVITATION_DEFAULT_DAYS: i64 = 30;
@@ -50,6 +52,15 @@ const CODE_LENGTH: usize = 12;
 /// The unique indexes that allow one live, unflagged application or
 /// membership per person, and what a clash means when the secretariat
 /// approves a flagged duplicate.
+/// Digits of verification codes: easy to type from a phone's mail.
+const VERIFICATION_ALPHABET: Alphabet = Alphabet::new(b"0123456789");
+/// Digits in a verification code.
+const VERIFICATION_LENGTH: usize = 6;
+/// How long a verification code works.
+const VERIFICATION_VALID: Duration = Duration::minutes(30);
+/// Wrong tries a code survives.
+const VERIFICATION_ATTEMPTS: i32 = 5;
+
 const PERSON_TAKEN: [(&str, &str); 3] = [
     (
         "applications_roster_entry_key",
@@ -227,11 +238,11 @@ impl MembershipService {
                 }
                 None => None,
             };
-            let basis = match (&roster_match, invitation) {
-                (Some(_), _) => Some(ApprovalBasis::RosterMatch),
-                (None, Some(_)) => Some(ApprovalBasis::Invitation),
-                (None, None) => None,
-            };
+            // A roster match approves only once the address is verified
+            // (`verify_email`), and only an address HR has on file: a
+            // name, number and leave date alone a former colleague could
+            // know, so such a match waits for the secretariat.
+            let basis = invitation.map(|_| ApprovalBasis::Invitation);
             let application = file_application(
                 conn,
                 ApplicationRecord {
@@ -266,9 +277,11 @@ impl MembershipService {
                     rejection_reason: None,
                     possible_duplicate: false,
                     duplicate_of: None,
+                    email_verified_at: None,
                 },
             )
             .await?;
+            jobs::verification_requested(conn, now, member_id, None).await?;
             if let Some(version) = terms_version {
                 terms::upsert_consent(
                     conn,
@@ -557,6 +570,108 @@ impl MembershipService {
         .await
     }
 
+    /// A fresh verification code for an applicant whose address is not
+    /// verified yet, replacing any earlier one, with the address and name
+    /// to mail it to; `None` when there is nothing to verify. For the
+    /// notification crate's job, inside its transaction (the code is mailed
+    /// through the outbox in the same commit, and never stored in clear).
+    pub async fn issue_verification_code_in(
+        &self,
+        conn: &mut AsyncPgConnection,
+        member_id: MemberId,
+    ) -> AppResult<Option<(String, String, String)>> {
+        let now = self.ctx.now();
+        let Some(application) = store::application_of(conn, member_id).await? else {
+            return Ok(None);
+        };
+        if application.email_verified_at.is_some()
+            || application.status == ApplicationStatus::Rejected
+        {
+            return Ok(None);
+        }
+        let Some(email) = accounts::email_of(conn, member_id).await? else {
+            return Ok(None);
+        };
+        let code = secrets::code(&VERIFICATION_ALPHABET, VERIFICATION_LENGTH)?;
+        verification::replace_code(
+            conn,
+            &verification::PendingCode {
+                member_id,
+                code_hash: secrets::hash(&code),
+                attempts: 0,
+                created_at: now,
+                expires_at: now + VERIFICATION_VALID,
+            },
+        )
+        .await?;
+        Ok(Some((email, application.full_name, code)))
+    }
+
+    /// Verifies the viewer's address with the code mailed to it. A pending
+    /// application matched to a roster entry that lists this address is
+    /// then approved; any other stays with the secretariat, who now sees
+    /// the address verified. A wrong code counts; after five, or once it
+    /// has expired, the code is dead (`BAD_USER_INPUT` on `code`; ask for
+    /// a new one with `resendVerificationCode`).
+    pub async fn verify_email(&self, viewer: &Viewer, code: &str) -> AppResult<ApplicationRecord> {
+        let member_id = viewer.session()?.member_id;
+        let now = self.ctx.now();
+        let given = secrets::hash(code.trim());
+        let mut conn = self.ctx.conn().await?;
+        let outcome = conn
+            .transaction(async |conn| {
+                let Some(pending) = verification::lock_code(conn, member_id).await? else {
+                    return Ok(Err("there is no code to check; ask for a new one"));
+                };
+                if pending.expires_at <= now || pending.attempts >= VERIFICATION_ATTEMPTS {
+                    return Ok(Err("this code has expired; ask for a new one"));
+                }
+                if pending.code_hash != given {
+                    verification::count_attempt(conn, member_id).await?;
+                    return Ok(Err("this is not the code we sent"));
+                }
+                verification::delete_code(conn, member_id).await?;
+                verification::mark_application_verified(conn, member_id, now).await?;
+                let application =
+                    store::application_of(conn, member_id)
+                        .await?
+                        .ok_or(AppError::NotFound {
+                            entity: "Application",
+                        })?;
+                audit::record(
+                    conn,
+                    now,
+                    AuditEntry::new("membership.email_verified")
+                        .by(member_id)
+                        .on(application.id),
+                )
+                .await?;
+                Ok::<_, AppError>(Ok(
+                    approve_verified_roster_match(conn, application, now).await?
+                ))
+            })
+            .await?;
+        outcome.map_err(|message| AppError::bad_input("code", message))
+    }
+
+    /// Sends the viewer a new verification code (the earlier one stops
+    /// working). One request a minute (`RATE_LIMITED`).
+    pub async fn resend_verification_code(&self, viewer: &Viewer) -> AppResult<()> {
+        let member_id = viewer.session()?.member_id;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        // One request per member and minute: the job's key is the minute.
+        let minute = now.timestamp().div_euclid(60);
+        let key = format!("resend:{member_id}:{minute}");
+        if jobs::verification_requested(&mut conn, now, member_id, Some(key)).await? {
+            Ok(())
+        } else {
+            Err(AppError::RateLimited {
+                retry_after_seconds: 60,
+            })
+        }
+    }
+
     /// Creates a single-use invitation code that makes an application
     /// pre-approved. Secretariat only. The code is returned once.
     pub async fn create_invitation(
@@ -702,6 +817,7 @@ async fn file_application(
     let duplicate_of = store::colliding_application(conn, &application).await?;
     let duplicate = ApplicationRecord {
         status: ApplicationStatus::PendingReview,
+        email_verified_at: None,
         approval_basis: None,
         decided_at: None,
         // The roster entry may be the other application's; the secretariat
@@ -765,6 +881,59 @@ async fn admit(
         approved: true,
     };
     jobs::application_decided(conn, now, decided).await
+}
+
+/// Approves a pending application whose applicant has just verified an
+/// address that its roster entry lists (and that leaves the same day),
+/// unless it is flagged as a possible duplicate; otherwise it stays with
+/// the secretariat. Returns the application as it now stands.
+async fn approve_verified_roster_match(
+    conn: &mut AsyncPgConnection,
+    application: ApplicationRecord,
+    now: DateTime<Utc>,
+) -> AppResult<ApplicationRecord> {
+    if application.status != ApplicationStatus::PendingReview || application.possible_duplicate {
+        return Ok(application);
+    }
+    let Some(entry_id) = application.roster_entry_id else {
+        return Ok(application);
+    };
+    let Some(email) = accounts::email_of(conn, application.member_id).await? else {
+        return Ok(application);
+    };
+    let listed = roster::entries_by_ids(conn, &[entry_id])
+        .await?
+        .into_iter()
+        .any(|entry| {
+            entry.left_on == application.left_on && strings(entry.emails).contains(&email)
+        });
+    if !listed {
+        return Ok(application);
+    }
+    let application = lock_pending(conn, application.id).await?;
+    let decision = Decision {
+        status: ApplicationStatus::Approved,
+        approval_basis: Some(ApprovalBasis::RosterMatch),
+        roster_entry_id: Some(entry_id),
+        decided_by: None,
+        rejection_reason: None,
+        decided_at: Some(now),
+        possible_duplicate: false,
+        duplicate_of: None,
+    };
+    store::decide(conn, application.id, &decision)
+        .await
+        .map_err(|err| conflict_on(err, &PERSON_TAKEN))?;
+    admit(conn, &application, now).await?;
+    audit::record(
+        conn,
+        now,
+        AuditEntry::new("membership.application_approved")
+            .on(application.id)
+            .details(json!({ "basis": ApprovalBasis::RosterMatch })),
+    )
+    .await?;
+    reload(conn, application.id).await
 }
 
 /// Creates the profile of a newly approved member from their application.

@@ -431,3 +431,14 @@ pub async fn clear_sign_in_attempts(conn: &mut AsyncPgConnection, key: &[u8]) ->
         .await?;
     Ok(())
 }
+
+/// The member's address, if they have one (withdrawn members have none).
+pub async fn email_of(conn: &mut AsyncPgConnection, id: MemberId) -> QueryResult<Option<String>> {
+    members::table
+        .find(id)
+        .select(members::email)
+        .first::<Option<String>>(conn)
+        .await
+        .optional()
+        .map(Option::flatten)
+}

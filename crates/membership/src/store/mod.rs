@@ -9,3 +9,4 @@ pub mod profiles;
 pub mod recipients;
 pub mod roster;
 pub mod terms;
+pub mod verification;

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::support::{
     SATO, SUZUKI, TAKAHASHI, applied, apply, import, roster, sato_application,
-    sign_in_as_applicant, world,
+    sign_in_as_applicant, verified, world,
 };
 
 const MY_APPLICATION: &str =
@@ -29,13 +29,41 @@ const QUEUE: &str = "query Queue($first: Int) {
 const APPROVE: &str = "mutation($id: ID!, $entry: ID) { approveApplication(id: $id, rosterEntryId: $entry) { status approvalBasis } }";
 
 #[tokio::test]
-async fn a_roster_match_is_approved_at_once() {
+async fn a_roster_match_by_a_listed_address_is_approved_once_the_address_is_verified() {
     let world = world().await;
     let app = &world.app;
     import(app, &roster(&[SATO, TAKAHASHI])).await;
 
-    let (token, _) = applied(app, sato_application(&world.company_id)).await;
-    let member = app.client().with_token(token);
+    let input = sato_application(&world.company_id);
+    apply(app, input.clone()).await.data();
+    let token = sign_in_as_applicant(app, &input).await;
+    let member = app.client().with_token(token.clone());
+    let mine = member
+        .query("{ myApplication { status emailVerified } }")
+        .await;
+    assert_eq!(
+        mine.data()["myApplication"],
+        json!({ "status": "PENDING_REVIEW", "emailVerified": false }),
+        "nothing is approved before the address is proven"
+    );
+    let verify = "mutation($code: String!) { verifyEmail(code: $code) { status emailVerified } }";
+    member
+        .query_with(verify, json!({ "code": "000000" }))
+        .await
+        .expect_error("BAD_USER_INPUT");
+    let answered = verified(app, &token, "hanako@old.example").await;
+    assert_eq!(
+        answered,
+        json!({ "status": "APPROVED", "approvalBasis": "ROSTER_MATCH", "emailVerified": true })
+    );
+    // A used code works no more.
+    member
+        .query_with(
+            verify,
+            json!({ "code": app.verification_code("hanako@old.example").await }),
+        )
+        .await
+        .expect_error("BAD_USER_INPUT");
     let mine = member.query(MY_APPLICATION).await;
     assert_eq!(mine.data()["myApplication"]["status"], "APPROVED");
     assert_eq!(
@@ -78,6 +106,7 @@ async fn without_a_match_the_secretariat_reviews_with_roster_candidates() {
     let app = &world.app;
     import(app, &roster(&[SATO, TAKAHASHI, SUZUKI])).await;
     let mut input = sato_application(&world.company_id);
+    input["email"] = json!("hanako.sato@new.example");
     input["employeeNumber"] = json!(null);
     input["fullName"] = json!("佐藤 華子");
     let (token, application_id) = applied(app, input).await;
@@ -357,7 +386,13 @@ async fn an_invitation_used_with_a_taken_address_is_used_up_like_any_other() {
 async fn two_roster_matches_racing_for_one_person_admit_one() {
     let world = world().await;
     let app = &world.app;
-    import(app, &roster(&[SATO])).await;
+    // Both addresses are on the roster, so either application may be the
+    // one approved.
+    let both = SATO.replace(
+        "hanako@old.example",
+        "hanako@old.example;hanako.twin@new.example",
+    );
+    import(app, &roster(&[&both])).await;
     let first = sato_application(&world.company_id);
     let mut second = first.clone();
     second["email"] = json!("hanako.twin@new.example");
@@ -367,6 +402,7 @@ async fn two_roster_matches_racing_for_one_person_admit_one() {
     let mut statuses = Vec::new();
     for input in [&first, &second] {
         let token = sign_in_as_applicant(app, input).await;
+        verified(app, &token, input["email"].as_str().unwrap()).await;
         let mine = app.client().with_token(token).query(MY_APPLICATION).await;
         statuses.push(mine.data()["myApplication"]["status"].clone());
     }
@@ -411,9 +447,11 @@ async fn the_review_queue_costs_the_same_statements_for_any_length() {
         .unwrap()
         .clone();
     assert_eq!(eight.len(), 8);
-    assert!(eight.iter().all(|node| {
-        node["possibleDuplicateOf"]["applicant"]["email"] == "hanako.sato@new.example"
-    }));
+    assert!(
+        eight.iter().all(|node| {
+            node["possibleDuplicateOf"]["applicant"]["email"] == "hanako@old.example"
+        })
+    );
     assert_eq!(two_cost, eight_cost);
 }
 
@@ -682,4 +720,74 @@ async fn a_request_hashes_one_applicants_password() {
         answers[1]["errors"][0]["extensions"]["code"],
         "RATE_LIMITED"
     );
+}
+
+/// The attack from the membership notes: a former colleague who knows 佐藤
+/// 花子's employee number, name and leave date applies under their own
+/// address. Verifying that address proves nothing about 佐藤 花子, so the
+/// application waits for the secretariat instead of being approved.
+#[tokio::test]
+async fn knowing_a_colleagues_number_name_and_leave_date_no_longer_admits_an_impostor() {
+    let world = world().await;
+    let app = &world.app;
+    import(app, &roster(&[SATO])).await;
+    let mut impostor = sato_application(&world.company_id);
+    impostor["email"] = json!("someone.else@elsewhere.example");
+    let (token, _) = applied(app, impostor).await;
+    let mine = app
+        .client()
+        .with_token(token.clone())
+        .query("{ myApplication { status approvalBasis emailVerified } }")
+        .await;
+    assert_eq!(
+        mine.data()["myApplication"],
+        json!({ "status": "PENDING_REVIEW", "approvalBasis": null, "emailVerified": true })
+    );
+    app.client()
+        .with_token(token)
+        .query("{ members { nodes { id } } }")
+        .await
+        .expect_error("FORBIDDEN");
+    let queue = app
+        .client_as(&world.secretariat)
+        .query("{ pendingApplications { nodes { fullName emailVerified candidates { entry { employeeNumber } } } } }")
+        .await;
+    let pending = &queue.data()["pendingApplications"]["nodes"][0];
+    assert_eq!(pending["fullName"], "佐藤 花子");
+    assert_eq!(pending["emailVerified"], true);
+    assert_eq!(pending["candidates"][0]["entry"]["employeeNumber"], "E1001");
+}
+
+#[tokio::test]
+async fn a_verification_code_expires_and_a_new_one_replaces_it() {
+    let world = world().await;
+    let app = &world.app;
+    import(app, &roster(&[SATO])).await;
+    let input = sato_application(&world.company_id);
+    apply(app, input.clone()).await.data();
+    let token = sign_in_as_applicant(app, &input).await;
+    let member = app.client().with_token(token.clone());
+    let stale = app.verification_code("hanako@old.example").await;
+    app.clock.advance(Duration::minutes(31));
+    let verify = "mutation($code: String!) { verifyEmail(code: $code) { status } }";
+    let expired = member.query_with(verify, json!({ "code": stale })).await;
+    expired.expect_error("BAD_USER_INPUT");
+    assert!(
+        expired.errors()[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired")
+    );
+    member
+        .query("mutation { resendVerificationCode }")
+        .await
+        .data();
+    member
+        .query("mutation { resendVerificationCode }")
+        .await
+        .expect_error("RATE_LIMITED");
+    let fresh = app.verification_code("hanako@old.example").await;
+    assert_ne!(fresh, stale);
+    let approved = member.query_with(verify, json!({ "code": fresh })).await;
+    assert_eq!(approved.data()["verifyEmail"]["status"], "APPROVED");
 }

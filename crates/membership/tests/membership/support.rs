@@ -68,7 +68,7 @@ const LOGIN: &str = "mutation($email: String!, $password: String!) { login(email
 /// An application for 佐藤 花子 of the roster, matching by default.
 pub fn sato_application(company_id: &str) -> Value {
     json!({
-        "email": "hanako.sato@new.example",
+        "email": "hanako@old.example",
         "password": TEST_PASSWORD,
         "fullName": "佐藤 花子",
         "fullNameKana": "さとう はなこ",
@@ -105,11 +105,12 @@ pub async fn sign_in_as_applicant(app: &TestApp, input: &Value) -> String {
         .to_owned()
 }
 
-/// Applies, signs in as the applicant and returns `(token, application
-/// id)`.
+/// Applies, signs in as the applicant, verifies the address with the code
+/// mailed to it, and returns `(token, application id)`.
 pub async fn applied(app: &TestApp, input: Value) -> (String, String) {
     apply(app, input.clone()).await.data();
     let token = sign_in_as_applicant(app, &input).await;
+    verified(app, &token, input["email"].as_str().unwrap()).await;
     let mine = app
         .client()
         .with_token(token.clone())
@@ -120,4 +121,19 @@ pub async fn applied(app: &TestApp, input: Value) -> (String, String) {
         .unwrap()
         .to_owned();
     (token, id)
+}
+
+/// Verifies the applicant's address with the code mailed to it; returns
+/// the application as `verifyEmail` answers it.
+pub async fn verified(app: &TestApp, token: &str, email: &str) -> Value {
+    let code = app.verification_code(email).await;
+    let response = app
+        .client()
+        .with_token(token)
+        .query_with(
+            "mutation($code: String!) { verifyEmail(code: $code) { status approvalBasis emailVerified } }",
+            json!({ "code": code }),
+        )
+        .await;
+    response.data()["verifyEmail"].clone()
 }

@@ -27,7 +27,7 @@ use crate::model::NoticeKinds;
 #[derive(Clone)]
 pub struct NotifyService {
     pub(crate) ctx: ServiceContext,
-    membership: MembershipService,
+    pub(crate) membership: MembershipService,
     kinds: Arc<NoticeKinds>,
     mail: Arc<MailSettings>,
     transport: Transport,

@@ -1,0 +1,86 @@
+//! Pending verification codes of applicants' addresses.
+
+use alumni_core::MemberId;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::schema::membership::{applications, email_verifications};
+
+/// A pending code: its hash, how often it was tried, when it ends.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = email_verifications)]
+pub struct PendingCode {
+    /// Whose.
+    pub member_id: MemberId,
+    /// SHA-256 of the code.
+    pub code_hash: Vec<u8>,
+    /// Wrong codes tried.
+    pub attempts: i32,
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Keeps a new code for the member, replacing an earlier one.
+pub async fn replace_code(conn: &mut AsyncPgConnection, code: &PendingCode) -> QueryResult<()> {
+    diesel::insert_into(email_verifications::table)
+        .values(code)
+        .on_conflict(email_verifications::member_id)
+        .do_update()
+        .set((
+            email_verifications::code_hash.eq(excluded(email_verifications::code_hash)),
+            email_verifications::attempts.eq(0),
+            email_verifications::created_at.eq(excluded(email_verifications::created_at)),
+            email_verifications::expires_at.eq(excluded(email_verifications::expires_at)),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The member's pending code, locked.
+pub async fn lock_code(
+    conn: &mut AsyncPgConnection,
+    member: MemberId,
+) -> QueryResult<Option<PendingCode>> {
+    email_verifications::table
+        .find(member)
+        .select(PendingCode::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Counts a wrong try.
+pub async fn count_attempt(conn: &mut AsyncPgConnection, member: MemberId) -> QueryResult<()> {
+    diesel::update(email_verifications::table.find(member))
+        .set(email_verifications::attempts.eq(email_verifications::attempts + 1))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes the member's code (used, or the member left).
+pub async fn delete_code(conn: &mut AsyncPgConnection, member: MemberId) -> QueryResult<()> {
+    diesel::delete(email_verifications::table.find(member))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records that the applicant verified the address applied with.
+pub async fn mark_application_verified(
+    conn: &mut AsyncPgConnection,
+    member: MemberId,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(applications::table.filter(applications::member_id.eq(member)))
+        .set(applications::email_verified_at.eq(at))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
