@@ -590,16 +590,6 @@ pub struct ApplicationMutation;
 /// Mutations on applications and invitations.
 #[Object]
 impl ApplicationMutation {
-    /// Applies to join, and mails a verification code to the address.
-    /// Approved at once with a valid invitation code; approved on
-    /// `verifyEmail` when it matches the former-employee roster by employee
-    /// number, leave date and an address the roster lists; otherwise it
-    /// awaits the secretariat (a match by name alone is for them to judge). Answers the same receipt for every well-formed
-    /// application; sign in with its address and password, then read
-    /// `myApplication`. Refused (`BAD_USER_INPUT`, with the field) only for
-    /// invalid input: a malformed address, a short password, a leave date in
-    /// the future, an unknown company, stale terms, an invalid, used or
-    /// expired invitation code.
     /// Verifies the viewer's address with the code mailed to it. An
     /// application matched to a roster entry that lists the address is
     /// approved now; others stay with the secretariat, who see the address
@@ -617,8 +607,8 @@ impl ApplicationMutation {
         Ok(Application::new(record, viewer))
     }
 
-    /// Mails a new verification code (the earlier one stops working); at
-    /// most one a minute (`RATE_LIMITED`). Returns `true`.
+    /// Mails a new verification code (the earlier one stops working); one
+    /// request a minute (`RATE_LIMITED`). Returns `true`.
     async fn resend_verification_code(&self, ctx: &Context<'_>) -> Result<bool> {
         data::<MembershipService>(ctx)?
             .resend_verification_code(viewer(ctx)?)
@@ -626,6 +616,17 @@ impl ApplicationMutation {
         Ok(true)
     }
 
+    /// Applies to join, and mails a verification code to the address.
+    /// Approved at once with a valid invitation code; approved on
+    /// `verifyEmail` when it matches the former-employee roster by employee
+    /// number, leave date and an address the roster lists; otherwise it
+    /// awaits the secretariat (a match by name alone is for them to judge).
+    /// Answers the same receipt for every well-formed application; sign in
+    /// with its address and password, then read `myApplication`. Refused
+    /// (`BAD_USER_INPUT`, with the field) only for invalid input: a
+    /// malformed address, a short password, a leave date in the future, an
+    /// unknown company, stale terms, an invalid, used or expired invitation
+    /// code.
     async fn apply_for_membership(
         &self,
         ctx: &Context<'_>,
