@@ -68,3 +68,31 @@ pub(crate) async fn verification_requested(
     }
     jobs::enqueue(conn, now, job).await
 }
+
+/// A member asked to reset their password: the notification crate asks
+/// for a fresh token (`MembershipService::issue_password_reset_in`) and
+/// mails the link, so the token is never stored in the queue.
+pub const PASSWORD_RESET_REQUESTED: &str = "membership.password_reset_requested";
+
+/// The payload of [`PASSWORD_RESET_REQUESTED`].
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct PasswordResetRequested {
+    /// The member.
+    pub member_id: MemberId,
+}
+
+/// Enqueues [`PASSWORD_RESET_REQUESTED`] in the caller's transaction, once
+/// per `key`.
+pub(crate) async fn password_reset_requested(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    member_id: MemberId,
+    key: String,
+) -> alumni_core::AppResult<bool> {
+    let job = NewJob::new(
+        PASSWORD_RESET_REQUESTED,
+        PasswordResetRequested { member_id },
+    )
+    .key(key);
+    jobs::enqueue(conn, now, job).await
+}

@@ -119,6 +119,16 @@ pub mod membership {
     }
 
     diesel::table! {
+        membership.password_resets (token_hash) {
+            token_hash -> Bytea,
+            member_id -> Uuid,
+            created_at -> Timestamptz,
+            expires_at -> Timestamptz,
+            used_at -> Nullable<Timestamptz>,
+        }
+    }
+
+    diesel::table! {
         membership.profiles (member_id) {
             member_id -> Uuid,
             display_name -> Text,
@@ -218,6 +228,7 @@ pub mod membership {
     diesel::joinable!(applications -> roster_entries (roster_entry_id));
     diesel::joinable!(consents -> members (member_id));
     diesel::joinable!(email_verifications -> members (member_id));
+    diesel::joinable!(password_resets -> members (member_id));
     diesel::joinable!(consents -> terms_versions (terms_version_id));
     diesel::joinable!(invitations -> members (created_by));
     diesel::joinable!(member_skills -> members (member_id));
@@ -237,6 +248,7 @@ pub mod membership {
         directory_skills,
         email_verifications,
         invitations,
+        password_resets,
         member_skills,
         members,
         profiles,

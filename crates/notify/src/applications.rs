@@ -3,7 +3,8 @@
 //! and this crate turns it into a notification and a mail.
 
 use alumni_core::jobs::{JobError, JobRun};
-use alumni_membership::jobs::{ApplicationDecided, VerificationRequested};
+use alumni_core::secrets::ExposeSecret as _;
+use alumni_membership::jobs::{ApplicationDecided, PasswordResetRequested, VerificationRequested};
 use alumni_membership::model::ApplicationId;
 use diesel_async::AsyncConnection as _;
 use serde_json::json;
@@ -112,6 +113,44 @@ impl NotifyService {
         Ok(())
     }
 }
+
+impl NotifyService {
+    /// The `membership.password_reset_requested` job: mails the member a
+    /// link with a fresh reset token, issued by membership in the same
+    /// transaction as the mail is queued.
+    pub async fn password_reset_requested(&self, run: JobRun) -> Result<(), JobError> {
+        let PasswordResetRequested { member_id } = run.payload()?;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            let Some((email, token)) = self
+                .membership
+                .issue_password_reset_in(conn, member_id)
+                .await?
+            else {
+                return Ok(());
+            };
+            let content = MailContent {
+                subject: "パスワードの再設定".to_owned(),
+                paragraphs: vec![
+                    "パスワードの再設定を受け付けました。1時間以内に下のリンクから新しいパスワードを設定してください。設定すると、すべての端末でサインアウトされます。".to_owned(),
+                    "お心当たりのない場合は、このメールを破棄してください。パスワードは変わりません。".to_owned(),
+                ],
+                link: Some((
+                    "パスワードを再設定する".to_owned(),
+                    format!("/reset-password?token={}", token.expose_secret()),
+                )),
+            };
+            self.send_transactional_in(conn, now, (Some(member_id), &email, None), PASSWORD_RESET, &content)
+                .await
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+/// The category of password reset mail in the outbox.
+pub const PASSWORD_RESET: &str = "membership.password_reset";
 
 /// The category of verification mail in the outbox.
 pub const VERIFY_EMAIL: &str = "membership.verify_email";

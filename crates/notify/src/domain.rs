@@ -4,7 +4,9 @@ use alumni_core::domain::{BoxFuture, Domain};
 use alumni_core::enums::StoredEnum;
 use alumni_core::jobs::JobRegistry;
 use alumni_core::{AppError, MemberId, Viewer};
-use alumni_membership::jobs::{APPLICATION_DECIDED, VERIFICATION_REQUESTED};
+use alumni_membership::jobs::{
+    APPLICATION_DECIDED, PASSWORD_RESET_REQUESTED, VERIFICATION_REQUESTED,
+};
 use async_graphql::Data;
 use diesel_async::AsyncPgConnection;
 
@@ -76,6 +78,11 @@ impl Domain for NotifyDomain {
         registry.handle(VERIFICATION_REQUESTED, move |run| {
             let service = service.clone();
             async move { service.verification_requested(run).await }
+        });
+        let service = self.service.clone();
+        registry.handle(PASSWORD_RESET_REQUESTED, move |run| {
+            let service = service.clone();
+            async move { service.password_reset_requested(run).await }
         });
     }
 }

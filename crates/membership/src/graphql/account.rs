@@ -105,6 +105,37 @@ impl AccountMutation {
         data::<MembershipService>(ctx)?.logout(viewer(ctx)?).await?;
         Ok(true)
     }
+
+    /// Mails a link to set a new password, if the address belongs to an
+    /// active member. Answers `true` either way, so it tells nobody whether
+    /// the address has an account. Limited per client as sign-ins are, and
+    /// to one mail a minute per member.
+    async fn request_password_reset(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "E-mail address of the account.")] email: String,
+    ) -> Result<bool> {
+        data::<MembershipService>(ctx)?
+            .request_password_reset(data::<Caller>(ctx)?, &email)
+            .await?;
+        Ok(true)
+    }
+
+    /// Sets a new password with the token of a reset mail (single use,
+    /// valid an hour) and ends every session of the account; sign in
+    /// again. An unknown, used or expired token answers `BAD_USER_INPUT` on
+    /// `token`. Returns `true`.
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The token from the reset mail's link.")] token: String,
+        #[graphql(desc = "The new password (at least 12 characters).")] new_password: String,
+    ) -> Result<bool> {
+        data::<MembershipService>(ctx)?
+            .reset_password(data::<Caller>(ctx)?, &token, &new_password)
+            .await?;
+        Ok(true)
+    }
 }
 
 /// The viewer a fresh session stands for, to show the member themselves.

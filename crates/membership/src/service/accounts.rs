@@ -15,6 +15,7 @@ use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use serde_json::json;
 
 use super::{MembershipService, conflict_on, kana_field, text_field};
+use crate::jobs;
 use crate::model::{
     MemberRecord, MemberStatus, NewMember, NewProfile, SessionRecord, normalize_email,
     validate_email,
@@ -23,6 +24,7 @@ use crate::password::{PasswordHashing, Patience, decoy_hash, validate_password};
 use crate::rules::{self, ATTEMPTS_PER_ADDRESS, ATTEMPTS_PER_ADDRESS_AND_CLIENT, AttemptCount};
 use crate::store::accounts::{self as store, SessionAccount};
 use crate::store::profiles;
+use crate::store::verification;
 
 /// Prefix of every session token, so leaked tokens are recognisable (for
 /// secret scanners) and foreign strings are refused without a query.
@@ -446,6 +448,93 @@ impl MembershipService {
             .is_some_and(|member| member.status.may_sign_in()))
     }
 
+    /// Asks for a password reset mail to `email`. Always answers alike,
+    /// whether or not the address has an account (the mail goes out only
+    /// to an active member's address); each client may ask only as often
+    /// as it may sign in, and each member gets at most one mail a minute.
+    pub async fn request_password_reset(&self, caller: &Caller, email: &str) -> AppResult<()> {
+        self.guards.sign_ins.check(caller.client())?;
+        let email = normalize_email(email);
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        let Some(member) = store::member_by_email(&mut conn, &email).await? else {
+            return Ok(());
+        };
+        if member.status != MemberStatus::Active {
+            return Ok(());
+        }
+        let minute = now.timestamp().div_euclid(60);
+        let key = format!("reset:{}:{minute}", member.id);
+        jobs::password_reset_requested(&mut conn, now, member.id, key).await?;
+        Ok(())
+    }
+
+    /// A fresh password reset token for an active member, with the address
+    /// to mail it to; `None` for anyone else. For the notification crate's
+    /// job, inside its transaction (the token is mailed through the outbox
+    /// in the same commit, and kept only hashed).
+    pub async fn issue_password_reset_in(
+        &self,
+        conn: &mut AsyncPgConnection,
+        member_id: MemberId,
+    ) -> AppResult<Option<(String, SecretString)>> {
+        let now = self.ctx.now();
+        let Some(member) = store::member_by_id(conn, member_id).await? else {
+            return Ok(None);
+        };
+        let (MemberStatus::Active, Some(email)) = (member.status, member.email) else {
+            return Ok(None);
+        };
+        let token = secrets::token("reset_")?;
+        let hash = secrets::hash(token.expose_secret());
+        verification::insert_reset(conn, &hash, member_id, now, now + PASSWORD_RESET_VALID).await?;
+        Ok(Some((email, token)))
+    }
+
+    /// Sets a new password with a token from a reset mail: single use,
+    /// valid an hour. Every session of the member ends (sign in again). An
+    /// unknown, used or expired token answers `BAD_USER_INPUT` on `token`.
+    pub async fn reset_password(
+        &self,
+        caller: &Caller,
+        token: &str,
+        new_password: &str,
+    ) -> AppResult<()> {
+        caller.spend_password_operation()?;
+        self.guards.sign_ins.check(caller.client())?;
+        validate_password(new_password, "newPassword")?;
+        let password_hash = self
+            .guards
+            .hashing
+            .hash(new_password.to_owned(), Patience::Bounded)
+            .await?;
+        let hash = secrets::hash(token.trim());
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            let member_id = verification::use_reset(conn, &hash, now)
+                .await?
+                .ok_or_else(|| {
+                    AppError::bad_input(
+                        "token",
+                        "this link is unknown, used or expired; ask for a new one",
+                    )
+                })?;
+            store::set_password_hash(conn, member_id, &password_hash, now).await?;
+            let ended = store::revoke_member_sessions(conn, member_id, now).await?;
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("membership.password_reset")
+                    .by(member_id)
+                    .on(member_id)
+                    .details(json!({ "sessionsEnded": ended })),
+            )
+            .await
+        })
+        .await
+    }
+
     /// Hashes a password for a trusted caller (demo data), waiting for a
     /// hashing slot as long as it takes.
     pub async fn hash_password_trusted(&self, password: &str) -> AppResult<String> {
@@ -461,6 +550,9 @@ impl MembershipService {
         Ok(!store::any_member_exists(&mut conn).await?)
     }
 }
+
+/// How long a password reset link works.
+const PASSWORD_RESET_VALID: Duration = Duration::hours(1);
 
 /// Counts a sign-in attempt under each key (with its limit) before the
 /// password is checked, or refuses it unchecked while a key is blocked.

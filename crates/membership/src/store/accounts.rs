@@ -442,3 +442,20 @@ pub async fn email_of(conn: &mut AsyncPgConnection, id: MemberId) -> QueryResult
         .optional()
         .map(Option::flatten)
 }
+
+/// Replaces a member's password hash.
+pub async fn set_password_hash(
+    conn: &mut AsyncPgConnection,
+    id: MemberId,
+    password_hash: &str,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(members::table.find(id))
+        .set((
+            members::password_hash.eq(password_hash),
+            members::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

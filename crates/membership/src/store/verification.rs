@@ -1,4 +1,5 @@
-//! Pending verification codes of applicants' addresses.
+//! Codes and tokens sent by mail: verification codes of applicants'
+//! addresses, and password reset tokens.
 
 use alumni_core::MemberId;
 use chrono::{DateTime, Utc};
@@ -6,7 +7,7 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::schema::membership::{applications, email_verifications};
+use crate::schema::membership::{applications, email_verifications, password_resets};
 
 /// A pending code: its hash, how often it was tried, when it ends.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -83,4 +84,44 @@ pub async fn mark_application_verified(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Keeps a password reset token (its hash) for a member.
+pub async fn insert_reset(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+    member: MemberId,
+    at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(password_resets::table)
+        .values((
+            password_resets::token_hash.eq(token_hash),
+            password_resets::member_id.eq(member),
+            password_resets::created_at.eq(at),
+            password_resets::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Uses a reset token: marks it used if it is live, returning its member;
+/// `None` for a token unknown, used or expired.
+pub async fn use_reset(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+    at: DateTime<Utc>,
+) -> QueryResult<Option<MemberId>> {
+    diesel::update(
+        password_resets::table
+            .find(token_hash)
+            .filter(password_resets::used_at.is_null())
+            .filter(password_resets::expires_at.gt(at)),
+    )
+    .set(password_resets::used_at.eq(at))
+    .returning(password_resets::member_id)
+    .get_result(conn)
+    .await
+    .optional()
 }

@@ -6,6 +6,7 @@ mod applications;
 mod companies;
 mod directory;
 mod lifecycle;
+mod password_reset;
 mod roster;
 mod search_paths;
 mod support;

@@ -15,7 +15,11 @@ pub struct World {
 }
 
 pub async fn world() -> World {
-    let app = TestApp::spawn().await;
+    world_on(TestApp::spawn().await).await
+}
+
+/// The same world on an application started with other settings.
+pub async fn world_on(app: TestApp) -> World {
     let secretariat = app.create_member(&[Role::Secretariat]).await;
     let response = app
         .client_as(&secretariat)
