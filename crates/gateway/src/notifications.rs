@@ -4,10 +4,12 @@
 //! domain's types meet. A domain that adds a kind of notification adds its
 //! payload type to [`NotificationPayload`] and its kinds to [`payload_of`].
 
-use alumni_core::graphql::{data, viewer};
+use alumni_core::graphql::{data, selects_in_items, viewer};
 use alumni_core::pagination::{Connection, PageRequest, TotalCount, connection_complexity};
 use alumni_core::{AppError, GlobalId, NodeId};
-use alumni_events::graphql::{Event, Registration, load_event, load_registration};
+use alumni_events::graphql::{
+    Event, Registration, load_event, load_registration, prefetch_events_and_registrations,
+};
 use alumni_events::model::RegistrationId;
 use alumni_events::{EventId, notices as event_notices};
 use alumni_membership::graphql::{Application, load_application};
@@ -48,6 +50,9 @@ impl NotificationsViewer {
         let unread_only = unread_only.unwrap_or(false);
         let page = PageRequest::new(first, after, last, before)?;
         let rows = service.notifications(&viewer, unread_only, &page).await?;
+        if selects_in_items(ctx, &["subject"]) || selects_in_items(ctx, &["payload"]) {
+            prefetch_linked(ctx, &rows).await?;
+        }
         let total_count =
             TotalCount::lazy(
                 async move { service.count_notifications(&viewer, unread_only).await },
@@ -75,6 +80,28 @@ impl NotificationsViewer {
     ) -> Result<Vec<NotificationPreference>> {
         preferences(ctx).await
     }
+}
+
+/// Loads what a page of notifications links to, one batch per type.
+async fn prefetch_linked(ctx: &Context<'_>, rows: &[NotificationRecord]) -> Result<(), AppError> {
+    let mut events = Vec::new();
+    let mut registrations = Vec::new();
+    for row in rows {
+        match (row.subject_type.as_deref(), row.subject_id) {
+            (Some(EventId::NODE_TYPE), Some(id)) => events.push(EventId(id)),
+            (Some(RegistrationId::NODE_TYPE), Some(id)) => registrations.push(RegistrationId(id)),
+            _ => {}
+        }
+        match payload_of(&row.kind, &row.payload) {
+            Some(NotificationPayload::Seat(seat)) => {
+                events.push(seat.ids.event_id);
+                registrations.push(seat.ids.registration_id);
+            }
+            Some(NotificationPayload::EventChange(change)) => events.push(change.event_id),
+            _ => {}
+        }
+    }
+    prefetch_events_and_registrations(ctx, events, registrations).await
 }
 
 /// A notification of the viewer's by id; `NOT_FOUND` for anyone else's.

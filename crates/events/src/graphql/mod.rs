@@ -12,7 +12,7 @@ mod registration;
 mod seats;
 mod viewer;
 
-use alumni_core::graphql::data;
+use alumni_core::graphql::{data, load_now};
 use alumni_core::{AppError, NodeId};
 use async_graphql::{Context, ID, MergedObject};
 use chrono::{DateTime, Utc};
@@ -25,7 +25,7 @@ pub use registration::{AttendanceSummary, Registration, load_registration};
 pub use seats::{EventsSubscription, SeatAvailability};
 pub use viewer::EventsViewer;
 
-use crate::model::EventId;
+use crate::model::{EventId, RegistrationId};
 use crate::service::EventsService;
 
 /// Every events query.
@@ -52,4 +52,22 @@ fn now(ctx: &Context<'_>) -> Result<DateTime<Utc>, AppError> {
 
 fn event_id(id: &ID, field: &str) -> Result<EventId, AppError> {
     EventId::from_global(id, field)
+}
+
+/// Loads events and registrations by id into the request's loader caches
+/// in one batch each, for lists elsewhere whose items link to them (a page
+/// of notifications), so the items' look-ups cost nothing more whatever
+/// the page's length.
+pub async fn prefetch_events_and_registrations(
+    ctx: &Context<'_>,
+    events: Vec<EventId>,
+    registrations: Vec<RegistrationId>,
+) -> Result<(), AppError> {
+    if !registrations.is_empty() {
+        load_now::<loaders::RegistrationLoader, _>(ctx, registrations).await?;
+    }
+    if !events.is_empty() {
+        load_now::<loaders::EventLoader, _>(ctx, events).await?;
+    }
+    Ok(())
 }

@@ -221,3 +221,54 @@ async fn registrants_hear_of_a_cancelled_event_and_the_waitlist_of_a_freed_seat(
         "a member who cancelled hears nothing of the cancellation"
     );
 }
+
+#[tokio::test]
+async fn a_page_of_notifications_costs_the_same_statements_for_10_as_for_100() {
+    let app = TestApp::spawn().await;
+    let (secretariat, member) = people(&app).await;
+    let client = app.client_as(&member);
+    client
+        .query(
+            "mutation { setNotificationPreference(kind: \"events.registration_confirmed\", channel: IN_APP) { kind } }",
+        )
+        .await
+        .data();
+    for _ in 0..100 {
+        let event = event(&app, &secretariat, 10).await;
+        client
+            .query_with(REGISTER, json!({ "id": event }))
+            .await
+            .data();
+    }
+    app.jobs.drain().await.unwrap();
+    let page = "query($first: Int) { me { notifications(first: $first) {
+        totalCount
+        nodes {
+            id kind readAt
+            subject { __typename id }
+            payload { ... on SeatNotice { event { id title } registration { id status } } }
+        }
+    } } }";
+    let mut costs = Vec::new();
+    for first in [10, 100] {
+        let (response, statements) = app
+            .count_statements(client.query_with(page, json!({ "first": first })))
+            .await;
+        let notifications = &response.data()["me"]["notifications"];
+        assert_eq!(notifications["nodes"].as_array().unwrap().len(), first);
+        assert_eq!(notifications["totalCount"], 100);
+        assert!(
+            notifications["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|node| node["payload"]["event"]["title"].is_string()
+                    && node["subject"]["__typename"] == "Registration")
+        );
+        costs.push(statements);
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "statements for 10 and for 100 notifications"
+    );
+}
