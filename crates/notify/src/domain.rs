@@ -2,7 +2,7 @@
 
 use alumni_core::domain::{BoxFuture, Domain};
 use alumni_core::enums::StoredEnum;
-use alumni_core::jobs::JobRegistry;
+use alumni_core::jobs::{Every, JobRegistry};
 use alumni_core::{AppError, MemberId, Viewer};
 use alumni_membership::jobs::{
     APPLICATION_DECIDED, PASSWORD_RESET_REQUESTED, VERIFICATION_REQUESTED,
@@ -10,7 +10,7 @@ use alumni_membership::jobs::{
 use async_graphql::Data;
 use diesel_async::AsyncPgConnection;
 
-use crate::service::{NotifyService, SEND_MAIL};
+use crate::service::{NotifyService, PURGE_UNSUBSCRIBE_TOKENS, SEND_MAIL};
 
 /// The notification crate as the gateway drives it.
 pub struct NotifyDomain {
@@ -84,5 +84,12 @@ impl Domain for NotifyDomain {
             let service = service.clone();
             async move { service.password_reset_requested(run).await }
         });
+        let service = self.service.clone();
+        registry
+            .handle(PURGE_UNSUBSCRIBE_TOKENS, move |_run| {
+                let service = service.clone();
+                async move { Ok(service.purge_unsubscribe_tokens().await?) }
+            })
+            .every(PURGE_UNSUBSCRIBE_TOKENS, Every::Day);
     }
 }

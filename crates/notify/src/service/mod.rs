@@ -19,6 +19,7 @@ use alumni_membership::MembershipService;
 
 pub use mail::{MailContent, SEND_MAIL};
 pub use notifications::{NOTIFICATIONS_CHANNEL, Notice};
+pub use preferences::{PURGE_UNSUBSCRIBE_TOKENS, UNSUBSCRIBE_LINKS_KEPT};
 
 use crate::mail::{MailSettings, Transport};
 use crate::model::NoticeKinds;

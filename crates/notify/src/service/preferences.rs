@@ -6,6 +6,12 @@ use diesel_async::AsyncConnection as _;
 use serde_json::json;
 
 use super::NotifyService;
+
+/// The daily job that removes old unsubscribe tokens.
+pub const PURGE_UNSUBSCRIBE_TOKENS: &str = "notify.purge_unsubscribe_tokens";
+
+/// How long a mail's unsubscribe link works.
+pub const UNSUBSCRIBE_LINKS_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(180);
 use crate::model::{NoticeKind, NotificationChannel, PreferenceRecord};
 use crate::rules;
 use crate::store::preferences as store;
@@ -55,6 +61,19 @@ impl NotifyService {
         )
         .await?;
         Ok((kind, channel))
+    }
+
+    /// The daily `notify.purge_unsubscribe_tokens` job: unsubscribe links
+    /// older than [`UNSUBSCRIBE_LINKS_KEPT`] stop working (their page
+    /// points to the settings instead), so the table does not grow with
+    /// every mail sent.
+    pub async fn purge_unsubscribe_tokens(&self) -> AppResult<()> {
+        let mut conn = self.ctx.conn().await?;
+        let purged =
+            store::purge_unsubscribe_tokens(&mut conn, self.ctx.now() - UNSUBSCRIBE_LINKS_KEPT)
+                .await?;
+        tracing::info!(purged, "purged old unsubscribe tokens");
+        Ok(())
     }
 
     /// One-click unsubscribe (RFC 8058): the token of a mail's

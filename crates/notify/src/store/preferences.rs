@@ -89,6 +89,16 @@ pub async fn unsubscribe_token(
         .optional()
 }
 
+/// Removes unsubscribe tokens issued before `before`; returns how many.
+pub async fn purge_unsubscribe_tokens(
+    conn: &mut AsyncPgConnection,
+    before: chrono::DateTime<chrono::Utc>,
+) -> QueryResult<usize> {
+    diesel::delete(unsubscribe_tokens::table.filter(unsubscribe_tokens::created_at.lt(before)))
+        .execute(conn)
+        .await
+}
+
 /// Removes a member's choices and unsubscribe tokens.
 pub async fn delete_of(conn: &mut AsyncPgConnection, member: MemberId) -> QueryResult<()> {
     diesel::delete(preferences::table.filter(preferences::member_id.eq(member)))

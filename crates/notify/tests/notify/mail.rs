@@ -187,3 +187,35 @@ async fn mail_waits_while_the_smtp_server_is_away_and_goes_out_when_it_is_back()
     );
     let _ = app.clock.now();
 }
+
+#[tokio::test]
+async fn unsubscribe_links_stop_working_after_half_a_year() {
+    let app = TestApp::spawn().await;
+    let (secretariat, member) = people(&app).await;
+    let event = event(&app, &secretariat, 10).await;
+    app.client_as(&member)
+        .query_with(REGISTER, json!({ "id": event }))
+        .await
+        .data();
+    app.jobs.drain().await.unwrap();
+    let mail = written_mail(&app);
+    let url = mail[0]
+        .lines()
+        .find_map(|line| line.strip_prefix("List-Unsubscribe: <"))
+        .and_then(|rest| rest.strip_suffix('>'))
+        .expect("an unsubscribe address")
+        .to_owned();
+    let address = format!(
+        "{}{}",
+        app.base_url(),
+        &url[url.find("/unsubscribe/").unwrap()..]
+    );
+
+    app.clock.advance(Duration::days(181));
+    // The daily upkeep, as running workers would schedule and run it.
+    app.jobs.schedule_recurring().await.unwrap();
+    app.jobs.drain().await.unwrap();
+    let late = reqwest::Client::new().post(&address).send().await.unwrap();
+    assert_eq!(late.status(), 404);
+    assert_eq!(app.audit_count("notify.unsubscribed").await, 0);
+}
