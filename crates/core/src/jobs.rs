@@ -28,7 +28,7 @@ use std::time::Duration;
 use chrono::{DateTime, DurationRound as _, TimeDelta, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Integer, Timestamptz};
+use diesel::sql_types::{Bool, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use tokio::sync::{Notify, broadcast, watch};
@@ -601,12 +601,11 @@ impl Queue {
             "UPDATE jobs.jobs SET state = 'RUNNING', attempts = attempts + 1, due_at = $2 \
              WHERE id = (SELECT id FROM jobs.jobs \
                          WHERE state IN ('PENDING', 'RUNNING') AND due_at <= $1 \
-                         ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
+                         ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED) \
              RETURNING id, kind, payload, attempts, max_attempts",
         )
         .bind::<Timestamptz, _>(now)
         .bind::<Timestamptz, _>(lease_end)
-        .bind::<Integer, _>(1)
         .get_result::<Claimed>(&mut conn)
         .await
         .optional()?;
