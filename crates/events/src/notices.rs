@@ -197,6 +197,10 @@ impl EventsService {
         let Some(event) = events::event(&mut conn, first.event_id).await? else {
             return Ok(());
         };
+        if event.fields.ends_at <= now {
+            // Over by the time the job runs: nothing worth telling.
+            return Ok(());
+        }
         let kind = if given.from_waitlist {
             &PROMOTED_FROM_WAITLIST
         } else {
@@ -244,6 +248,9 @@ impl EventsService {
         let Some(event) = events::event(&mut conn, altered.event_id).await? else {
             return Ok(());
         };
+        if event.fields.ends_at <= now {
+            return Ok(());
+        }
         let members: Vec<MemberId> = registrations::active_members_of(&mut conn, event.id).await?;
         let (kind, subject, opening) = if altered.cancelled {
             (
