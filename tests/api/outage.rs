@@ -114,3 +114,40 @@ async fn a_statement_over_the_timeout_answers_timeout() {
         .await
         .data();
 }
+
+#[tokio::test]
+async fn job_workers_back_off_while_the_database_is_away_and_resume_when_it_returns() {
+    use alumni_core::jobs::{self, JobState, NewJob, PURGE_DONE};
+
+    let app = TestApp::spawn_with_cuttable_link(|settings| settings.jobs.workers = 1).await;
+    app.database_link().cut();
+    // Enqueued behind the server's back, on a connection of the test's own.
+    let mut direct = app.database().connect().await;
+    let now = alumni_core::Clock::now(app.clock.as_ref());
+    jobs::enqueue(&mut direct, now, NewJob::new(PURGE_DONE, json!({})))
+        .await
+        .unwrap();
+    // Meanwhile the worker fails to reach the queue, pausing longer each time.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    app.database_link().restore();
+
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let done =
+            jobs::counts(&mut direct)
+                .await
+                .unwrap()
+                .into_iter()
+                .any(|(kind, state, count)| {
+                    kind == PURGE_DONE && state == JobState::Done && count >= 1
+                });
+        if done {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the worker never resumed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
