@@ -156,11 +156,7 @@ impl Notification {
             node_type: node_type.clone(),
             uuid,
         };
-        match resolve_node(ctx, global).await {
-            Ok(node) => Ok(Some(node)),
-            Err(AppError::NotFound { .. } | AppError::Forbidden { .. }) => Ok(None),
-            Err(other) => Err(other.into()),
-        }
+        visible(resolve_node(ctx, global).await)
     }
 
     /// The particulars of its kind; `null` for a kind this server does not

@@ -109,7 +109,7 @@ impl AccountMutation {
     /// Mails a link to set a new password, if the address belongs to an
     /// active member. Answers `true` either way, so it tells nobody whether
     /// the address has an account. Limited per client as sign-ins are, and
-    /// to one mail a minute per member.
+    /// to one mail a quarter of an hour per member.
     async fn request_password_reset(
         &self,
         ctx: &Context<'_>,

@@ -451,7 +451,8 @@ impl MembershipService {
     /// Asks for a password reset mail to `email`. Always answers alike,
     /// whether or not the address has an account (the mail goes out only
     /// to an active member's address); each client may ask only as often
-    /// as it may sign in, and each member gets at most one mail a minute.
+    /// as it may sign in, and each member gets at most one mail in a
+    /// quarter of an hour, so nobody can flood a member's inbox.
     pub async fn request_password_reset(&self, caller: &Caller, email: &str) -> AppResult<()> {
         self.guards.sign_ins.check(caller.client())?;
         let email = normalize_email(email);
@@ -463,8 +464,8 @@ impl MembershipService {
         if member.status != MemberStatus::Active {
             return Ok(());
         }
-        let minute = now.timestamp().div_euclid(60);
-        let key = format!("reset:{}:{minute}", member.id);
+        let quarter_hour = now.timestamp().div_euclid(15 * 60);
+        let key = format!("reset:{}:{quarter_hour}", member.id);
         jobs::password_reset_requested(&mut conn, now, member.id, key).await?;
         Ok(())
     }
