@@ -10,6 +10,7 @@
 
 mod attendees_csv;
 pub mod demo;
+pub mod digest;
 pub mod domain;
 pub mod graphql;
 mod ics;

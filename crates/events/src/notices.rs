@@ -151,7 +151,7 @@ pub(crate) fn register_jobs(service: &EventsService, registry: &mut JobRegistry)
 }
 
 /// When and where, as attendees read it.
-fn when_and_where(event: &EventRecord) -> Vec<String> {
+pub(crate) fn when_and_where(event: &EventRecord) -> Vec<String> {
     let zone: Tz = event
         .fields
         .time_zone
@@ -171,7 +171,7 @@ fn when_and_where(event: &EventRecord) -> Vec<String> {
     lines
 }
 
-fn event_link(event: &EventRecord) -> Option<(String, String)> {
+pub(crate) fn event_link(event: &EventRecord) -> Option<(String, String)> {
     Some((
         "イベントの詳細".to_owned(),
         format!(

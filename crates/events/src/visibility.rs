@@ -2,7 +2,7 @@
 //! and the calendar all decide through these functions, so no path (a list,
 //! `node(id:)`, a nested field, a loader, a calendar file) reads around them.
 
-use alumni_core::{Role, Viewer};
+use alumni_core::{Role, RoleSet, Viewer};
 
 use crate::model::{
     Audience, Confidentiality, EventRecord, EventStatus, RegistrationRecord, RegistrationStatus,
@@ -51,8 +51,19 @@ pub fn sees_registration_details(viewer: &Viewer, registration: &RegistrationRec
 /// Whether the viewer belongs to the audience and may register.
 pub fn in_audience(viewer: &Viewer, audience: Audience) -> bool {
     match audience {
-        Audience::Alumni => viewer.has_role(Role::Alumnus),
-        Audience::Employees => viewer.has_role(Role::Employee),
         Audience::Everyone => matches!(viewer, Viewer::Member(_)),
+        _ => viewer
+            .identity()
+            .is_ok_and(|identity| admits(identity.roles, audience)),
+    }
+}
+
+/// Whether a member holding `roles` belongs to the audience (for work
+/// done for a member outside a request, such as their digest).
+pub fn admits(roles: RoleSet, audience: Audience) -> bool {
+    match audience {
+        Audience::Alumni => roles.contains(Role::Alumnus),
+        Audience::Employees => roles.contains(Role::Employee),
+        Audience::Everyone => true,
     }
 }

@@ -36,6 +36,7 @@ use alumni_membership::{
     AccountSettings, Member, MembershipMutation, MembershipQuery, MembershipService,
     MembershipViewer,
 };
+use alumni_notify::digest::DigestSources;
 use alumni_notify::domain::NotifyDomain;
 use alumni_notify::graphql::NotifyMutation;
 use alumni_notify::mail::MailSettings;
@@ -80,11 +81,14 @@ impl Services {
     ) -> Result<Self, AppError> {
         let membership = MembershipService::new(ctx.clone(), accounts);
         let kinds = NoticeKinds::new(
-            alumni_notify::applications::KINDS
+            alumni_notify::membership::KINDS
                 .into_iter()
                 .chain(alumni_events::notices::KINDS),
         );
-        let notify = NotifyService::new(ctx.clone(), membership.clone(), kinds, mail)?;
+        let digest_sources =
+            DigestSources::new(vec![Arc::new(alumni_events::digest::UpcomingEvents)]);
+        let notify =
+            NotifyService::new(ctx.clone(), membership.clone(), kinds, digest_sources, mail)?;
         Ok(Self {
             events: EventsService::new(ctx.clone(), membership.clone(), notify.clone()),
             notify,

@@ -14,9 +14,9 @@ use alumni_events::model::RegistrationId;
 use alumni_events::{EventId, notices as event_notices};
 use alumni_membership::graphql::{Application, load_application};
 use alumni_membership::model::ApplicationId;
-use alumni_notify::applications as application_notices;
-use alumni_notify::graphql::{NotificationPreference, preferences};
-use alumni_notify::{NotificationId, NotificationRecord, NotifyService};
+use alumni_notify::graphql::{NotificationPreference, digest_frequency, preferences};
+use alumni_notify::membership as application_notices;
+use alumni_notify::{DigestFrequency, NotificationId, NotificationRecord, NotifyService};
 use async_graphql::{Context, ID, Object, Result, Subscription, Union};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt as _};
@@ -79,6 +79,13 @@ impl NotificationsViewer {
         ctx: &Context<'_>,
     ) -> Result<Vec<NotificationPreference>> {
         preferences(ctx).await
+    }
+
+    /// How often the viewer gets the activity digest by mail (weekly by
+    /// default; sent only with the newsletter consent, and only when
+    /// something is new since their last visit).
+    async fn digest_frequency(&self, ctx: &Context<'_>) -> Result<DigestFrequency> {
+        digest_frequency(ctx).await
     }
 }
 

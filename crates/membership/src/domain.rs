@@ -2,11 +2,13 @@
 
 use alumni_core::domain::{BoxFuture, DemoWorld, Domain};
 use alumni_core::enums::StoredEnum;
+use alumni_core::jobs::{Every, JobRegistry};
 use alumni_core::{AppError, MemberId, Viewer};
 use async_graphql::Data;
 use diesel_async::AsyncPgConnection;
 
 use crate::graphql::attach_loaders;
+use crate::jobs::PURGE_EXPIRED_CODES;
 use crate::service::MembershipService;
 
 /// The membership domain as the gateway drives it.
@@ -65,6 +67,20 @@ impl Domain for MembershipDomain {
         viewer: &'a Viewer,
     ) -> BoxFuture<'a, Result<usize, AppError>> {
         Box::pin(self.service.revoke_all_sessions_in(conn, viewer))
+    }
+
+    fn jobs(&self, registry: &mut JobRegistry) {
+        let service = self.service.clone();
+        registry
+            .handle(PURGE_EXPIRED_CODES, move |_run| {
+                let service = service.clone();
+                async move {
+                    let purged = service.purge_expired_codes().await?;
+                    tracing::info!(purged, "purged expired codes and reset tokens");
+                    Ok(())
+                }
+            })
+            .every(PURGE_EXPIRED_CODES, Every::Day);
     }
 
     fn seed_demo<'a>(&'a self, demo: &'a mut DemoWorld) -> BoxFuture<'a, Result<(), AppError>> {

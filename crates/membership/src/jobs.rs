@@ -96,3 +96,53 @@ pub(crate) async fn password_reset_requested(
     .key(key);
     jobs::enqueue(conn, now, job).await
 }
+
+/// A member asked to change their address: the notification crate asks
+/// for a fresh code (`MembershipService::issue_email_change_code_in`) and
+/// mails it to the new address.
+pub const EMAIL_CHANGE_REQUESTED: &str = "membership.email_change_requested";
+
+/// The payload of [`EMAIL_CHANGE_REQUESTED`].
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct EmailChangeRequested {
+    /// The member.
+    pub member_id: MemberId,
+}
+
+/// Enqueues [`EMAIL_CHANGE_REQUESTED`] in the caller's transaction, once
+/// per `key`; returns whether it was enqueued.
+pub(crate) async fn email_change_requested(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    member_id: MemberId,
+    key: String,
+) -> alumni_core::AppResult<bool> {
+    let job = NewJob::new(EMAIL_CHANGE_REQUESTED, EmailChangeRequested { member_id }).key(key);
+    jobs::enqueue(conn, now, job).await
+}
+
+/// A member's address changed: the notification crate tells the previous
+/// address, so a change the owner did not make does not go unnoticed.
+pub const EMAIL_CHANGED: &str = "membership.email_changed";
+
+/// The payload of [`EMAIL_CHANGED`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EmailChanged {
+    /// The member.
+    pub member_id: MemberId,
+    /// The address before the change.
+    pub previous_email: String,
+}
+
+/// Enqueues [`EMAIL_CHANGED`] in the caller's transaction.
+pub(crate) async fn email_changed(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    changed: EmailChanged,
+) -> alumni_core::AppResult<()> {
+    jobs::enqueue(conn, now, NewJob::new(EMAIL_CHANGED, changed)).await?;
+    Ok(())
+}
+
+/// The daily job that removes expired reset tokens and codes.
+pub const PURGE_EXPIRED_CODES: &str = "membership.purge_expired_codes";

@@ -77,6 +77,17 @@ pub mod membership {
     }
 
     diesel::table! {
+        membership.email_changes (member_id) {
+            member_id -> Uuid,
+            new_email -> Text,
+            code_hash -> Nullable<Bytea>,
+            attempts -> Int4,
+            created_at -> Timestamptz,
+            expires_at -> Timestamptz,
+        }
+    }
+
+    diesel::table! {
         membership.email_verifications (member_id) {
             member_id -> Uuid,
             code_hash -> Bytea,
@@ -115,6 +126,7 @@ pub mod membership {
             updated_at -> Timestamptz,
             status -> Text,
             status_reason -> Nullable<Text>,
+            last_seen_at -> Nullable<Timestamptz>,
         }
     }
 
@@ -227,6 +239,7 @@ pub mod membership {
     diesel::joinable!(applications -> invitations (invitation_id));
     diesel::joinable!(applications -> roster_entries (roster_entry_id));
     diesel::joinable!(consents -> members (member_id));
+    diesel::joinable!(email_changes -> members (member_id));
     diesel::joinable!(email_verifications -> members (member_id));
     diesel::joinable!(password_resets -> members (member_id));
     diesel::joinable!(consents -> terms_versions (terms_version_id));
@@ -246,6 +259,7 @@ pub mod membership {
         directory_gram_counts,
         directory_grams,
         directory_skills,
+        email_changes,
         email_verifications,
         invitations,
         password_resets,

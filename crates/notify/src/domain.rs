@@ -5,12 +5,16 @@ use alumni_core::enums::StoredEnum;
 use alumni_core::jobs::{Every, JobRegistry};
 use alumni_core::{AppError, MemberId, Viewer};
 use alumni_membership::jobs::{
-    APPLICATION_DECIDED, PASSWORD_RESET_REQUESTED, VERIFICATION_REQUESTED,
+    APPLICATION_DECIDED, EMAIL_CHANGE_REQUESTED, EMAIL_CHANGED, PASSWORD_RESET_REQUESTED,
+    VERIFICATION_REQUESTED,
 };
 use async_graphql::Data;
 use diesel_async::AsyncPgConnection;
 
-use crate::service::{NotifyService, PURGE_UNSUBSCRIBE_TOKENS, SEND_MAIL};
+use crate::service::{
+    COMPOSE_DIGEST, NotifyService, PLAN_DIGESTS, PURGE_DIGEST_RECORDS, PURGE_UNSUBSCRIBE_TOKENS,
+    SEND_MAIL,
+};
 
 /// The notification crate as the gateway drives it.
 pub struct NotifyDomain {
@@ -85,11 +89,40 @@ impl Domain for NotifyDomain {
             async move { service.password_reset_requested(run).await }
         });
         let service = self.service.clone();
+        registry.handle(EMAIL_CHANGE_REQUESTED, move |run| {
+            let service = service.clone();
+            async move { service.email_change_requested(run).await }
+        });
+        let service = self.service.clone();
+        registry.handle(EMAIL_CHANGED, move |run| {
+            let service = service.clone();
+            async move { service.email_changed(run).await }
+        });
+        let service = self.service.clone();
         registry
             .handle(PURGE_UNSUBSCRIBE_TOKENS, move |_run| {
                 let service = service.clone();
                 async move { Ok(service.purge_unsubscribe_tokens().await?) }
             })
             .every(PURGE_UNSUBSCRIBE_TOKENS, Every::Day);
+        let service = self.service.clone();
+        registry
+            .handle(PLAN_DIGESTS, move |run| {
+                let service = service.clone();
+                async move { service.plan_digests(run).await }
+            })
+            .every(PLAN_DIGESTS, Every::Hour);
+        let service = self.service.clone();
+        registry.handle(COMPOSE_DIGEST, move |run| {
+            let service = service.clone();
+            async move { service.compose_digest(run).await }
+        });
+        let service = self.service.clone();
+        registry
+            .handle(PURGE_DIGEST_RECORDS, move |run| {
+                let service = service.clone();
+                async move { service.purge_digest_records(run).await }
+            })
+            .every(PURGE_DIGEST_RECORDS, Every::Day);
     }
 }

@@ -8,18 +8,23 @@
 //! mail is sent by the job queue ([`alumni_core::jobs`]) over SMTP, or
 //! written to a folder when no SMTP server is configured ([`mail`]); new
 //! notifications reach open subscriptions of every server process through
-//! [`alumni_core::live`]. Membership, which sits below this crate, reaches
-//! it through jobs it enqueues ([`applications`]).
+//! [`alumni_core::live`]. The weekly or monthly activity digest is
+//! composed from sections the domains register ([`digest`]). Membership, which sits below this crate, reaches
+//! it through jobs it enqueues ([`membership`]).
 
-pub mod applications;
+pub mod digest;
 pub mod domain;
 pub mod graphql;
 pub mod mail;
+pub mod membership;
 pub mod model;
 pub mod rules;
 mod schema;
 pub mod service;
 mod store;
 
-pub use model::{NoticeKind, NoticeKinds, NotificationChannel, NotificationId, NotificationRecord};
-pub use service::{MailContent, NOTIFICATIONS_CHANNEL, Notice, NotifyService};
+pub use model::{
+    DigestFrequency, NoticeKind, NoticeKinds, NotificationChannel, NotificationId,
+    NotificationRecord,
+};
+pub use service::{DigestOutcome, MailContent, NOTIFICATIONS_CHANNEL, Notice, NotifyService};

@@ -2,6 +2,32 @@
 
 pub mod notify {
     diesel::table! {
+        notify.digest_rounds (period) {
+            period -> Text,
+            planned_at -> Timestamptz,
+            enqueued -> Int4,
+        }
+    }
+
+    diesel::table! {
+        notify.digest_settings (member_id) {
+            member_id -> Uuid,
+            frequency -> Text,
+            updated_at -> Timestamptz,
+        }
+    }
+
+    diesel::table! {
+        notify.digests (member_id, period) {
+            member_id -> Uuid,
+            period -> Text,
+            composed_at -> Timestamptz,
+            items -> Int4,
+            outbox_id -> Nullable<Uuid>,
+        }
+    }
+
+    diesel::table! {
         notify.notifications (id) {
             id -> Uuid,
             member_id -> Uuid,
@@ -50,7 +76,12 @@ pub mod notify {
         }
     }
 
+    diesel::joinable!(digests -> outbox (outbox_id));
+
     diesel::allow_tables_to_appear_in_same_query!(
+        digest_rounds,
+        digest_settings,
+        digests,
         notifications,
         outbox,
         preferences,

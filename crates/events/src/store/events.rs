@@ -6,7 +6,9 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::model::{EventFields, EventId, EventListFilter, EventPageKey, EventRecord, EventStatus};
+use crate::model::{
+    Audience, EventFields, EventId, EventListFilter, EventPageKey, EventRecord, EventStatus,
+};
 use crate::schema::events::events;
 
 /// Inserts an event.
@@ -115,6 +117,37 @@ fn listed(
         None => {}
     }
     query
+}
+
+/// Published events of `audiences` published after `since` whose
+/// registration is still open at `now`, by start, at most `limit`; and how
+/// many there are in all.
+pub async fn open_published_since(
+    conn: &mut AsyncPgConnection,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+    audiences: &[Audience],
+    limit: i64,
+) -> QueryResult<(Vec<EventRecord>, i64)> {
+    let open = || {
+        events::table
+            .filter(events::status.eq(EventStatus::Published))
+            .filter(events::published_at.gt(since))
+            .filter(events::registration_closes_at.gt(now))
+            .filter(events::audience.eq_any(audiences.to_vec()))
+    };
+    let listed = open()
+        .order((events::starts_at, events::id))
+        .limit(limit)
+        .select(EventRecord::as_select())
+        .load(conn)
+        .await?;
+    let total = if (listed.len() as i64) < limit {
+        listed.len() as i64
+    } else {
+        open().count().get_result(conn).await?
+    };
+    Ok((listed, total))
 }
 
 /// Writes the particulars the secretariat edits.

@@ -136,6 +136,38 @@ impl AccountMutation {
             .await?;
         Ok(true)
     }
+
+    /// Starts changing the viewer's e-mail address: the password confirms
+    /// it is them, and a six-digit code is mailed to the new address
+    /// (valid 30 minutes). Nothing changes until `confirmEmailChange` is
+    /// given the code. One request a minute (`RATE_LIMITED`); a wrong
+    /// password answers `UNAUTHENTICATED`. Returns `true`.
+    async fn request_email_change(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The address to change to.")] new_email: String,
+        #[graphql(desc = "The viewer's current password.")] password: String,
+    ) -> Result<bool> {
+        data::<MembershipService>(ctx)?
+            .request_email_change(data::<Caller>(ctx)?, viewer(ctx)?, &new_email, &password)
+            .await?;
+        Ok(true)
+    }
+
+    /// Completes the viewer's change of address with the code mailed to
+    /// the new address; the previous address is told of the change. A
+    /// wrong, expired or overused code answers `BAD_USER_INPUT` on
+    /// `code`; `CONFLICT` if another account took the address meanwhile.
+    /// Returns the new address.
+    async fn confirm_email_change(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The six-digit code from the mail.")] code: String,
+    ) -> Result<String> {
+        Ok(data::<MembershipService>(ctx)?
+            .confirm_email_change(viewer(ctx)?, &code)
+            .await?)
+    }
 }
 
 /// The viewer a fresh session stands for, to show the member themselves.

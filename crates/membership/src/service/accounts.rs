@@ -284,6 +284,7 @@ impl MembershipService {
         conn.transaction(async |conn| {
             store::clear_sign_in_attempts(conn, &client_key).await?;
             store::insert_session(conn, &session).await?;
+            store::mark_seen(conn, member.id, now, LAST_SEEN_PRECISION).await?;
             audit::record(
                 conn,
                 now,
@@ -325,9 +326,11 @@ impl MembershipService {
     /// Issues a session without a password. For trusted callers only (demo
     /// data and tests).
     pub async fn issue_session(&self, member_id: MemberId) -> AppResult<IssuedSession> {
-        let (issued, session) = self.new_session(member_id, self.ctx.now())?;
+        let now = self.ctx.now();
+        let (issued, session) = self.new_session(member_id, now)?;
         let mut conn = self.ctx.conn().await?;
         store::insert_session(&mut conn, &session).await?;
+        store::mark_seen(&mut conn, member_id, now, LAST_SEEN_PRECISION).await?;
         Ok(issued)
     }
 
@@ -340,10 +343,18 @@ impl MembershipService {
         }
         let mut conn = self.ctx.conn().await?;
         let session = store::session_by_token_hash(&mut conn, &secrets::hash(token)).await?;
-        match session {
-            Some(session) => self.viewer_of(session),
-            None => Ok(Viewer::RejectedSession(SessionRejection::Unknown)),
+        let Some(session) = session else {
+            return Ok(Viewer::RejectedSession(SessionRejection::Unknown));
+        };
+        let now = self.ctx.now();
+        let stale = session
+            .last_seen_at
+            .is_none_or(|seen| seen <= now - LAST_SEEN_PRECISION);
+        let viewer = self.viewer_of(session)?;
+        if stale && let Viewer::Member(identity) = &viewer {
+            store::mark_seen(&mut conn, identity.member_id, now, LAST_SEEN_PRECISION).await?;
         }
+        Ok(viewer)
     }
 
     /// The viewers the given sessions stand for now, in one statement: for
@@ -551,6 +562,10 @@ impl MembershipService {
         Ok(!store::any_member_exists(&mut conn).await?)
     }
 }
+
+/// How precisely a member's last visit is kept: a request writes it only
+/// when the time kept is older, so at most one write per member and hour.
+const LAST_SEEN_PRECISION: Duration = Duration::hours(1);
 
 /// How long a password reset link works.
 const PASSWORD_RESET_VALID: Duration = Duration::hours(1);

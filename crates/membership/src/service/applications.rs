@@ -49,18 +49,18 @@ const CODE_ALPHABET: Alphabet = Alphabet::new(b"ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 /// Letters in an invitation code, written in groups of four.
 const CODE_LENGTH: usize = 12;
 
+/// Digits of verification codes: easy to type from a phone's mail.
+pub(super) const VERIFICATION_ALPHABET: Alphabet = Alphabet::new(b"0123456789");
+/// Digits in a verification code.
+pub(super) const VERIFICATION_LENGTH: usize = 6;
+/// How long a verification code works.
+pub(super) const VERIFICATION_VALID: Duration = Duration::minutes(30);
+/// Wrong tries a code survives.
+pub(super) const VERIFICATION_ATTEMPTS: i32 = 5;
+
 /// The unique indexes that allow one live, unflagged application or
 /// membership per person, and what a clash means when the secretariat
 /// approves a flagged duplicate.
-/// Digits of verification codes: easy to type from a phone's mail.
-const VERIFICATION_ALPHABET: Alphabet = Alphabet::new(b"0123456789");
-/// Digits in a verification code.
-const VERIFICATION_LENGTH: usize = 6;
-/// How long a verification code works.
-const VERIFICATION_VALID: Duration = Duration::minutes(30);
-/// Wrong tries a code survives.
-const VERIFICATION_ATTEMPTS: i32 = 5;
-
 const PERSON_TAKEN: [(&str, &str); 3] = [
     (
         "applications_roster_entry_key",

@@ -4,6 +4,7 @@
 //! demo data and tests.
 
 mod accounts;
+mod address;
 mod applications;
 mod audit;
 mod companies;
@@ -31,7 +32,7 @@ pub use applications::{
 };
 pub use companies::CompanyInput;
 pub use directory::{DirectoryPage, MemberSearch};
-pub use mail::MailRecipient;
+pub use mail::{MailRecipient, NewsletterReader};
 pub use profiles::{ProfileUpdate, SkillsByMember};
 pub use roster::{RosterImportReport, RosterLineError, RosterRejected};
 pub use terms::TermsInput;

@@ -66,6 +66,20 @@ pub async fn credentials_by_email(
         .optional()
 }
 
+/// The password hash of the account with this id.
+pub async fn password_hash_of(
+    conn: &mut AsyncPgConnection,
+    id: MemberId,
+) -> QueryResult<Option<String>> {
+    members::table
+        .find(id)
+        .select(members::password_hash)
+        .first(conn)
+        .await
+        .optional()
+        .map(Option::flatten)
+}
+
 /// The account with this id.
 pub async fn member_by_id(
     conn: &mut AsyncPgConnection,
@@ -239,6 +253,8 @@ pub struct SessionAccount {
     /// Whether the account accepted the newest terms (true while none are
     /// published).
     pub terms_accepted: bool,
+    /// When the member was last seen, to the hour.
+    pub last_seen_at: Option<DateTime<Utc>>,
 }
 
 /// The columns of [`SessionAccount`], to select from sessions joined to
@@ -271,6 +287,7 @@ macro_rules! session_account_columns {
             members::roles,
             members::status,
             current_terms().is_null().or(accepted_current),
+            members::last_seen_at,
         )
     }};
 }
@@ -301,6 +318,27 @@ pub async fn sessions_by_ids(
         .select(session_account_columns!())
         .load(conn)
         .await
+}
+
+/// Records that the member used the network at `at`, unless a time within
+/// `precision` before it is already kept (so concurrent requests write
+/// once).
+pub async fn mark_seen(
+    conn: &mut AsyncPgConnection,
+    member: MemberId,
+    at: DateTime<Utc>,
+    precision: chrono::TimeDelta,
+) -> QueryResult<()> {
+    diesel::update(members::table.find(member))
+        .filter(
+            members::last_seen_at
+                .is_null()
+                .or(members::last_seen_at.le(at - precision)),
+        )
+        .set(members::last_seen_at.eq(at))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Ends one session; returns whether it was live.

@@ -55,3 +55,44 @@ pub async fn current_company_name(conn: &mut AsyncPgConnection) -> QueryResult<O
         .await
         .optional()
 }
+
+/// Active members with an address whose consent in force includes the
+/// newsletter, in id order after `after`, at most `limit`.
+pub async fn newsletter_readers(
+    conn: &mut AsyncPgConnection,
+    after: Option<MemberId>,
+    limit: i64,
+) -> QueryResult<Vec<MemberId>> {
+    #[derive(QueryableByName)]
+    struct Reader {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: uuid::Uuid,
+    }
+    let rows: Vec<Reader> = diesel::sql_query(
+        "SELECT m.id FROM membership.members m \
+         WHERE m.status = 'ACTIVE' AND m.email IS NOT NULL AND m.id > $1 \
+           AND (SELECT c.purposes FROM membership.consents c \
+                WHERE c.member_id = m.id \
+                ORDER BY c.accepted_at DESC LIMIT 1) @> ARRAY['NEWSLETTER'] \
+         ORDER BY m.id LIMIT $2",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(after.map_or(uuid::Uuid::nil(), |member| member.0))
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|row| MemberId(row.id)).collect())
+}
+
+/// The roles and last visit of an active member.
+pub async fn roles_and_last_seen(
+    conn: &mut AsyncPgConnection,
+    member: MemberId,
+) -> QueryResult<Option<(Vec<Option<String>>, Option<chrono::DateTime<chrono::Utc>>)>> {
+    members::table
+        .find(member)
+        .filter(members::status.eq(MemberStatus::Active))
+        .select((members::roles, members::last_seen_at))
+        .first(conn)
+        .await
+        .optional()
+}

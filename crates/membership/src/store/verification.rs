@@ -1,5 +1,5 @@
 //! Codes and tokens sent by mail: verification codes of applicants'
-//! addresses, and password reset tokens.
+//! addresses, codes confirming a new address, and password reset tokens.
 
 use alumni_core::MemberId;
 use chrono::{DateTime, Utc};
@@ -7,7 +7,9 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::schema::membership::{applications, email_verifications, password_resets};
+use crate::schema::membership::{
+    applications, email_changes, email_verifications, members, password_resets,
+};
 
 /// A pending code: its hash, how often it was tried, when it ends.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -124,4 +126,116 @@ pub async fn use_reset(
     .get_result(conn)
     .await
     .optional()
+}
+
+/// A pending change of address.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = email_changes)]
+pub struct PendingEmailChange {
+    /// Whose.
+    pub member_id: MemberId,
+    /// The address to change to.
+    pub new_email: String,
+    /// SHA-256 of the code mailed to it; `None` until it is mailed.
+    pub code_hash: Option<Vec<u8>>,
+    /// Wrong codes tried.
+    pub attempts: i32,
+    /// When it was asked for (or the code issued).
+    pub created_at: DateTime<Utc>,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Keeps a change of address, replacing an earlier one of the member.
+pub async fn replace_email_change(
+    conn: &mut AsyncPgConnection,
+    change: &PendingEmailChange,
+) -> QueryResult<()> {
+    diesel::insert_into(email_changes::table)
+        .values(change)
+        .on_conflict(email_changes::member_id)
+        .do_update()
+        .set((
+            email_changes::new_email.eq(excluded(email_changes::new_email)),
+            email_changes::code_hash.eq(excluded(email_changes::code_hash)),
+            email_changes::attempts.eq(0),
+            email_changes::created_at.eq(excluded(email_changes::created_at)),
+            email_changes::expires_at.eq(excluded(email_changes::expires_at)),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The member's pending change of address, locked.
+pub async fn lock_email_change(
+    conn: &mut AsyncPgConnection,
+    member: MemberId,
+) -> QueryResult<Option<PendingEmailChange>> {
+    email_changes::table
+        .find(member)
+        .select(PendingEmailChange::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Counts a wrong code for the member's change of address.
+pub async fn count_email_change_attempt(
+    conn: &mut AsyncPgConnection,
+    member: MemberId,
+) -> QueryResult<()> {
+    diesel::update(email_changes::table.find(member))
+        .set(email_changes::attempts.eq(email_changes::attempts + 1))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes the member's pending change of address.
+pub async fn delete_email_change(
+    conn: &mut AsyncPgConnection,
+    member: MemberId,
+) -> QueryResult<()> {
+    diesel::delete(email_changes::table.find(member))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets the member's address; a unique violation if another account has it.
+pub async fn set_email(
+    conn: &mut AsyncPgConnection,
+    member: MemberId,
+    email: &str,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(members::table.find(member))
+        .set((members::email.eq(email), members::updated_at.eq(at)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes codes and tokens that stopped working before `before`:
+/// password reset tokens (used or not), verification codes and changes of
+/// address. Returns how many rows went.
+pub async fn purge_expired(
+    conn: &mut AsyncPgConnection,
+    before: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let resets =
+        diesel::delete(password_resets::table.filter(password_resets::expires_at.lt(before)))
+            .execute(conn)
+            .await?;
+    let codes = diesel::delete(
+        email_verifications::table.filter(email_verifications::expires_at.lt(before)),
+    )
+    .execute(conn)
+    .await?;
+    let changes = diesel::delete(email_changes::table.filter(email_changes::expires_at.lt(before)))
+        .execute(conn)
+        .await?;
+    Ok(resets + codes + changes)
 }

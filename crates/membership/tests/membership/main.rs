@@ -5,6 +5,7 @@ mod accounts;
 mod applications;
 mod companies;
 mod directory;
+mod email_change;
 mod lifecycle;
 mod password_reset;
 mod roster;

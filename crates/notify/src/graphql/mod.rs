@@ -6,7 +6,7 @@ use alumni_core::graphql::{data, viewer};
 use alumni_core::{AppError, NodeId as _};
 use async_graphql::{Context, ID, Object, Result};
 
-use crate::model::{NoticeKind, NotificationChannel, NotificationId};
+use crate::model::{DigestFrequency, NoticeKind, NotificationChannel, NotificationId};
 use crate::service::NotifyService;
 
 fn service<'a>(ctx: &Context<'a>) -> Result<&'a NotifyService, AppError> {
@@ -55,6 +55,11 @@ pub async fn preferences(ctx: &Context<'_>) -> Result<Vec<NotificationPreference
         .into_iter()
         .map(|(kind, channel)| NotificationPreference { kind, channel })
         .collect())
+}
+
+/// How often the viewer gets the activity digest, for `me`.
+pub async fn digest_frequency(ctx: &Context<'_>) -> Result<DigestFrequency> {
+    Ok(service(ctx)?.digest_frequency(viewer(ctx)?).await?)
 }
 
 /// Marking notifications read, and choosing how to hear of them.
@@ -108,5 +113,19 @@ impl NotifyMutation {
             .set_preference(viewer(ctx)?, &kind, channel)
             .await?;
         Ok(NotificationPreference { kind, channel })
+    }
+
+    /// Sets how often the viewer gets the activity digest: a mail every
+    /// Monday or every first of the month (9:00 Japan time) with what is
+    /// new since their last visit, sent only when something is and only
+    /// with the newsletter consent; `OFF` for none.
+    async fn set_digest_frequency(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How often.")] frequency: DigestFrequency,
+    ) -> Result<DigestFrequency> {
+        Ok(service(ctx)?
+            .set_digest_frequency(viewer(ctx)?, frequency)
+            .await?)
     }
 }

@@ -14,7 +14,11 @@ use crate::schema::notify::{notifications, outbox, preferences};
 
 /// Every enum this crate stores, for the gateway's check against the
 /// database's allowed values.
-pub const STORED_ENUMS: &[StoredEnum] = &[NotificationChannel::STORED, MailState::STORED];
+pub const STORED_ENUMS: &[StoredEnum] = &[
+    NotificationChannel::STORED,
+    MailState::STORED,
+    DigestFrequency::STORED,
+];
 
 typed_id!(
     /// Identifies a notification.
@@ -40,6 +44,23 @@ alumni_core::text_enum! {
         /// Not at all.
         Off = "OFF",
     }
+}
+
+alumni_core::text_enum! {
+    /// How often a member gets the activity digest.
+    pub enum DigestFrequency stored in "notify.digest_settings.frequency" {
+        /// Every Monday morning (Japan time).
+        Weekly = "WEEKLY",
+        /// On the morning of the first of each month (Japan time).
+        Monthly = "MONTHLY",
+        /// Never.
+        Off = "OFF",
+    }
+}
+
+impl DigestFrequency {
+    /// The frequency of members who have not chosen.
+    pub const DEFAULT: DigestFrequency = DigestFrequency::Weekly;
 }
 
 alumni_core::text_enum! {

@@ -35,6 +35,16 @@ pub struct MailContent {
     pub link: Option<(String, String)>,
 }
 
+/// A part of a mail's body.
+pub(super) enum Block<'a> {
+    /// A section heading.
+    Heading(&'a str),
+    /// A paragraph of plain text (line breaks kept).
+    Paragraph(&'a str),
+    /// A link: its label and its path under the network's public address.
+    Link { label: &'a str, path: &'a str },
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct SendMail {
     outbox_id: OutboxId,
@@ -76,15 +86,8 @@ impl NotifyService {
             if !rules::mails_now(kind, *channel, recipient.newsletter_consent) {
                 continue;
             }
-            let token = secrets::token("unsub_")?;
-            let token = alumni_core::secrets::ExposeSecret::expose_secret(&token).to_owned();
-            let unsubscribe_url = format!("{}/unsubscribe/{token}", self.public_url());
-            tokens.push(preferences::UnsubscribeToken {
-                token_hash: secrets::hash(&token),
-                member_id: *member,
-                kind: kind.name,
-                created_at: now,
-            });
+            let (token, unsubscribe_url) = self.unsubscribe_link(*member, kind.name, now)?;
+            tokens.push(token);
             messages.push(self.render(
                 Addressee {
                     member: Some(*member),
@@ -129,7 +132,29 @@ impl NotifyService {
         self.queue_in(conn, now, vec![message]).await
     }
 
-    async fn queue_in(
+    /// A new one-click unsubscribe token for mail of `kind` to `member`,
+    /// and its address.
+    pub(super) fn unsubscribe_link(
+        &self,
+        member: MemberId,
+        kind: &'static str,
+        now: DateTime<Utc>,
+    ) -> AppResult<(preferences::UnsubscribeToken<'static>, String)> {
+        let token = secrets::token("unsub_")?;
+        let token = secrets::ExposeSecret::expose_secret(&token);
+        let url = format!("{}/unsubscribe/{token}", self.public_url());
+        Ok((
+            preferences::UnsubscribeToken {
+                token_hash: secrets::hash(token),
+                member_id: member,
+                kind,
+                created_at: now,
+            },
+            url,
+        ))
+    }
+
+    pub(super) async fn queue_in(
         &self,
         conn: &mut AsyncPgConnection,
         now: DateTime<Utc>,
@@ -168,35 +193,63 @@ impl NotifyService {
         unsubscribe_url: Option<String>,
         now: DateTime<Utc>,
     ) -> OutboxRecord {
+        let mut body: Vec<Block<'_>> = content
+            .paragraphs
+            .iter()
+            .map(|paragraph| Block::Paragraph(paragraph))
+            .collect();
+        if let Some((label, path)) = &content.link {
+            body.push(Block::Link { label, path });
+        }
+        self.render_blocks(to, category, &content.subject, &body, unsubscribe_url, now)
+    }
+
+    /// A message of the outbox with `body` as plain text and as HTML,
+    /// between the greeting and the footer (with the unsubscribe link,
+    /// for non-transactional mail).
+    pub(super) fn render_blocks(
+        &self,
+        to: Addressee,
+        category: &str,
+        subject: &str,
+        body: &[Block<'_>],
+        unsubscribe_url: Option<String>,
+        now: DateTime<Utc>,
+    ) -> OutboxRecord {
         let greeting = match &to.name {
             Some(name) => format!("{name} 様"),
             None => "ご担当者様".to_owned(),
         };
-        let link = content
-            .link
-            .as_ref()
-            .map(|(label, path)| (label.as_str(), format!("{}{path}", self.public_url())));
         let mut text = format!("{greeting}\n\n");
         let mut html = format!(
             "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>{}</title></head><body><p>{}</p>",
-            escape(&content.subject),
+            escape(subject),
             escape(&greeting)
         );
-        for paragraph in &content.paragraphs {
-            text.push_str(paragraph);
-            text.push_str("\n\n");
-            html.push_str(&format!(
-                "<p>{}</p>",
-                escape(paragraph).replace('\n', "<br>")
-            ));
-        }
-        if let Some((label, url)) = &link {
-            text.push_str(&format!("{label}: {url}\n\n"));
-            html.push_str(&format!(
-                "<p><a href=\"{}\">{}</a></p>",
-                escape(url),
-                escape(label)
-            ));
+        for block in body {
+            match block {
+                Block::Heading(heading) => {
+                    text.push_str(&format!("■ {heading}\n\n"));
+                    html.push_str(&format!("<h2>{}</h2>", escape(heading)));
+                }
+                Block::Paragraph(paragraph) => {
+                    text.push_str(paragraph);
+                    text.push_str("\n\n");
+                    html.push_str(&format!(
+                        "<p>{}</p>",
+                        escape(paragraph).replace('\n', "<br>")
+                    ));
+                }
+                Block::Link { label, path } => {
+                    let url = format!("{}{path}", self.public_url());
+                    text.push_str(&format!("{label}: {url}\n\n"));
+                    html.push_str(&format!(
+                        "<p><a href=\"{}\">{}</a></p>",
+                        escape(&url),
+                        escape(label)
+                    ));
+                }
+            }
         }
         text.push_str("-- \nこのメールはアルムナイネットワークからお送りしています。\n");
         html.push_str("<hr><p>このメールはアルムナイネットワークからお送りしています。");
@@ -213,7 +266,7 @@ impl NotifyService {
             member_id: to.member,
             to_address: to.address,
             to_name: to.name,
-            subject: content.subject.clone(),
+            subject: subject.to_owned(),
             text_body: Some(text),
             html_body: Some(html),
             category: category.to_owned(),

@@ -8,6 +8,7 @@
 //! Transactional mail (a verification code, a password reset) goes through
 //! [`NotifyService::send_transactional_in`].
 
+mod digests;
 mod mail;
 mod notifications;
 mod preferences;
@@ -17,10 +18,12 @@ use std::sync::Arc;
 use alumni_core::{AppError, ServiceContext};
 use alumni_membership::MembershipService;
 
+pub use digests::{COMPOSE_DIGEST, DIGEST_MAIL, DigestOutcome, PLAN_DIGESTS, PURGE_DIGEST_RECORDS};
 pub use mail::{MailContent, SEND_MAIL};
 pub use notifications::{NOTIFICATIONS_CHANNEL, Notice};
 pub use preferences::{PURGE_UNSUBSCRIBE_TOKENS, UNSUBSCRIBE_LINKS_KEPT};
 
+use crate::digest::DigestSources;
 use crate::mail::{MailSettings, Transport};
 use crate::model::NoticeKinds;
 
@@ -30,18 +33,20 @@ pub struct NotifyService {
     pub(crate) ctx: ServiceContext,
     pub(crate) membership: MembershipService,
     kinds: Arc<NoticeKinds>,
+    digest_sources: DigestSources,
     mail: Arc<MailSettings>,
     transport: Transport,
 }
 
 impl NotifyService {
-    /// Services over a database and clock, knowing `kinds`, sending mail
-    /// as `mail` says; `BAD_USER_INPUT` when the SMTP address cannot be
-    /// used.
+    /// Services over a database and clock, knowing `kinds` and the
+    /// digest's sections, sending mail as `mail` says; `BAD_USER_INPUT`
+    /// when the SMTP address cannot be used.
     pub fn new(
         ctx: ServiceContext,
         membership: MembershipService,
         kinds: NoticeKinds,
+        digest_sources: DigestSources,
         mail: MailSettings,
     ) -> Result<Self, AppError> {
         let transport = Transport::new(&mail)
@@ -50,6 +55,7 @@ impl NotifyService {
             ctx,
             membership,
             kinds: Arc::new(kinds),
+            digest_sources,
             mail: Arc::new(mail),
             transport,
         })

@@ -13,7 +13,7 @@ use super::NotifyService;
 use super::mail::MailContent;
 use crate::model::{NoticeKind, NotificationId, NotificationPageKey, NotificationRecord};
 use crate::rules;
-use crate::store::{notifications as store, preferences};
+use crate::store::{digests, notifications as store, preferences};
 
 /// The channel new notifications are announced on (by the
 /// `notifications_announce` trigger).
@@ -212,7 +212,15 @@ impl NotifyService {
     ) -> AppResult<serde_json::Value> {
         let notifications = store::all_of(conn, member).await?;
         let preferences = preferences::of_member(conn, member).await?;
+        let digest_frequency = digests::frequency(conn, member).await?;
+        let digests = digests::of_member(conn, member).await?;
         Ok(serde_json::json!({
+            "digestFrequency": digest_frequency,
+            "digests": digests.iter().map(|(period, composed_at, items)| serde_json::json!({
+                "period": period,
+                "composedAt": composed_at,
+                "items": items,
+            })).collect::<Vec<_>>(),
             "notifications": notifications.iter().map(|n| serde_json::json!({
                 "kind": n.kind,
                 "subjectType": n.subject_type,
@@ -229,7 +237,7 @@ impl NotifyService {
     }
 
     /// Forgets a leaving member: their notifications, choices, unsubscribe
-    /// tokens and mail (queued mail is not sent), inside the gateway's
+    /// tokens, digest records and mail (queued mail is not sent), inside the gateway's
     /// transaction.
     pub async fn forget_member_in(
         &self,
@@ -238,6 +246,7 @@ impl NotifyService {
     ) -> AppResult<()> {
         store::delete_of(conn, member).await?;
         preferences::delete_of(conn, member).await?;
+        digests::delete_of(conn, member).await?;
         crate::store::outbox::delete_of(conn, member).await?;
         Ok(())
     }

@@ -5,16 +5,16 @@ use alumni_core::{AppError, AppResult, Viewer, secrets};
 use diesel_async::AsyncConnection as _;
 use serde_json::json;
 
-use super::NotifyService;
+use super::{DIGEST_MAIL, NotifyService};
 
 /// The daily job that removes old unsubscribe tokens.
 pub const PURGE_UNSUBSCRIBE_TOKENS: &str = "notify.purge_unsubscribe_tokens";
 
 /// How long a mail's unsubscribe link works.
 pub const UNSUBSCRIBE_LINKS_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(180);
-use crate::model::{NoticeKind, NotificationChannel, PreferenceRecord};
+use crate::model::{DigestFrequency, NoticeKind, NotificationChannel, PreferenceRecord};
 use crate::rules;
-use crate::store::preferences as store;
+use crate::store::{digests, preferences as store};
 
 impl NotifyService {
     /// Every kind with the viewer's channel for it (chosen or default), in
@@ -78,7 +78,8 @@ impl NotifyService {
 
     /// One-click unsubscribe (RFC 8058): the token of a mail's
     /// `List-Unsubscribe` address stops mail of its kind for its member
-    /// (the notifications stay in the app). `NOT_FOUND` for a token the
+    /// (the notifications stay in the app); a digest's turns the digest
+    /// off. `NOT_FOUND` for a token the
     /// network never issued.
     pub async fn unsubscribe(&self, token: &str) -> AppResult<()> {
         let hash = secrets::hash(token);
@@ -91,16 +92,20 @@ impl NotifyService {
                     .ok_or(AppError::NotFound {
                         entity: "UnsubscribeToken",
                     })?;
-            store::upsert(
-                conn,
-                &PreferenceRecord {
-                    member_id: member,
-                    kind: kind.clone(),
-                    channel: NotificationChannel::InApp,
-                    updated_at: now,
-                },
-            )
-            .await?;
+            if kind == DIGEST_MAIL {
+                digests::set_frequency(conn, member, DigestFrequency::Off, now).await?;
+            } else {
+                store::upsert(
+                    conn,
+                    &PreferenceRecord {
+                        member_id: member,
+                        kind: kind.clone(),
+                        channel: NotificationChannel::InApp,
+                        updated_at: now,
+                    },
+                )
+                .await?;
+            }
             audit::record(
                 conn,
                 now,

@@ -1,10 +1,15 @@
-//! Telling applicants how their application was decided: membership
-//! enqueues `membership.application_decided` when it approves or rejects,
-//! and this crate turns it into a notification and a mail.
+//! What membership asks this crate to tell, through jobs it enqueues in
+//! the transaction of the change (it sits below this crate and cannot
+//! call it): how an application was decided, an applicant's verification
+//! code, a password reset link, the code confirming a new address, and
+//! the notice to the previous address once it changed.
 
 use alumni_core::jobs::{JobError, JobRun};
 use alumni_core::secrets::ExposeSecret as _;
-use alumni_membership::jobs::{ApplicationDecided, PasswordResetRequested, VerificationRequested};
+use alumni_membership::jobs::{
+    ApplicationDecided, EmailChangeRequested, EmailChanged, PasswordResetRequested,
+    VerificationRequested,
+};
 use alumni_membership::model::ApplicationId;
 use diesel_async::AsyncConnection as _;
 use serde_json::json;
@@ -148,6 +153,80 @@ impl NotifyService {
         Ok(())
     }
 }
+
+impl NotifyService {
+    /// The `membership.email_change_requested` job: mails the code that
+    /// confirms a new address to that address, issued by membership in the
+    /// same transaction as the mail is queued.
+    pub async fn email_change_requested(&self, run: JobRun) -> Result<(), JobError> {
+        let EmailChangeRequested { member_id } = run.payload()?;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            let Some((new_email, name, code)) = self
+                .membership
+                .issue_email_change_code_in(conn, member_id)
+                .await?
+            else {
+                return Ok(());
+            };
+            let content = MailContent {
+                subject: "新しいメールアドレスの確認コード".to_owned(),
+                paragraphs: vec![
+                    format!("確認コード: {code}"),
+                    "アルムナイネットワークでメールアドレスの変更を受け付けました。設定画面でこのコードを入力すると、このアドレスに変わります。有効期限は30分です。".to_owned(),
+                    "お心当たりのない場合は、このメールを破棄してください。アドレスは変わりません。".to_owned(),
+                ],
+                link: None,
+            };
+            self.send_transactional_in(
+                conn,
+                now,
+                (Some(member_id), &new_email, name.as_deref()),
+                CONFIRM_NEW_EMAIL,
+                &content,
+            )
+            .await
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// The `membership.email_changed` job: tells the previous address that
+    /// the account's address changed, so an owner who did not make the
+    /// change hears of it where they still read mail.
+    pub async fn email_changed(&self, run: JobRun) -> Result<(), JobError> {
+        let EmailChanged {
+            member_id,
+            previous_email,
+        } = run.payload()?;
+        let now = self.ctx.now();
+        let content = MailContent {
+            subject: "メールアドレスが変更されました".to_owned(),
+            paragraphs: vec![
+                "アルムナイネットワークのアカウントのメールアドレスが変更されました。今後のお知らせは新しいアドレスに届きます。".to_owned(),
+                "お心当たりのない場合は、すぐに事務局へご連絡ください。".to_owned(),
+            ],
+            link: None,
+        };
+        let mut conn = self.ctx.conn().await?;
+        self.send_transactional_in(
+            &mut conn,
+            now,
+            (Some(member_id), &previous_email, None),
+            EMAIL_CHANGED_NOTICE,
+            &content,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// The category of mail confirming a new address in the outbox.
+pub const CONFIRM_NEW_EMAIL: &str = "membership.confirm_new_email";
+
+/// The category of the notice of a changed address in the outbox.
+pub const EMAIL_CHANGED_NOTICE: &str = "membership.email_changed";
 
 /// The category of password reset mail in the outbox.
 pub const PASSWORD_RESET: &str = "membership.password_reset";

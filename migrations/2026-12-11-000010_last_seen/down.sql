@@ -1,0 +1,1 @@
+ALTER TABLE membership.members DROP COLUMN last_seen_at;

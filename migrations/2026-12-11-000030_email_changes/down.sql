@@ -1,0 +1,3 @@
+DROP INDEX membership.email_verifications_expires_at_idx;
+DROP INDEX membership.password_resets_expires_at_idx;
+DROP TABLE membership.email_changes;

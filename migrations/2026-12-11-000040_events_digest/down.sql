@@ -1,0 +1,1 @@
+DROP INDEX events.events_published_at_idx;
