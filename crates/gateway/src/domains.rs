@@ -1,7 +1,8 @@
 //! Every domain of the network, registered in this one file.
 //!
 //! Adding a domain (see "Adding a domain" in docs/architecture.md) means
-//! adding it to each list below: its services to [`Services`], its
+//! adding it to each list below: its services to [`Services`], its kinds
+//! of notification and digest sections to [`Services::new`], its
 //! [`Domain`] to [`Services::domains`], its object types with ids to
 //! [`Node`] and [`NODE_TYPES`], and its GraphQL roots to the merged roots.
 //! Everything across domains (request data, data export, withdrawal, "sign

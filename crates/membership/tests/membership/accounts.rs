@@ -138,3 +138,42 @@ async fn signed_out_viewers_see_no_members() {
         .unwrap_err();
     assert_eq!(error.code(), "UNAUTHENTICATED");
 }
+
+#[tokio::test]
+async fn a_visit_is_written_at_most_once_an_hour() {
+    use alumni_core::Clock as _;
+    use chrono::Duration;
+
+    let app = TestApp::spawn().await;
+    let member = app.create_member(&[Role::Alumnus]).await;
+    let client = app.client_as(&member);
+    let cost = || async {
+        app.count_statements(client.query("{ me { roles } }"))
+            .await
+            .1
+    };
+    // Signed in just now: the visit is already kept.
+    let settled = cost().await;
+    app.clock.advance(Duration::minutes(59));
+    assert_eq!(cost().await, settled);
+    app.clock.advance(Duration::minutes(2));
+    assert_eq!(
+        cost().await,
+        settled + 1,
+        "an hour on, the visit is written"
+    );
+    assert_eq!(cost().await, settled);
+
+    #[derive(QueryableByName)]
+    struct Seen {
+        #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+        last_seen_at: chrono::DateTime<chrono::Utc>,
+    }
+    let mut conn = app.database().connect().await;
+    let seen: Seen = diesel::sql_query("SELECT last_seen_at FROM membership.members WHERE id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(member.id.0)
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(seen.last_seen_at, app.clock.now());
+}

@@ -162,3 +162,51 @@ async fn a_verification_code_received_over_smtp_verifies_the_address() {
         json!({ "status": "APPROVED", "emailVerified": true })
     );
 }
+
+/// Rows left in a table of codes and tokens.
+async fn rows_in(app: &TestApp, table: &str) -> i64 {
+    use diesel_async::RunQueryDsl as _;
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        count: i64,
+    }
+    let mut conn = app.database().connect().await;
+    diesel::sql_query(format!("SELECT count(*) AS count FROM membership.{table}"))
+        .get_result::<Count>(&mut conn)
+        .await
+        .unwrap()
+        .count
+}
+
+#[tokio::test]
+async fn expired_reset_tokens_and_codes_are_purged_daily() {
+    let app = TestApp::spawn().await;
+    let member = app.create_member(&[Role::Alumnus]).await;
+    app.client()
+        .query_with(REQUEST, json!({ "email": member.email }))
+        .await
+        .data();
+    app.client_as(&member)
+        .query_with(
+            "mutation($email: String!, $password: String!) { requestEmailChange(newEmail: $email, password: $password) }",
+            json!({ "email": "moved@example.jp", "password": TEST_PASSWORD }),
+        )
+        .await
+        .data();
+    app.jobs.drain().await.unwrap();
+    assert_eq!(rows_in(&app, "password_resets").await, 1);
+    assert_eq!(rows_in(&app, "email_changes").await, 1);
+
+    // A day after they expired, the daily upkeep removes them; a fresh
+    // token stays.
+    app.clock.advance(Duration::days(2));
+    app.client()
+        .query_with(REQUEST, json!({ "email": member.email }))
+        .await
+        .data();
+    app.jobs.schedule_recurring().await.unwrap();
+    app.jobs.drain().await.unwrap();
+    assert_eq!(rows_in(&app, "password_resets").await, 1);
+    assert_eq!(rows_in(&app, "email_changes").await, 0);
+}
