@@ -36,6 +36,7 @@ impl MembershipService {
             let application = applications::application_of(conn, member_id).await?;
             let consents = terms::consents_of(conn, member_id).await?;
             let sessions = accounts::sessions_of(conn, member_id).await?;
+            let last_seen_at = accounts::last_seen_of(conn, member_id).await?;
             let trail = audit::concerning(conn, member_id).await?;
             audit::record(
                 conn,
@@ -47,6 +48,7 @@ impl MembershipService {
             .await?;
             Ok(json!({
                 "account": account_json(&member)?,
+                "lastSeenAt": last_seen_at,
                 "profile": profile.as_ref().map(|profile| profile_json(profile, &skills)),
                 "application": application.map(|application| json!({
                     "status": application.status,

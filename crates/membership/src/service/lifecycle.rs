@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{MembershipService, text_field};
 use crate::model::{MemberRecord, MemberStatus};
-use crate::store::{accounts, applications, profiles};
+use crate::store::{accounts, applications, profiles, verification};
 
 impl MembershipService {
     /// Grants a role to an active member. Secretariat only.
@@ -224,6 +224,7 @@ async fn erase(
     profiles::set_skills(conn, member.id, &[]).await?;
     profiles::delete_profile(conn, member.id).await?;
     applications::delete_application_of(conn, member.id).await?;
+    verification::forget_member(conn, member.id).await?;
     if let Some(email) = &member.email {
         accounts::forget_sign_in_attempts(conn, &secrets::hash(email)).await?;
     }

@@ -165,6 +165,7 @@ pub async fn erase_member(
             members::roles.eq(Vec::<String>::new()),
             members::status.eq(MemberStatus::Withdrawn),
             members::status_reason.eq(None::<String>),
+            members::last_seen_at.eq(None::<DateTime<Utc>>),
             members::updated_at.eq(at),
         ))
         .execute(conn)
@@ -339,6 +340,18 @@ pub async fn mark_seen(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// When the member was last seen, to the hour.
+pub async fn last_seen_of(
+    conn: &mut AsyncPgConnection,
+    member: MemberId,
+) -> QueryResult<Option<DateTime<Utc>>> {
+    members::table
+        .find(member)
+        .select(members::last_seen_at)
+        .first(conn)
+        .await
 }
 
 /// Ends one session; returns whether it was live.

@@ -239,3 +239,13 @@ pub async fn purge_expired(
         .await?;
     Ok(resets + codes + changes)
 }
+
+/// Removes every code, token and pending change of address of a leaving
+/// member.
+pub async fn forget_member(conn: &mut AsyncPgConnection, member: MemberId) -> QueryResult<()> {
+    diesel::delete(password_resets::table.filter(password_resets::member_id.eq(member)))
+        .execute(conn)
+        .await?;
+    delete_code(conn, member).await?;
+    delete_email_change(conn, member).await
+}

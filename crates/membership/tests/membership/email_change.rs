@@ -6,7 +6,7 @@ use alumni_test_support::{TEST_PASSWORD, TestApp};
 use chrono::Duration;
 use serde_json::json;
 
-use crate::support::{apply, sato_application, sign_in_as_applicant, world};
+use crate::support::{apply, rows_in, sato_application, sign_in_as_applicant, world};
 
 const REQUEST: &str = "mutation($email: String!, $password: String!) {
     requestEmailChange(newEmail: $email, password: $password)
@@ -202,4 +202,48 @@ async fn only_a_signed_in_member_may_change_an_address() {
         .query_with(CONFIRM, json!({ "code": "123456" }))
         .await
         .expect_error("BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn withdrawal_forgets_pending_codes_tokens_and_the_last_visit() {
+    let app = TestApp::spawn().await;
+    let _keeps_the_network_run = app.create_member(&[Role::Secretariat]).await;
+    let member = app.create_member(&[Role::Alumnus]).await;
+    let client = app.client_as(&member);
+    client
+        .query_with(
+            REQUEST,
+            json!({ "email": "moving@example.jp", "password": TEST_PASSWORD }),
+        )
+        .await
+        .data();
+    app.client()
+        .query_with(
+            "mutation($email: String!) { requestPasswordReset(email: $email) }",
+            json!({ "email": member.email }),
+        )
+        .await
+        .data();
+    app.jobs.drain().await.unwrap();
+    let of_member = |table: &str| format!("{table} WHERE member_id = '{}'", member.id.0);
+    assert_eq!(rows_in(&app, &of_member("email_changes")).await, 1);
+    assert_eq!(rows_in(&app, &of_member("password_resets")).await, 1);
+
+    client
+        .query("mutation { withdrawMembership(confirm: true) }")
+        .await
+        .data();
+    assert_eq!(rows_in(&app, &of_member("email_changes")).await, 0);
+    assert_eq!(rows_in(&app, &of_member("password_resets")).await, 0);
+    assert_eq!(
+        rows_in(
+            &app,
+            &format!(
+                "members WHERE id = '{}' AND last_seen_at IS NULL",
+                member.id.0
+            )
+        )
+        .await,
+        1
+    );
 }

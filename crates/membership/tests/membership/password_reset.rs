@@ -6,7 +6,7 @@ use chrono::Duration;
 use serde_json::json;
 
 use crate::support::{
-    SATO, apply, import, roster, sato_application, sign_in_as_applicant, world_on,
+    SATO, apply, import, roster, rows_in, sato_application, sign_in_as_applicant, world_on,
 };
 
 const REQUEST: &str = "mutation($email: String!) { requestPasswordReset(email: $email) }";
@@ -161,22 +161,6 @@ async fn a_verification_code_received_over_smtp_verifies_the_address() {
         verified.data()["verifyEmail"],
         json!({ "status": "APPROVED", "emailVerified": true })
     );
-}
-
-/// Rows left in a table of codes and tokens.
-async fn rows_in(app: &TestApp, table: &str) -> i64 {
-    use diesel_async::RunQueryDsl as _;
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        count: i64,
-    }
-    let mut conn = app.database().connect().await;
-    diesel::sql_query(format!("SELECT count(*) AS count FROM membership.{table}"))
-        .get_result::<Count>(&mut conn)
-        .await
-        .unwrap()
-        .count
 }
 
 #[tokio::test]

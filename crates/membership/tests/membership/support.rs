@@ -141,3 +141,19 @@ pub async fn verified(app: &TestApp, token: &str, email: &str) -> Value {
         .await;
     response.data()["verifyEmail"].clone()
 }
+
+/// Rows in a table of membership's schema; `table` may end in a `WHERE`.
+pub async fn rows_in(app: &TestApp, table: &str) -> i64 {
+    use diesel_async::RunQueryDsl as _;
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        count: i64,
+    }
+    let mut conn = app.database().connect().await;
+    diesel::sql_query(format!("SELECT count(*) AS count FROM membership.{table}"))
+        .get_result::<Count>(&mut conn)
+        .await
+        .unwrap()
+        .count
+}
