@@ -45,6 +45,7 @@ async fn run() {
         pool: db::build_pool(&settings, StatementCounter::default()).expect("pool"),
         clock: Arc::new(SystemClock),
         live: Live::new(db.url(), &[WAKE_CHANNEL]),
+        screener: Default::default(),
     };
     tokio::spawn(ctx.live.clone().listen());
     tokio::time::timeout(Duration::from_secs(30), ctx.live.listening())

@@ -42,6 +42,34 @@ fn cause(error: impl Into<Box<dyn StdError + Send + Sync + 'static>>) -> Cause {
     Arc::from(error.into())
 }
 
+/// One rule the leak guard found in a text, as the author is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The input field the text came from.
+    pub field: String,
+    /// `BLOCK`, `HOLD` or `WARN`.
+    pub action: &'static str,
+    /// Why the rule exists, in the secretariat's words.
+    pub explanation: String,
+    /// The matched text with a little context (secrets are cut short).
+    pub excerpt: String,
+}
+
+impl Finding {
+    fn to_value(&self) -> async_graphql::Value {
+        let mut object = async_graphql::indexmap::IndexMap::new();
+        for (key, value) in [
+            ("field", self.field.as_str()),
+            ("action", self.action),
+            ("explanation", self.explanation.as_str()),
+            ("excerpt", self.excerpt.as_str()),
+        ] {
+            object.insert(async_graphql::Name::new(key), async_graphql::Value::from(value));
+        }
+        async_graphql::Value::Object(object)
+    }
+}
+
 /// An error of the API, mapped to a stable `extensions.code`.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
@@ -77,6 +105,17 @@ pub enum AppError {
         message: String,
         /// Which refusal this is, for clients (`extensions.reason`).
         reason: Option<&'static str>,
+    },
+    /// The leak guard refused a text (`CONTENT_BLOCKED`), or the author
+    /// must confirm its warnings first (`WARNINGS_NOT_CONFIRMED`).
+    #[error("{message}")]
+    Screened {
+        /// What to do, for people.
+        message: String,
+        /// Whether a rule blocks the text (else it only needs confirming).
+        blocked: bool,
+        /// What matched, where (`extensions.findings`).
+        findings: Vec<Finding>,
     },
     /// Too many attempts.
     #[error("too many attempts; try again in {retry_after_seconds} seconds")]
@@ -142,6 +181,8 @@ impl AppError {
             AppError::NotFound { .. } => "NOT_FOUND",
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
             AppError::Conflict { .. } => "CONFLICT",
+            AppError::Screened { blocked: true, .. } => "CONTENT_BLOCKED",
+            AppError::Screened { blocked: false, .. } => "WARNINGS_NOT_CONFIRMED",
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::TermsNotAccepted => "TERMS_NOT_ACCEPTED",
             AppError::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
@@ -196,6 +237,10 @@ impl AppError {
                 AppError::RateLimited {
                     retry_after_seconds,
                 } => ext.set("retryAfterSeconds", *retry_after_seconds),
+                AppError::Screened { findings, .. } => ext.set(
+                    "findings",
+                    async_graphql::Value::List(findings.iter().map(Finding::to_value).collect()),
+                ),
                 AppError::Internal(_) | AppError::ServiceUnavailable(_) | AppError::Timeout(_) => {
                     if let Some(request_id) = request::current_request_id() {
                         ext.set("requestId", request_id);
@@ -313,6 +358,32 @@ mod tests {
         let error = AppError::Unauthenticated("sign in".into());
         assert_eq!(code_of(&error), "UNAUTHENTICATED");
         assert_eq!(error.to_graphql_error().message, "sign in");
+    }
+
+    #[test]
+    fn screened_texts_carry_their_findings() {
+        let finding = Finding {
+            field: "input.bio".into(),
+            action: "BLOCK",
+            explanation: "project code names stay inside".into(),
+            excerpt: "now on Falcon".into(),
+        };
+        let blocked = AppError::Screened {
+            message: "refused".into(),
+            blocked: true,
+            findings: vec![finding.clone()],
+        };
+        assert_eq!(code_of(&blocked), "CONTENT_BLOCKED");
+        let Some(Value::List(findings)) = extensions(&blocked).get("findings").cloned() else {
+            panic!("findings missing");
+        };
+        assert_eq!(findings, vec![finding.to_value()]);
+        let warned = AppError::Screened {
+            message: "confirm".into(),
+            blocked: false,
+            findings: vec![finding],
+        };
+        assert_eq!(code_of(&warned), "WARNINGS_NOT_CONFIRMED");
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod idempotency;
 pub mod input;
 pub mod jobs;
 pub mod live;
+pub mod moderation;
 pub mod pagination;
 pub mod request;
 mod schema;
@@ -51,6 +52,8 @@ pub struct ServiceContext {
     pub clock: SharedClock,
     /// Changes announced to every process (seats, notifications, jobs).
     pub live: live::Live,
+    /// The leak guard every text passes on save (installed by the gateway).
+    pub screener: moderation::Screener,
 }
 
 impl ServiceContext {

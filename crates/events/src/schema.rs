@@ -34,6 +34,7 @@ pub mod events {
             updated_at -> Timestamptz,
             published_at -> Nullable<Timestamptz>,
             cancelled_at -> Nullable<Timestamptz>,
+            moderation -> Text,
         }
     }
 
@@ -47,6 +48,7 @@ pub mod events {
             confidentiality -> Text,
             added_by -> Uuid,
             added_at -> Timestamptz,
+            moderation -> Text,
         }
     }
 

@@ -142,6 +142,7 @@ impl App {
             pool: pool.clone(),
             clock,
             live: live.clone(),
+            screener: Default::default(),
         };
         let services = Services::new(&ctx, settings.accounts.clone(), settings.mail.clone())
             .map_err(|error| BuildError::Mail(error.to_string()))?;

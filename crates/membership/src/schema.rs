@@ -172,6 +172,7 @@ pub mod membership {
             former_text -> Text,
             former_grams -> Array<Nullable<Text>>,
             updated_at -> Timestamptz,
+            moderation -> Text,
         }
     }
 

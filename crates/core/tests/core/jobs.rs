@@ -27,6 +27,7 @@ fn context(db: &TestDb, clock: &Arc<ManualClock>) -> ServiceContext {
         pool,
         clock: clock.clone(),
         live: Live::new(db.url(), &[WAKE_CHANNEL]),
+        screener: Default::default(),
     }
 }
 

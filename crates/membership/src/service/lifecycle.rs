@@ -4,7 +4,7 @@
 use alumni_core::audit::{self, AuditEntry};
 use alumni_core::idempotency;
 use alumni_core::secrets;
-use alumni_core::{AppError, AppResult, MemberId, Role, Viewer};
+use alumni_core::{AppError, AppResult, MemberId, Role, RoleSet, Viewer};
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl as _};
 use serde_json::json;
@@ -102,28 +102,57 @@ impl MembershipService {
         let reason = text_field(reason, "reason", true, 1000)?;
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
-        conn.transaction(async |conn| {
-            let member = lock_existing(conn, member_id).await?;
-            if member.status != MemberStatus::Active {
-                return Err(AppError::conflict("only active members can be suspended"));
-            }
-            if member.role_set()?.contains(Role::Secretariat) {
-                ensure_another_secretariat(conn, &member).await?;
-            }
-            accounts::set_status(conn, member_id, MemberStatus::Suspended, Some(&reason), now)
-                .await?;
-            let sessions = accounts::revoke_member_sessions(conn, member_id, now).await?;
-            audit::record(
-                conn,
-                now,
-                AuditEntry::new("membership.member_suspended")
-                    .by(actor)
-                    .on(member_id)
-                    .details(json!({ "sessionsEnded": sessions })),
-            )
+        conn.transaction(async |conn| self.suspend_in(conn, now, actor, member_id, &reason).await)
             .await
-        })
+    }
+
+    /// Suspends an active member inside the caller's transaction (the
+    /// review queue's, when a moderator's resolution suspends an author):
+    /// their sessions end and sign-in is refused until reinstated. The
+    /// caller has checked that `actor` may suspend; `CONFLICT` unless the
+    /// member is active, or when they are the last active secretariat.
+    pub async fn suspend_in(
+        &self,
+        conn: &mut AsyncPgConnection,
+        now: DateTime<Utc>,
+        actor: MemberId,
+        member_id: MemberId,
+        reason: &str,
+    ) -> AppResult<()> {
+        let member = lock_existing(conn, member_id).await?;
+        if member.status != MemberStatus::Active {
+            return Err(AppError::conflict("only active members can be suspended"));
+        }
+        if member.role_set()?.contains(Role::Secretariat) {
+            ensure_another_secretariat(conn, &member).await?;
+        }
+        accounts::set_status(conn, member_id, MemberStatus::Suspended, Some(reason), now).await?;
+        let sessions = accounts::revoke_member_sessions(conn, member_id, now).await?;
+        audit::record(
+            conn,
+            now,
+            AuditEntry::new("membership.member_suspended")
+                .by(actor)
+                .on(member_id)
+                .details(json!({ "sessionsEnded": sessions })),
+        )
         .await
+    }
+
+    /// The roles of an active member, inside the caller's transaction;
+    /// `None` for anyone else (unknown, suspended, withdrawn).
+    pub async fn active_roles_in(
+        &self,
+        conn: &mut AsyncPgConnection,
+        member_id: MemberId,
+    ) -> AppResult<Option<RoleSet>> {
+        let Some(member) = accounts::member_by_id(conn, member_id).await? else {
+            return Ok(None);
+        };
+        if member.status != MemberStatus::Active {
+            return Ok(None);
+        }
+        Ok(Some(member.role_set()?))
     }
 
     /// Lifts a suspension. Secretariat only.
