@@ -293,6 +293,7 @@ fn new_event(
         },
         capacity: None,
         speakers,
+        confirm_warnings: false,
     }
 }
 
@@ -351,6 +352,7 @@ async fn add_materials(
                 title: "発表スライド".to_owned(),
                 url: format!("https://slides.alumni.example/{}", index + 1),
                 confidentiality: Confidentiality::AlumniOk,
+                confirm_warnings: false,
             },
         )
         .await?;
@@ -364,6 +366,7 @@ async fn add_materials(
                     title: "録画 (社内限定)".to_owned(),
                     url: format!("https://video.alumni.example/internal/{}", index + 1),
                     confidentiality: Confidentiality::InternalOnly,
+                    confirm_warnings: false,
                 },
             )
             .await?;

@@ -2,10 +2,12 @@
 //! and the calendar all decide through these functions, so no path (a list,
 //! `node(id:)`, a nested field, a loader, a calendar file) reads around them.
 
+use alumni_core::moderation;
 use alumni_core::{Role, RoleSet, Viewer};
 
 use crate::model::{
-    Audience, Confidentiality, EventRecord, EventStatus, RegistrationRecord, RegistrationStatus,
+    Audience, Confidentiality, EventRecord, EventStatus, MaterialRecord, RegistrationRecord,
+    RegistrationStatus,
 };
 
 /// Whether the viewer may see the event at all: drafts are for the
@@ -15,6 +17,19 @@ pub fn sees_event(viewer: &Viewer, event: &EventRecord) -> bool {
     // no caller can show an event to someone not yet allowed in.
     viewer.identity().is_ok()
         && (event.status != EventStatus::Draft || viewer.has_role(Role::Secretariat))
+        && moderation::sees(viewer, event.moderation, Some(event.created_by))
+}
+
+/// Whether the viewer may see a material of an event they see: held,
+/// hidden and deleted material only for whoever added it and moderators.
+pub fn sees_material(viewer: &Viewer, material: &MaterialRecord) -> bool {
+    moderation::sees(viewer, material.moderation, Some(material.added_by))
+}
+
+/// Whether lists show the viewer held, hidden and deleted events and
+/// materials (moderators and the secretariat, who work the review queue).
+pub fn sees_withheld(viewer: &Viewer) -> bool {
+    moderation::moderates(viewer)
 }
 
 /// Whether the viewer may see drafts.

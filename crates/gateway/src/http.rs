@@ -935,6 +935,7 @@ fn app_error(error: AppError) -> Response {
         AppError::NotFound { .. } => StatusCode::NOT_FOUND,
         AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
         AppError::Conflict { .. } => StatusCode::CONFLICT,
+        AppError::Screened { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::ServiceUnavailable(_) | AppError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

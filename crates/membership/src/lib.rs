@@ -13,6 +13,7 @@ pub mod domain;
 pub mod graphql;
 pub mod jobs;
 pub mod model;
+pub mod moderation;
 pub mod password;
 pub mod rules;
 mod schema;

@@ -14,6 +14,7 @@
 //! - members who are not active (applicants, suspended, withdrawn): the
 //!   member and the secretariat only.
 
+use alumni_core::moderation::{ModerationState, moderates};
 use alumni_core::{AppError, Identity, MemberId, Role, RoleSet, Viewer};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -88,6 +89,9 @@ pub struct ProfileView {
     pub listed_in_directory: Option<bool>,
     /// The visibility settings: the member only.
     pub settings: Option<VisibilitySettings>,
+    /// Whether the bio and links are shown to others: the member and
+    /// moderators only.
+    pub moderation: Option<ModerationState>,
 }
 
 /// A member's career at the company (or a predecessor).
@@ -192,7 +196,7 @@ impl MemberView {
             roles: record.role_set()?,
             email: if private { record.email.clone() } else { None },
             created_at: record.created_at,
-            profile: profile.map(|profile| ProfileView::new(profile, audience)),
+            profile: profile.map(|profile| ProfileView::new(profile, audience, moderates(viewer))),
         }))
     }
 
@@ -214,12 +218,16 @@ impl MemberView {
 }
 
 impl ProfileView {
-    fn new(profile: ProfileRecord, audience: Audience) -> Self {
+    fn new(profile: ProfileRecord, audience: Audience, moderator: bool) -> Self {
         let shown = |visibility: Visibility| audience.can_read(visibility);
+        // What the leak guard held or a moderator hid is for its author
+        // and the review queue only.
+        let reviewer = audience == Audience::Owner || moderator;
+        let written_shown = profile.moderation.is_public() || reviewer;
         let non_empty = |text: String| (!text.is_empty()).then_some(text);
         let private = matches!(audience, Audience::Owner | Audience::Secretariat);
         let settings = VisibilitySettings::of(&profile);
-        let links = shown(profile.links_visibility).then(|| profile.links());
+        let links = (shown(profile.links_visibility) && written_shown).then(|| profile.links());
         Self {
             display_name: profile.display_name,
             display_name_kana: profile.display_name_kana,
@@ -234,7 +242,7 @@ impl ProfileView {
             prefecture: shown(profile.prefecture_visibility)
                 .then_some(profile.prefecture)
                 .flatten(),
-            bio: shown(profile.bio_visibility)
+            bio: (shown(profile.bio_visibility) && written_shown)
                 .then_some(profile.bio)
                 .and_then(non_empty),
             skills_visible: shown(profile.skills_visibility),
@@ -252,6 +260,7 @@ impl ProfileView {
             open_to_returning: private.then_some(profile.open_to_returning),
             listed_in_directory: private.then_some(profile.listed_in_directory),
             settings: (audience == Audience::Owner).then_some(settings),
+            moderation: reviewer.then_some(profile.moderation),
         }
     }
 }

@@ -19,6 +19,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::iter;
+use std::ops::RangeInclusive;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -364,12 +365,19 @@ fn prepare(rule: &RuleSpec) -> Result<Prepared, RuleError> {
                     "the pattern must be at most {MAX_PATTERN_CHARS} characters"
                 )));
             }
+            let build = |source: &str| {
+                RegexBuilder::new(source)
+                    .size_limit(PATTERN_SIZE_LIMIT)
+                    .dfa_size_limit(PATTERN_SIZE_LIMIT)
+                    .build()
+            };
             let source = ascii_word_boundaries(pattern);
-            let regex = RegexBuilder::new(&source)
-                .size_limit(PATTERN_SIZE_LIMIT)
-                .dfa_size_limit(PATTERN_SIZE_LIMIT)
-                .build()
-                .map_err(|error| refuse(format!("invalid pattern: {error}")))?;
+            let regex = build(&source).map_err(|error| {
+                // The author should see the error in what they wrote, not
+                // in the rewritten form.
+                let error = build(pattern).err().unwrap_or(error);
+                refuse(format!("invalid pattern: {error}"))
+            })?;
             if regex.is_match("") {
                 return Err(refuse(
                     "the pattern matches empty text, so it would match everywhere".to_owned(),
@@ -431,7 +439,8 @@ fn ascii_word_boundaries(pattern: &str) -> String {
 /// The literal terms of all Term rules, in one automaton.
 struct Terms {
     automaton: AhoCorasick,
-    /// For every pattern of the automaton: the distinct normalised term.
+    /// What each pattern of the automaton (a distinct normalised term)
+    /// stands for.
     needles: Vec<Needle>,
 }
 
@@ -656,10 +665,12 @@ impl Detector {
 
 /// Whether a run of token characters looks like a generated secret rather
 /// than an identifier, a path or a hash. Random strings use many different
-/// characters (entropy of at least 4 bits each), scatter digits among the
-/// letters and have few vowels; "my-branch-name-2024", "/api/v1/users/12345"
-/// and "ThisIsAVeryLongName2024" fail at least one of these. Hex strings
-/// (UUIDs, commit hashes) are identifiers here, and top out near 4 bits.
+/// characters (at least 4 bits of entropy each), scatter digits among the
+/// letters (two separate runs of digits or more) and have few vowels (under
+/// two letters in five). Words joined into one, as in "my-branch-name-2024",
+/// "/api/v1/users/12345/settings" or "ThisIsAVeryLongName2024", reach 4 bits
+/// too, but fail one of the other two. Hex strings (UUIDs, commit hashes)
+/// are identifiers here; their entropy tops out near 4 bits anyway.
 fn looks_random(token: &str) -> bool {
     let bytes = token.as_bytes();
     if bytes.iter().all(|&b| b.is_ascii_hexdigit() || b == b'-') {
@@ -777,14 +788,31 @@ impl Rewritten {
                 rewritten.nfkc.push(c, origin);
             }
             if fold {
-                for lower in c.to_lowercase() {
-                    if !lower.is_whitespace() && !is_name_punctuation(lower) {
-                        rewritten.folded.push(katakana_to_hiragana(lower), origin);
-                    }
-                }
+                fold_char(c, |folded| rewritten.folded.push(folded, origin));
             }
         });
         rewritten
+    }
+}
+
+/// Kana, kanji and CJK symbols have no case; sparing them the case tables
+/// matters for Japanese text, where they are nearly every character.
+const CASELESS: RangeInclusive<char> = '\u{3000}'..='\u{9fff}';
+
+/// Gives what the NFKC character `c` becomes in the directory search's
+/// form: lower case, katakana as hiragana, spaces and name punctuation gone.
+fn fold_char(c: char, mut keep: impl FnMut(char)) {
+    let mut fold = |c: char| {
+        if !c.is_whitespace() && !is_name_punctuation(c) {
+            keep(katakana_to_hiragana(c));
+        }
+    };
+    if c.is_ascii() {
+        fold(c.to_ascii_lowercase());
+    } else if CASELESS.contains(&c) {
+        fold(c);
+    } else {
+        c.to_lowercase().for_each(fold);
     }
 }
 
@@ -798,48 +826,64 @@ fn is_name_punctuation(c: char) -> bool {
 }
 
 /// Calls `emit` with each character of the NFKC form of `text` and the
-/// original characters it came from. The text is cut before every character
-/// that NFKC cannot merge with what precedes it, and each piece is normalised
-/// alone: the result is that of normalising the whole text, and a half-width
-/// "ﾃﾞ" still becomes "デ", mapped back to both of its characters.
+/// original characters it came from. The text is cut into pieces before
+/// every character NFKC cannot merge with what precedes it, and each piece
+/// is normalised alone: the result is that of normalising the whole text,
+/// yet a half-width "ﾃﾞ" still becomes "デ", mapped back to both characters.
 fn for_each_nfkc(text: &str, mut emit: impl FnMut(char, Span)) {
-    let mut piece = |start: usize, end: usize| {
+    // A piece alone and stable is its own NFKC form; skipping the
+    // normaliser for it is what keeps ordinary text fast.
+    let mut flush = |start: usize, end: usize, alone_and_stable: Option<char>| {
         let origin = Span { start, end };
-        let slice = &text[start..end];
-        let mut chars = slice.chars();
-        match (chars.next(), chars.next()) {
-            (Some(c), None)
-                if c.is_ascii() || is_nfkc_quick(iter::once(c)) == IsNormalized::Yes =>
-            {
-                emit(c, origin);
-            }
-            _ => slice.nfkc().for_each(|c| emit(c, origin)),
+        match alone_and_stable {
+            Some(c) => emit(c, origin),
+            None => text[start..end].nfkc().for_each(|c| emit(c, origin)),
         }
     };
-    let mut start = 0;
+    // The piece gathered so far: its start, and its character while it is
+    // alone and stable.
+    let mut piece: Option<(usize, Option<char>)> = None;
     for (at, c) in text.char_indices() {
-        if at > start && starts_piece(c) {
-            piece(start, at);
-            start = at;
-        }
+        let stable = is_stable(c);
+        piece = match piece {
+            Some((start, _)) if !stable && !starts_piece(c) => Some((start, None)),
+            Some((start, alone_and_stable)) => {
+                flush(start, at, alone_and_stable);
+                Some((at, stable.then_some(c)))
+            }
+            None => Some((at, stable.then_some(c))),
+        };
     }
-    if start < text.len() {
-        piece(start, text.len());
+    if let Some((start, alone_and_stable)) = piece {
+        flush(start, text.len(), alone_and_stable);
     }
 }
 
-/// Whether NFKC never merges `c` with the characters before it: its
-/// decomposition starts with a starter that composes with nothing before it.
+/// Whether NFKC leaves `c` as it is and never merges it with what precedes
+/// it (a starter that is quick-checked as normalised).
+fn is_stable(c: char) -> bool {
+    c.is_ascii()
+        || KANA_AND_KANJI.iter().any(|range| range.contains(&c))
+        || (canonical_combining_class(c) == 0 && is_nfkc_quick(iter::once(c)) == IsNormalized::Yes)
+}
+
+/// Hiragana, katakana and the unified kanji, all stable: most characters
+/// of a Japanese text, answered without the normalisation tables.
+const KANA_AND_KANJI: [RangeInclusive<char>; 3] = [
+    '\u{3041}'..='\u{3096}',
+    '\u{30a1}'..='\u{30fc}',
+    '\u{4e00}'..='\u{9fff}',
+];
+
+/// Whether NFKC never merges the unstable `c` with what precedes it: its
+/// decomposition starts with a stable character ("Ｆ" does, the half-width
+/// voiced mark "ﾞ" does not).
 fn starts_piece(c: char) -> bool {
-    if c.is_ascii() {
-        return true;
-    }
     let mut first = None;
     decompose_compatible(c, |part| {
         first.get_or_insert(part);
     });
-    let first = first.unwrap_or(c);
-    canonical_combining_class(first) == 0 && is_nfkc_quick(iter::once(first)) == IsNormalized::Yes
+    first.is_some_and(is_stable)
 }
 
 /// The matches found so far, and how many each rule has.
@@ -1266,6 +1310,7 @@ mod tests {
         assert!(refusal(&term(&many)).contains("at most 500 terms"));
 
         assert!(refusal(&pattern(r"PRJ-(\d+")).contains("invalid pattern"));
+        assert!(refusal(&pattern(r"[\b]")).contains(r"[\b]"));
         assert!(refusal(&pattern(r"\d*")).contains("empty text"));
         assert!(refusal(&pattern(r"(?:\w{100}){100}")).contains("invalid pattern"));
         assert!(refusal(&pattern(&"a".repeat(MAX_PATTERN_CHARS + 1))).contains("at most"));
@@ -1347,6 +1392,21 @@ mod tests {
                 alumni_core::search::normalize(text),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn the_caseless_range_has_no_case() {
+        for c in CASELESS {
+            assert!(c.to_lowercase().eq([c]), "{c}");
+        }
+    }
+
+    #[test]
+    fn kana_and_kanji_are_stable() {
+        for c in KANA_AND_KANJI.into_iter().flatten() {
+            assert_eq!(canonical_combining_class(c), 0, "{c}");
+            assert_eq!(is_nfkc_quick(iter::once(c)), IsNormalized::Yes, "{c}");
         }
     }
 

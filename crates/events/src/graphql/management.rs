@@ -133,6 +133,7 @@ impl CreateEventInput {
             fields,
             capacity,
             speakers: speaker_slots(speakers)?,
+            confirm_warnings: false,
         })
     }
 }
@@ -146,7 +147,7 @@ impl UpdateEventInput {
     /// The edit of the particulars, which the service applies to the values
     /// as they stand, under the event's lock. Omitted fields stay as they
     /// are.
-    fn into_edit(self) -> impl FnOnce(&mut EventFields) + Send {
+    fn into_edit(self) -> impl Fn(&mut EventFields) + Send + Sync {
         let UpdateEventInput {
             title,
             description,
@@ -163,15 +164,15 @@ impl UpdateEventInput {
             speakers: _,
         } = self;
         move |fields| {
-            replace(&mut fields.title, title);
-            replace(&mut fields.description, description);
+            replace(&mut fields.title, title.clone());
+            replace(&mut fields.description, description.clone());
             replace(&mut fields.kind, kind);
             replace(&mut fields.format, format);
-            venue.update_to(&mut fields.venue);
-            join_url.update_to(&mut fields.join_url);
+            venue.clone().update_to(&mut fields.venue);
+            join_url.clone().update_to(&mut fields.join_url);
             replace(&mut fields.starts_at, starts_at);
             replace(&mut fields.ends_at, ends_at);
-            replace(&mut fields.time_zone, time_zone);
+            replace(&mut fields.time_zone, time_zone.clone());
             replace(&mut fields.audience, audience);
             replace(&mut fields.registration_opens_at, registration_opens_at);
             replace(&mut fields.registration_closes_at, registration_closes_at);
@@ -212,14 +213,25 @@ pub struct EventMutation;
 /// Mutations managing events.
 #[Object]
 impl EventMutation {
-    /// Creates a draft event. Secretariat only.
+    /// Creates a draft event. Secretariat only. Its title, description,
+    /// venue and programme pass the leak guard (for alumni unless the
+    /// event is for employees): `CONTENT_BLOCKED` saves nothing, a held
+    /// event is seen only by the secretariat and moderators until released.
     async fn create_event(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The event.")] input: CreateEventInput,
+        #[graphql(
+            desc = "Save although the leak guard warned about the texts (the confirmation is recorded).",
+            default = false
+        )]
+        confirm_warnings: bool,
     ) -> Result<Event> {
         let service = service(ctx)?;
-        let new = input.into_new_event(now(ctx)?)?;
+        let new = NewEvent {
+            confirm_warnings,
+            ..input.into_new_event(now(ctx)?)?
+        };
         Ok(Event::from(service.create_event(viewer(ctx)?, new).await?))
     }
 
@@ -230,11 +242,16 @@ impl EventMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the event.")] id: ID,
         #[graphql(desc = "The changes.")] mut input: UpdateEventInput,
+        #[graphql(
+            desc = "Save although the leak guard warned about the texts (the confirmation is recorded).",
+            default = false
+        )]
+        confirm_warnings: bool,
     ) -> Result<Event> {
         let id = event_id(&id, "id")?;
         let speakers = input.take_speakers()?;
         let event = service(ctx)?
-            .update_event(viewer(ctx)?, id, input.into_edit(), speakers)
+            .update_event(viewer(ctx)?, id, input.into_edit(), speakers, confirm_warnings)
             .await?;
         Ok(Event::from(event))
     }

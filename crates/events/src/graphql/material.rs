@@ -66,6 +66,10 @@ pub struct AddMaterialInput {
     pub url: String,
     /// Who may see it.
     pub confidentiality: Confidentiality,
+    /// Save although the leak guard warned about the title or link (the
+    /// confirmation is recorded).
+    #[graphql(default = false)]
+    pub confirm_warnings: bool,
 }
 
 impl From<AddMaterialInput> for NewMaterial {
@@ -75,6 +79,7 @@ impl From<AddMaterialInput> for NewMaterial {
             title: input.title,
             url: input.url,
             confidentiality: input.confidentiality,
+            confirm_warnings: input.confirm_warnings,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Events: what they are, when and where, and their seat counters.
 
+use alumni_core::moderation::ModerationState;
 use alumni_core::{MemberId, typed_id};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -131,6 +132,9 @@ pub struct EventRecord {
     pub published_at: Option<DateTime<Utc>>,
     /// When it was cancelled.
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// Whether members see it (the leak guard may hold it, a moderator
+    /// hide it).
+    pub moderation: ModerationState,
 }
 
 impl EventRecord {

@@ -1,6 +1,7 @@
 //! Slides, recordings and documents attached to an event, with who may see
 //! them.
 
+use alumni_core::moderation::ModerationState;
 use alumni_core::{MemberId, typed_id};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -56,6 +57,9 @@ pub struct MaterialRecord {
     pub added_by: MemberId,
     /// When.
     pub added_at: DateTime<Utc>,
+    /// Whether members see it (the leak guard may hold it, a moderator
+    /// hide it).
+    pub moderation: ModerationState,
 }
 
 #[cfg(test)]

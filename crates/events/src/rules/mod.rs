@@ -60,6 +60,7 @@ pub(crate) mod sample {
             updated_at: now(),
             published_at: Some(now()),
             cancelled_at: None,
+            moderation: alumni_core::moderation::ModerationState::Visible,
         }
     }
 }

@@ -2,20 +2,26 @@
 
 use alumni_core::audit::{self, AuditEntry};
 use alumni_core::pagination::{ListSize, PageRequest};
-use alumni_core::{AppError, AppResult, Role, Viewer};
+use alumni_core::moderation::{ScreenRequest, Screening, TextAudience};
+use alumni_core::{AppError, AppResult, MemberId, Role, Viewer};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use serde_json::json;
 
 use super::{EventsService, lock_visible};
 use crate::model::{
-    EventFields, EventId, EventListFilter, EventPageKey, EventRecord, EventStatus, SpeakerRecord,
-    SpeakerSlot,
+    Audience, EventFields, EventId, EventListFilter, EventPageKey, EventRecord, EventStatus,
+    SpeakerRecord, SpeakerSlot,
 };
 use crate::notices;
 use crate::rules;
 use crate::store::{events as store, speakers};
-use crate::visibility::{sees_drafts, sees_event};
+use crate::visibility::{sees_drafts, sees_event, sees_withheld};
+
+/// Which events lists show the viewer besides published, visible ones.
+fn withheld(viewer: &Viewer) -> (bool, bool) {
+    (sees_drafts(viewer), sees_withheld(viewer))
+}
 
 /// A new event.
 #[derive(Debug, Clone)]
@@ -26,6 +32,43 @@ pub struct NewEvent {
     pub capacity: Option<i32>,
     /// The programme.
     pub speakers: Vec<SpeakerSlot>,
+    /// Whether the author confirmed the leak guard's warnings.
+    pub confirm_warnings: bool,
+}
+
+/// The node type of events, as the review queue names them.
+pub const EVENT_NODE: &str = "Event";
+
+/// The texts of an event the leak guard reads, under their input fields:
+/// the particulars, and the programme when it is being replaced.
+fn screened_texts(
+    fields: &EventFields,
+    speakers: Option<&[SpeakerRecord]>,
+) -> Vec<(&'static str, String)> {
+    let mut texts = vec![
+        ("input.title", fields.title.clone()),
+        ("input.description", fields.description.clone()),
+    ];
+    if let Some(venue) = &fields.venue {
+        texts.push(("input.venue", venue.clone()));
+    }
+    if let Some(speakers) = speakers {
+        let programme: Vec<&str> = speakers
+            .iter()
+            .flat_map(|speaker| [speaker.guest_name.as_deref(), speaker.affiliation.as_deref()])
+            .flatten()
+            .collect();
+        texts.push(("input.speakers", programme.join("\n")));
+    }
+    texts
+}
+
+/// Who reads an event's texts: internal events only employees.
+fn text_audience(fields: &EventFields) -> TextAudience {
+    match fields.audience {
+        Audience::Employees => TextAudience::EmployeesOnly,
+        Audience::Alumni | Audience::Everyone => TextAudience::Alumni,
+    }
 }
 
 impl EventsService {
@@ -35,8 +78,13 @@ impl EventsService {
         let now = self.ctx.now();
         let fields = rules::validate_fields(new.fields)?;
         rules::validate_capacity(new.capacity)?;
+        let id = EventId::new();
+        let slots = rules::speaker_records(id, new.speakers)?;
+        let screening = self
+            .screen_event(identity.member_id, id, &fields, Some(&slots), new.confirm_warnings)
+            .await?;
         let event = EventRecord {
-            id: EventId::new(),
+            id,
             fields,
             capacity: new.capacity,
             status: EventStatus::Draft,
@@ -48,12 +96,13 @@ impl EventsService {
             updated_at: now,
             published_at: None,
             cancelled_at: None,
+            moderation: screening.state,
         };
-        let slots = rules::speaker_records(event.id, new.speakers)?;
         let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
             store::insert_event(conn, &event).await?;
             replace_speakers(conn, event.id, &slots).await?;
+            self.ctx.screener.record_in(conn, now, &screening).await?;
             audit::record(
                 conn,
                 now,
@@ -73,19 +122,36 @@ impl EventsService {
     /// Changes an event's particulars with `edit` and, if given, replaces
     /// its programme. `edit` runs under the event's lock on the values as
     /// they stand, so changes to other fields made meanwhile are kept.
+    /// The edited texts pass the leak guard again (see `create_event`).
     /// Secretariat only; cancelled events are refused.
     pub async fn update_event(
         &self,
         viewer: &Viewer,
         event_id: EventId,
-        edit: impl FnOnce(&mut EventFields) + Send,
+        edit: impl Fn(&mut EventFields) + Send + Sync,
         speakers: Option<Vec<SpeakerSlot>>,
+        confirm_warnings: bool,
     ) -> AppResult<EventRecord> {
         let identity = viewer.require_role(Role::Secretariat)?;
         let now = self.ctx.now();
         let slots = speakers
             .map(|speakers| rules::speaker_records(event_id, speakers))
             .transpose()?;
+        // The leak guard reads the texts as the edit leaves them, before
+        // the transaction; should they change meanwhile, the edit is
+        // refused rather than saved unchecked.
+        let mut conn = self.ctx.conn().await?;
+        let current = store::event(&mut conn, event_id)
+            .await?
+            .filter(|event| sees_event(viewer, event))
+            .ok_or(AppError::NotFound { entity: "Event" })?;
+        drop(conn);
+        let mut edited = current.fields.clone();
+        edit(&mut edited);
+        let screened = screened_texts(&edited, slots.as_deref());
+        let screening = self
+            .screen_event(identity.member_id, event_id, &edited, slots.as_deref(), confirm_warnings)
+            .await?;
         let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
             let event = lock_visible(conn, viewer, event_id).await?;
@@ -93,8 +159,22 @@ impl EventsService {
             let mut fields = event.fields.clone();
             edit(&mut fields);
             let fields = rules::validate_fields(fields)?;
+            if screened_texts(&fields, slots.as_deref()) != screened
+                || text_audience(&fields) != screening.audience
+            {
+                return Err(AppError::Conflict {
+                    message: "the event changed while this edit was checked; try again".into(),
+                    reason: Some("CHANGED_MEANWHILE"),
+                });
+            }
             let changed = notices::changes_worth_telling(&event.fields, &fields);
-            let updated = store::update_event_fields(conn, event_id, &fields, now).await?;
+            let mut updated = store::update_event_fields(conn, event_id, &fields, now).await?;
+            let moderation = event.moderation.after_edit(screening.state);
+            if moderation != event.moderation {
+                store::set_moderation(conn, event_id, moderation).await?;
+                updated.moderation = moderation;
+            }
+            self.ctx.screener.record_in(conn, now, &screening).await?;
             if event.status == EventStatus::Published && !changed.is_empty() {
                 notices::event_altered(conn, now, event_id, false, changed).await?;
             }
@@ -176,6 +256,33 @@ impl EventsService {
         .await
     }
 
+    /// Passes an event's texts through the leak guard, for the audience
+    /// its particulars name.
+    async fn screen_event(
+        &self,
+        author: MemberId,
+        event_id: EventId,
+        fields: &EventFields,
+        speakers: Option<&[SpeakerRecord]>,
+        confirm_warnings: bool,
+    ) -> AppResult<Screening> {
+        let texts = screened_texts(fields, speakers);
+        self.ctx
+            .screener
+            .screen(
+                self.ctx.now(),
+                ScreenRequest {
+                    author,
+                    subject_type: EVENT_NODE,
+                    subject_id: event_id.0,
+                    audience: text_audience(fields),
+                    fields: texts.iter().map(|(field, text)| (*field, text.as_str())).collect(),
+                    confirm_warnings,
+                },
+            )
+            .await
+    }
+
     /// Events by id as the viewer may see them; others are absent.
     pub async fn events_by_ids(
         &self,
@@ -212,7 +319,7 @@ impl EventsService {
         viewer.identity()?;
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
-        Ok(store::list_events(&mut conn, filter, sees_drafts(viewer), now, page).await?)
+        Ok(store::list_events(&mut conn, filter, withheld(viewer), now, page).await?)
     }
 
     /// How many events [`list_events`](Self::list_events) lists.
@@ -224,7 +331,7 @@ impl EventsService {
         viewer.identity()?;
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
-        Ok(store::count_events(&mut conn, filter, sees_drafts(viewer), now).await?)
+        Ok(store::count_events(&mut conn, filter, withheld(viewer), now).await?)
     }
 
     /// The programmes of several events (which the caller has already

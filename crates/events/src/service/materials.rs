@@ -1,6 +1,7 @@
 //! Slides, recordings and documents of events.
 
 use alumni_core::audit::{self, AuditEntry};
+use alumni_core::moderation::{ScreenRequest, TextAudience};
 use alumni_core::{AppResult, Role, Viewer};
 use diesel_async::AsyncConnection as _;
 use serde_json::json;
@@ -9,7 +10,7 @@ use super::{EventsService, lock_visible};
 use crate::model::{Confidentiality, EventId, MaterialId, MaterialKind, MaterialRecord};
 use crate::rules;
 use crate::store::{events, materials as store};
-use crate::visibility::{sees_event, visible_confidentiality};
+use crate::visibility::{sees_event, sees_material, visible_confidentiality};
 
 /// A material to attach.
 #[derive(Debug, Clone)]
@@ -22,11 +23,17 @@ pub struct NewMaterial {
     pub url: String,
     /// Who may see it.
     pub confidentiality: Confidentiality,
+    /// Whether the author confirmed the leak guard's warnings.
+    pub confirm_warnings: bool,
 }
+
+/// The node type of materials, as the review queue names them.
+pub const MATERIAL_NODE: &str = "Material";
 
 impl EventsService {
     /// Attaches slides, a recording or a document, once the event has
-    /// begun. Secretariat only.
+    /// begun. Secretariat only. Its title and link pass the leak guard,
+    /// for alumni unless it is internal-only.
     pub async fn add_material(
         &self,
         viewer: &Viewer,
@@ -37,12 +44,32 @@ impl EventsService {
         let title = rules::validate_title(&new.title, "input.title")?;
         let url = rules::validate_url(&new.url, "input.url")?;
         let now = self.ctx.now();
+        let id = MaterialId::new();
+        let audience = match new.confidentiality {
+            Confidentiality::InternalOnly => TextAudience::EmployeesOnly,
+            Confidentiality::AlumniOk => TextAudience::Alumni,
+        };
+        let screening = self
+            .ctx
+            .screener
+            .screen(
+                now,
+                ScreenRequest {
+                    author: identity.member_id,
+                    subject_type: MATERIAL_NODE,
+                    subject_id: id.0,
+                    audience,
+                    fields: vec![("input.title", &title), ("input.url", &url)],
+                    confirm_warnings: new.confirm_warnings,
+                },
+            )
+            .await?;
         let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
             let event = lock_visible(conn, viewer, event_id).await?;
             rules::may_add_material(&event, now)?;
             let material = MaterialRecord {
-                id: MaterialId::new(),
+                id,
                 event_id,
                 kind: new.kind,
                 title,
@@ -50,8 +77,10 @@ impl EventsService {
                 confidentiality: new.confidentiality,
                 added_by: identity.member_id,
                 added_at: now,
+                moderation: screening.state,
             };
             store::insert_material(conn, &material).await?;
+            self.ctx.screener.record_in(conn, now, &screening).await?;
             audit::record(
                 conn,
                 now,
@@ -86,7 +115,9 @@ impl EventsService {
             .collect();
         Ok(found
             .into_iter()
-            .filter(|material| visible.contains(&material.event_id))
+            .filter(|material| {
+                visible.contains(&material.event_id) && sees_material(viewer, material)
+            })
             .collect())
     }
 
@@ -98,6 +129,10 @@ impl EventsService {
     ) -> AppResult<Vec<MaterialRecord>> {
         viewer.identity()?;
         let mut conn = self.ctx.conn().await?;
-        Ok(store::materials_of(&mut conn, event_ids, visible_confidentiality(viewer)).await?)
+        let found = store::materials_of(&mut conn, event_ids, visible_confidentiality(viewer)).await?;
+        Ok(found
+            .into_iter()
+            .filter(|material| sees_material(viewer, material))
+            .collect())
     }
 }

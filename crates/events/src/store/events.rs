@@ -1,5 +1,6 @@
 //! Events and their seat counters.
 
+use alumni_core::moderation::ModerationState;
 use alumni_core::pagination::{ListOrder, ListSize, PageRequest, capped_count, seek};
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
@@ -62,12 +63,12 @@ pub async fn event(conn: &mut AsyncPgConnection, id: EventId) -> QueryResult<Opt
 pub async fn list_events(
     conn: &mut AsyncPgConnection,
     filter: &EventListFilter,
-    include_drafts: bool,
+    include_withheld: (bool, bool),
     now: DateTime<Utc>,
     page: &PageRequest<EventPageKey>,
 ) -> QueryResult<Vec<EventRecord>> {
     seek(
-        listed(filter, include_drafts, now).select(EventRecord::as_select()),
+        listed(filter, include_withheld, now).select(EventRecord::as_select()),
         page,
         (events::starts_at, events::id),
         ListOrder::Ascending,
@@ -80,24 +81,28 @@ pub async fn list_events(
 pub async fn count_events(
     conn: &mut AsyncPgConnection,
     filter: &EventListFilter,
-    include_drafts: bool,
+    include_withheld: (bool, bool),
     now: DateTime<Utc>,
 ) -> QueryResult<ListSize> {
-    let counted = capped_count(listed(filter, include_drafts, now).select(events::id))
+    let counted = capped_count(listed(filter, include_withheld, now).select(events::id))
         .get_result(conn)
         .await?;
     Ok(ListSize::from_capped_count(counted))
 }
 
-/// Events matching `filter`, in no order.
+/// Events matching `filter`, in no order; drafts and events withheld by
+/// moderation only if `(include_drafts, include_moderated)` say so.
 fn listed(
     filter: &EventListFilter,
-    include_drafts: bool,
+    (include_drafts, include_moderated): (bool, bool),
     now: DateTime<Utc>,
 ) -> events::BoxedQuery<'static, Pg> {
     let mut query = events::table.into_boxed::<Pg>();
     if !include_drafts {
         query = query.filter(events::status.ne(EventStatus::Draft));
+    }
+    if !include_moderated {
+        query = query.filter(events::moderation.eq(ModerationState::Visible));
     }
     if let Some(from) = filter.from {
         query = query.filter(events::starts_at.ge(from));
@@ -132,6 +137,7 @@ pub async fn open_published_since(
     let open = || {
         events::table
             .filter(events::status.eq(EventStatus::Published))
+            .filter(events::moderation.eq(ModerationState::Visible))
             .filter(events::published_at.gt(since))
             .filter(events::registration_closes_at.gt(now))
             .filter(events::audience.eq_any(audiences.to_vec()))
@@ -148,6 +154,19 @@ pub async fn open_published_since(
         open().count().get_result(conn).await?
     };
     Ok((listed, total))
+}
+
+/// Sets whether members see an event.
+pub async fn set_moderation(
+    conn: &mut AsyncPgConnection,
+    id: EventId,
+    state: ModerationState,
+) -> QueryResult<()> {
+    diesel::update(events::table.find(id))
+        .set(events::moderation.eq(state))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Writes the particulars the secretariat edits.

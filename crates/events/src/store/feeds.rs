@@ -1,5 +1,6 @@
 //! Personal calendar feeds: their tokens and the events they list.
 
+use alumni_core::moderation::ModerationState;
 use alumni_core::MemberId;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -72,6 +73,7 @@ pub async fn confirmed_events_of(
         .inner_join(events::table)
         .filter(registrations::member_id.eq(member_id))
         .filter(registrations::status.eq(RegistrationStatus::Confirmed))
+        .filter(events::moderation.eq(ModerationState::Visible))
         .order((events::starts_at.desc(), events::id.desc()))
         .select(EventRecord::as_select())
         .limit(limit)

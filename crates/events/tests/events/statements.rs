@@ -54,6 +54,7 @@ async fn hundred_events(app: &TestApp, secretariat: &TestMember, registrant: &Te
                             affiliation: Some("ゲスト".into()),
                         },
                     ],
+                    confirm_warnings: false,
                 },
             )
             .await
@@ -83,6 +84,7 @@ async fn hundred_events(app: &TestApp, secretariat: &TestMember, registrant: &Te
                         title: "スライド".into(),
                         url: "https://slides.example/s".into(),
                         confidentiality,
+                        confirm_warnings: false,
                     },
                 )
                 .await

@@ -1,5 +1,6 @@
 //! Members, profiles and the directory in GraphQL.
 
+use alumni_core::moderation::ModerationState;
 use alumni_core::graphql::{
     data, feed_many, load_many, load_now, load_one, selects_in_items, viewer,
 };
@@ -77,9 +78,17 @@ impl Member {
         self.profile()?.prefecture
     }
 
-    /// A few words about themselves (plain text).
+    /// A few words about themselves (plain text). Withheld from others
+    /// while the leak guard holds it or a moderator hid it.
     async fn bio(&self) -> Option<&str> {
         self.profile()?.bio.as_deref()
+    }
+
+    /// Whether the bio and links are shown to others (`HELD` by the leak
+    /// guard, `HIDDEN` or `DELETED` by a moderator): for the member
+    /// themselves and moderators; `null` for others.
+    async fn moderation(&self) -> Option<ModerationState> {
+        self.profile()?.moderation
     }
 
     /// Skills, from the shared tag vocabulary.
@@ -503,6 +512,7 @@ impl From<ProfileInput> for ProfileUpdate {
             interests_visibility: input.interests_visibility,
             links_visibility: input.links_visibility,
             employment_visibility: input.employment_visibility,
+            confirm_warnings: false,
         }
     }
 }
@@ -514,14 +524,26 @@ pub struct ProfileMutation;
 /// Mutations on one's own profile.
 #[Object]
 impl ProfileMutation {
-    /// Changes the viewer's profile and returns it.
+    /// Changes the viewer's profile and returns it. A changed bio or links
+    /// pass the leak guard: `CONTENT_BLOCKED` refuses the change (nothing
+    /// is saved), a held text is saved but shown only to the member and
+    /// moderators until released.
     async fn update_my_profile(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The changes.")] input: ProfileInput,
+        #[graphql(
+            desc = "Save although the leak guard warned about the bio or links (the confirmation is recorded); without it such a save answers `WARNINGS_NOT_CONFIRMED` with the findings.",
+            default = false
+        )]
+        confirm_warnings: bool,
     ) -> Result<Member> {
+        let update = ProfileUpdate {
+            confirm_warnings,
+            ..input.into()
+        };
         let view = data::<MembershipService>(ctx)?
-            .update_my_profile(viewer(ctx)?, input.into())
+            .update_my_profile(viewer(ctx)?, update)
             .await?;
         Ok(Member(view))
     }

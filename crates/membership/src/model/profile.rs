@@ -1,5 +1,6 @@
 //! Profiles, their per-field visibility, and the shared tag vocabulary.
 
+use alumni_core::moderation::ModerationState;
 use alumni_core::search;
 use async_graphql::{InputObject, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -249,6 +250,9 @@ pub struct ProfileRecord {
     pub listed_in_directory: bool,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// Whether the bio and links are shown to others (the leak guard or a
+    /// moderator may withhold them).
+    pub moderation: ModerationState,
 }
 
 impl ProfileRecord {
@@ -459,6 +463,8 @@ pub struct ProfileChanges {
     pub listed_in_directory: Option<bool>,
     /// Time of the change.
     pub updated_at: Option<DateTime<Utc>>,
+    /// Whether the bio and links are shown to others.
+    pub moderation: Option<ModerationState>,
 }
 
 alumni_core::typed_id!(

@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 use alumni_core::pagination::{ListSize, PageRequest};
+use alumni_core::moderation::{ScreenRequest, Screening, TextAudience};
 use alumni_core::{AppError, AppResult, MemberId, Viewer, search};
+use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection as _;
 
 use super::directory::members_by_ids_in;
@@ -72,6 +74,9 @@ pub struct ProfileUpdate {
     pub links_visibility: Option<Visibility>,
     /// Who sees the career at the company.
     pub employment_visibility: Option<Visibility>,
+    /// Whether the author confirmed the leak guard's warnings about the
+    /// bio and links.
+    pub confirm_warnings: bool,
 }
 
 impl MembershipService {
@@ -89,12 +94,17 @@ impl MembershipService {
             .map(|names| list_field(names, "input.skills", MAX_SKILLS, MAX_SKILL_CHARS))
             .transpose()?;
         let now = self.ctx.now();
+        let screening = self.screen_profile(now, member_id, &update).await?;
         let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
             let current = match store::lock_profile(conn, member_id).await? {
                 Some(current) => current,
                 None => create_profile(conn, member_id, &changes, now).await?,
             };
+            let moderation = screening
+                .as_ref()
+                .map(|screening| current.moderation.after_edit(screening.state))
+                .filter(|state| *state != current.moderation);
             let former_surnames = changes
                 .former_surnames
                 .clone()
@@ -112,9 +122,13 @@ impl MembershipService {
             );
             let changes = ProfileChanges {
                 updated_at: Some(now),
+                moderation,
                 ..changes
             };
             store::update_profile(conn, member_id, &changes, &names).await?;
+            if let Some(screening) = &screening {
+                self.ctx.screener.record_in(conn, now, screening).await?;
+            }
             if let Some(skills) = &skills {
                 let wanted: Vec<(String, String)> = skills
                     .iter()
@@ -132,6 +146,47 @@ impl MembershipService {
             .await?
             .pop()
             .ok_or(AppError::NotFound { entity: "Member" })
+    }
+
+    /// Passes a changed bio and links through the leak guard (their
+    /// audience is alumni: any member may be allowed to read them); `None`
+    /// when neither changes.
+    async fn screen_profile(
+        &self,
+        now: DateTime<Utc>,
+        member_id: MemberId,
+        update: &ProfileUpdate,
+    ) -> AppResult<Option<Screening>> {
+        if update.bio.is_none() && update.links.is_none() {
+            return Ok(None);
+        }
+        let links = update.links.as_deref().map(|links| {
+            links
+                .iter()
+                .map(|link| format!("{} {}", link.label, link.url))
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+        let fields = [("input.bio", update.bio.as_deref()), ("input.links", links.as_deref())]
+            .into_iter()
+            .filter_map(|(field, text)| text.map(|text| (field, text)))
+            .collect();
+        let screening = self
+            .ctx
+            .screener
+            .screen(
+                now,
+                ScreenRequest {
+                    author: member_id,
+                    subject_type: "Member",
+                    subject_id: member_id.0,
+                    audience: TextAudience::Alumni,
+                    fields,
+                    confirm_warnings: update.confirm_warnings,
+                },
+            )
+            .await?;
+        Ok(Some(screening))
     }
 
     /// Skills of several members, for the skills loader. Whether the viewer
@@ -288,6 +343,7 @@ fn validate_changes(update: &ProfileUpdate) -> Result<ProfileChanges, AppError> 
         links_visibility: update.links_visibility,
         employment_visibility: update.employment_visibility,
         updated_at: None,
+        moderation: None,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Profiles, skills and the tag vocabulary.
 
 use alumni_core::pagination::{ListSize, PageRequest, capped_count};
+use alumni_core::moderation::ModerationState;
 use alumni_core::{MemberId, search};
 use chrono::{DateTime, Utc};
 use diesel::dsl::exists;
@@ -75,6 +76,26 @@ pub async fn add_skills(
     diesel::insert_into(member_skills::table)
         .values(rows)
         .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether the member has a profile.
+pub async fn has_profile(conn: &mut AsyncPgConnection, member_id: MemberId) -> QueryResult<bool> {
+    diesel::select(exists(profiles::table.find(member_id)))
+        .get_result(conn)
+        .await
+}
+
+/// Sets whether the profile's bio and links are shown to others.
+pub async fn set_moderation(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+    state: ModerationState,
+) -> QueryResult<()> {
+    diesel::update(profiles::table.find(member_id))
+        .set(profiles::moderation.eq(state))
         .execute(conn)
         .await?;
     Ok(())
