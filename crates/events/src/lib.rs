@@ -16,6 +16,7 @@ pub mod graphql;
 mod ics;
 pub mod live;
 pub mod model;
+pub mod moderation;
 pub mod notices;
 mod refusal;
 pub mod rules;

@@ -42,11 +42,16 @@ use alumni_notify::domain::NotifyDomain;
 use alumni_notify::graphql::NotifyMutation;
 use alumni_notify::mail::MailSettings;
 use alumni_notify::{NOTIFICATIONS_CHANNEL, NoticeKinds, NotificationId, NotifyService};
+use alumni_trust::domain::TrustDomain;
+use alumni_trust::graphql::{ModerationRule, load_rule};
+use alumni_trust::model::{CaseId, RuleId};
+use alumni_trust::{TrustMutation, TrustQuery, TrustService};
 use async_graphql::{Context, ID, Interface, MergedObject, MergedSubscription};
 use uuid::Uuid;
 
 use crate::api::{DataRightsMutation, GatewayQuery, SignOutMutation};
 use crate::jobs::{Job, JobsMutation, JobsQuery, load_job};
+use crate::moderation::{ModerationCase, ModerationMutation, ModerationQuery, load_case};
 use crate::notifications::{
     Notification, NotificationsSubscription, NotificationsViewer, load_notification,
 };
@@ -69,6 +74,8 @@ pub struct Services {
     pub notify: NotifyService,
     /// Events: events, registrations, check-in, calendars.
     pub events: EventsService,
+    /// Trust and safety: the leak guard, reports, the review queue.
+    pub trust: TrustService,
 }
 
 impl Services {
@@ -84,14 +91,31 @@ impl Services {
         let kinds = NoticeKinds::new(
             alumni_notify::membership::KINDS
                 .into_iter()
-                .chain(alumni_events::notices::KINDS),
+                .chain(alumni_events::notices::KINDS)
+                .chain(alumni_trust::service::KINDS),
         );
         let digest_sources =
             DigestSources::new(vec![Arc::new(alumni_events::digest::UpcomingEvents)]);
         let notify =
             NotifyService::new(ctx.clone(), membership.clone(), kinds, digest_sources, mail)?;
+        let events = EventsService::new(ctx.clone(), membership.clone(), notify.clone());
+        // Every domain's content the review queue acts on; the leak guard
+        // is reached through the context's screener, installed here once
+        // the services it depends on exist.
+        let trust = TrustService::new(
+            ctx.clone(),
+            membership.clone(),
+            notify.clone(),
+            vec![
+                Arc::new(alumni_membership::moderation::ProfileModeration),
+                Arc::new(alumni_events::moderation::EventModeration),
+                Arc::new(alumni_events::moderation::MaterialModeration),
+            ],
+        );
+        ctx.screener.install(Arc::new(trust.clone()));
         Ok(Self {
-            events: EventsService::new(ctx.clone(), membership.clone(), notify.clone()),
+            events,
+            trust,
             notify,
             membership,
         })
@@ -104,6 +128,7 @@ impl Services {
             Arc::new(MembershipDomain::new(self.membership.clone())),
             Arc::new(NotifyDomain::new(self.notify.clone())),
             Arc::new(EventsDomain::new(self.events.clone())),
+            Arc::new(TrustDomain::new(self.trust.clone())),
         ]))
     }
 }
@@ -169,6 +194,12 @@ pub enum Node {
     Job(Job),
     /// A notification (its member only).
     Notification(Notification),
+    /// A rule of the leak guard or the watched words (moderators and the
+    /// secretariat).
+    ModerationRule(ModerationRule),
+    /// A case of the review queue (moderators, the secretariat, and the
+    /// content's author).
+    ModerationCase(ModerationCase),
 }
 
 /// Loads one object by id as the viewer may see it; `NOT_FOUND` otherwise.
@@ -263,6 +294,8 @@ pub const NODE_TYPES: &[NodeType] = &[
             load_notification
         )
     },
+    node_type!(ModerationRule, RuleId, "trust.rules", load_rule),
+    node_type!(ModerationCase, CaseId, "trust.cases", load_case),
 ];
 
 /// The signed-in member's own view of the network: their account and, per
@@ -285,7 +318,14 @@ impl ViewerObject {
 /// The root of every query.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(GatewayQuery, JobsQuery, MembershipQuery, EventsQuery);
+pub struct QueryRoot(
+    GatewayQuery,
+    JobsQuery,
+    MembershipQuery,
+    EventsQuery,
+    TrustQuery,
+    ModerationQuery,
+);
 
 /// The root of every mutation.
 #[derive(MergedObject, Default)]
@@ -295,6 +335,8 @@ pub struct MutationRoot(
     MembershipMutation,
     NotifyMutation,
     EventsMutation,
+    TrustMutation,
+    ModerationMutation,
     DataRightsMutation,
     SignOutMutation,
 );

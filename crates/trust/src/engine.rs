@@ -154,8 +154,9 @@ pub struct RuleMatch {
     /// a char boundary.
     pub end: usize,
     /// The matched text with up to 12 characters of context either side, on
-    /// one line. A detector's match is a secret: only its first 4 characters
-    /// are shown, followed by "…", and no context after it.
+    /// one line, with "…" where the context was cut. A detector's match is a
+    /// secret: only its first 4 characters are shown, followed by "…", and
+    /// no context after it.
     pub excerpt: String,
 }
 

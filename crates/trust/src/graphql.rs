@@ -28,7 +28,7 @@ pub struct ModerationRule(pub RuleRecord);
 #[Object]
 impl ModerationRule {
     /// Opaque global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }
     /// A name for the secretariat.

@@ -28,8 +28,8 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
 pub use calendar::{FEED_LIMIT, FEED_TOKEN_PREFIX};
-pub use events::NewEvent;
-pub use materials::NewMaterial;
+pub use events::{EVENT_NODE, NewEvent};
+pub use materials::{MATERIAL_NODE, NewMaterial};
 pub use seats::CapacityChange;
 
 use crate::model::{EventId, EventRecord};

@@ -1,5 +1,6 @@
 //! Materials of events.
 
+use alumni_core::moderation::ModerationState;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -46,4 +47,30 @@ pub async fn materials_of(
         .select(MaterialRecord::as_select())
         .load(conn)
         .await
+}
+
+/// One material, whatever its confidentiality or state.
+pub async fn material(
+    conn: &mut AsyncPgConnection,
+    id: MaterialId,
+) -> QueryResult<Option<MaterialRecord>> {
+    materials::table
+        .find(id)
+        .select(MaterialRecord::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Sets whether members see a material.
+pub async fn set_moderation(
+    conn: &mut AsyncPgConnection,
+    id: MaterialId,
+    state: ModerationState,
+) -> QueryResult<()> {
+    diesel::update(materials::table.find(id))
+        .set(materials::moderation.eq(state))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
