@@ -64,7 +64,10 @@ impl Finding {
             ("explanation", self.explanation.as_str()),
             ("excerpt", self.excerpt.as_str()),
         ] {
-            object.insert(async_graphql::Name::new(key), async_graphql::Value::from(value));
+            object.insert(
+                async_graphql::Name::new(key),
+                async_graphql::Value::from(value),
+            );
         }
         async_graphql::Value::Object(object)
     }

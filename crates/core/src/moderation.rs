@@ -16,6 +16,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use crate::domain::BoxFuture;
+use crate::enums::StoredEnum;
 use crate::error::{AppError, Finding};
 use crate::id::MemberId;
 use crate::viewer::{Role, Viewer};
@@ -35,6 +36,17 @@ crate::text_enum! {
 }
 
 impl ModerationState {
+    /// The enum as stored in the `columns` of a domain's tables, for the
+    /// domain's list of stored enums.
+    pub const fn stored_in(columns: &'static [&'static str]) -> StoredEnum {
+        StoredEnum {
+            name: "ModerationState",
+            columns,
+            values: ModerationState::VALUES,
+            derived: &[],
+        }
+    }
+
     /// Whether anyone but the author and moderators may see the content.
     pub fn is_public(self) -> bool {
         self == ModerationState::Visible
@@ -51,7 +63,7 @@ impl ModerationState {
 crate::text_enum! {
     /// Who will read a text: rules about internal matters apply only to
     /// texts that reach alumni.
-    pub enum TextAudience {
+    pub enum TextAudience stored in "trust.decisions.audience" {
         /// Alumni read it (with or without employees).
         Alumni = "ALUMNI",
         /// Only current employees (and the secretariat) read it.

@@ -203,9 +203,8 @@ impl ModerationQuery {
         let service = data::<TrustService>(ctx)?.clone();
         let page = PageRequest::new(first, after, last, before)?;
         let rows = service.open_cases(&viewer, assigned_to_me, &page).await?;
-        let total_count = TotalCount::lazy(async move {
-            service.open_case_count(&viewer, assigned_to_me).await
-        });
+        let total_count =
+            TotalCount::lazy(async move { service.open_case_count(&viewer, assigned_to_me).await });
         Ok(page.into_connection(
             rows,
             |view: &CaseView| view.case.open_key(),

@@ -15,8 +15,8 @@ use std::collections::HashMap;
 
 use crate::engine::DETECTORS;
 use crate::model::{
-    NoteRecord, ReportReason, ReportRecord, RuleAction, RuleCategory, RuleId, RuleKind,
-    RuleRecord, RuleScope,
+    NoteRecord, ReportReason, ReportRecord, RuleAction, RuleCategory, RuleId, RuleKind, RuleRecord,
+    RuleScope,
 };
 use crate::service::{RuleInput, TextFinding, TrustService};
 
@@ -273,8 +273,7 @@ impl TrustQuery {
         let service = data::<TrustService>(ctx)?.clone();
         let page = PageRequest::new(first, after, last, before)?;
         let rows = service.rules(&viewer, &page).await?;
-        let total_count =
-            TotalCount::lazy(async move { service.rule_count(&viewer).await });
+        let total_count = TotalCount::lazy(async move { service.rule_count(&viewer).await });
         Ok(page.into_connection(rows, RuleRecord::page_key, ModerationRule, total_count))
     }
 
@@ -311,7 +310,10 @@ impl TrustQuery {
         let service = data::<TrustService>(ctx)?;
         let findings = service.check_text(viewer(ctx)?, &text, audience).await?;
         Ok(TextCheck {
-            verdict: findings.iter().map(|finding| finding.action).max_by_key(|action| severity(*action)),
+            verdict: findings
+                .iter()
+                .map(|finding| finding.action)
+                .max_by_key(|action| severity(*action)),
             findings: findings.into_iter().map(TextCheckFinding::from).collect(),
         })
     }
@@ -379,7 +381,9 @@ impl TrustMutation {
         #[graphql(desc = "Open reports that hide content.")] threshold: i32,
     ) -> Result<i32> {
         let service = data::<TrustService>(ctx)?;
-        Ok(service.set_report_threshold(viewer(ctx)?, threshold).await?)
+        Ok(service
+            .set_report_threshold(viewer(ctx)?, threshold)
+            .await?)
     }
 }
 

@@ -12,6 +12,8 @@ use crate::schema::trust::{case_notes, cases, reports, rules};
 /// Every enum this crate stores, for the gateway's check against the
 /// database's allowed values.
 pub const STORED_ENUMS: &[StoredEnum] = &[
+    alumni_core::moderation::TextAudience::STORED,
+    DecisionOutcome::STORED,
     RuleCategory::STORED,
     RuleKind::STORED,
     RuleAction::STORED,
@@ -89,6 +91,20 @@ alumni_core::text_enum! {
         /// Only texts alumni read (employees may name internal systems
         /// among themselves).
         AlumniFacing = "ALUMNI_FACING",
+    }
+}
+
+alumni_core::text_enum! {
+    /// What the leak guard decided about a text a rule matched.
+    pub enum DecisionOutcome stored in "trust.decisions.outcome" {
+        /// Refused by a `BLOCK` rule; nothing was saved.
+        Blocked = "BLOCKED",
+        /// Refused until the author confirms the warnings.
+        Unconfirmed = "UNCONFIRMED",
+        /// Saved after the author confirmed the warnings.
+        Confirmed = "CONFIRMED",
+        /// Saved, and held for review.
+        Held = "HELD",
     }
 }
 

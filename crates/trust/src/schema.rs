@@ -86,11 +86,6 @@ pub mod trust {
     diesel::joinable!(reports -> cases (case_id));
 
     diesel::allow_tables_to_appear_in_same_query!(
-        case_notes,
-        cases,
-        decisions,
-        reports,
-        rules,
-        settings,
+        case_notes, cases, decisions, reports, rules, settings,
     );
 }

@@ -251,7 +251,13 @@ impl EventMutation {
         let id = event_id(&id, "id")?;
         let speakers = input.take_speakers()?;
         let event = service(ctx)?
-            .update_event(viewer(ctx)?, id, input.into_edit(), speakers, confirm_warnings)
+            .update_event(
+                viewer(ctx)?,
+                id,
+                input.into_edit(),
+                speakers,
+                confirm_warnings,
+            )
             .await?;
         Ok(Event::from(event))
     }

@@ -18,6 +18,10 @@ use alumni_core::enums::StoredEnum;
 /// Every enum events stores, with its columns, for the test that compares
 /// them with the database's lists of allowed values.
 pub const STORED_ENUMS: &[StoredEnum] = &[
+    alumni_core::moderation::ModerationState::stored_in(&[
+        "events.events.moderation",
+        "events.materials.moderation",
+    ]),
     EventKind::STORED,
     EventFormat::STORED,
     Audience::STORED,

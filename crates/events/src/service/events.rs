@@ -1,8 +1,8 @@
 //! Managing events (the secretariat) and reading them (every member).
 
 use alumni_core::audit::{self, AuditEntry};
-use alumni_core::pagination::{ListSize, PageRequest};
 use alumni_core::moderation::{ScreenRequest, Screening, TextAudience};
+use alumni_core::pagination::{ListSize, PageRequest};
 use alumni_core::{AppError, AppResult, MemberId, Role, Viewer};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
@@ -55,7 +55,12 @@ fn screened_texts(
     if let Some(speakers) = speakers {
         let programme: Vec<&str> = speakers
             .iter()
-            .flat_map(|speaker| [speaker.guest_name.as_deref(), speaker.affiliation.as_deref()])
+            .flat_map(|speaker| {
+                [
+                    speaker.guest_name.as_deref(),
+                    speaker.affiliation.as_deref(),
+                ]
+            })
             .flatten()
             .collect();
         texts.push(("input.speakers", programme.join("\n")));
@@ -81,7 +86,13 @@ impl EventsService {
         let id = EventId::new();
         let slots = rules::speaker_records(id, new.speakers)?;
         let screening = self
-            .screen_event(identity.member_id, id, &fields, Some(&slots), new.confirm_warnings)
+            .screen_event(
+                identity.member_id,
+                id,
+                &fields,
+                Some(&slots),
+                new.confirm_warnings,
+            )
             .await?;
         let event = EventRecord {
             id,
@@ -150,7 +161,13 @@ impl EventsService {
         edit(&mut edited);
         let screened = screened_texts(&edited, slots.as_deref());
         let screening = self
-            .screen_event(identity.member_id, event_id, &edited, slots.as_deref(), confirm_warnings)
+            .screen_event(
+                identity.member_id,
+                event_id,
+                &edited,
+                slots.as_deref(),
+                confirm_warnings,
+            )
             .await?;
         let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
@@ -276,7 +293,10 @@ impl EventsService {
                     subject_type: EVENT_NODE,
                     subject_id: event_id.0,
                     audience: text_audience(fields),
-                    fields: texts.iter().map(|(field, text)| (*field, text.as_str())).collect(),
+                    fields: texts
+                        .iter()
+                        .map(|(field, text)| (*field, text.as_str()))
+                        .collect(),
                     confirm_warnings,
                 },
             )

@@ -129,7 +129,8 @@ impl EventsService {
     ) -> AppResult<Vec<MaterialRecord>> {
         viewer.identity()?;
         let mut conn = self.ctx.conn().await?;
-        let found = store::materials_of(&mut conn, event_ids, visible_confidentiality(viewer)).await?;
+        let found =
+            store::materials_of(&mut conn, event_ids, visible_confidentiality(viewer)).await?;
         Ok(found
             .into_iter()
             .filter(|material| sees_material(viewer, material))

@@ -1,7 +1,7 @@
 //! Personal calendar feeds: their tokens and the events they list.
 
-use alumni_core::moderation::ModerationState;
 use alumni_core::MemberId;
+use alumni_core::moderation::ModerationState;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::upsert::excluded;

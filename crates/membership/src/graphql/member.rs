@@ -1,9 +1,9 @@
 //! Members, profiles and the directory in GraphQL.
 
-use alumni_core::moderation::ModerationState;
 use alumni_core::graphql::{
     data, feed_many, load_many, load_now, load_one, selects_in_items, viewer,
 };
+use alumni_core::moderation::ModerationState;
 use alumni_core::pagination::{Connection, PageRequest, TotalCount, connection_complexity};
 use alumni_core::{AppError, MemberId, NodeId, Role};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};

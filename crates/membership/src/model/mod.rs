@@ -21,6 +21,7 @@ use alumni_core::enums::StoredEnum;
 /// Every enum membership stores, with its columns, for the test that
 /// compares them with the database's lists of allowed values.
 pub const STORED_ENUMS: &[StoredEnum] = &[
+    alumni_core::moderation::ModerationState::stored_in(&["membership.profiles.moderation"]),
     MemberStatus::STORED,
     ROLES,
     Visibility::STORED,

@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use alumni_core::pagination::{ListSize, PageRequest};
 use alumni_core::moderation::{ScreenRequest, Screening, TextAudience};
+use alumni_core::pagination::{ListSize, PageRequest};
 use alumni_core::{AppError, AppResult, MemberId, Viewer, search};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection as _;
@@ -167,10 +167,13 @@ impl MembershipService {
                 .collect::<Vec<_>>()
                 .join("\n")
         });
-        let fields = [("input.bio", update.bio.as_deref()), ("input.links", links.as_deref())]
-            .into_iter()
-            .filter_map(|(field, text)| text.map(|text| (field, text)))
-            .collect();
+        let fields = [
+            ("input.bio", update.bio.as_deref()),
+            ("input.links", links.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(field, text)| text.map(|text| (field, text)))
+        .collect();
         let screening = self
             .ctx
             .screener

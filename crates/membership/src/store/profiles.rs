@@ -1,7 +1,7 @@
 //! Profiles, skills and the tag vocabulary.
 
-use alumni_core::pagination::{ListSize, PageRequest, capped_count};
 use alumni_core::moderation::ModerationState;
+use alumni_core::pagination::{ListSize, PageRequest, capped_count};
 use alumni_core::{MemberId, search};
 use chrono::{DateTime, Utc};
 use diesel::dsl::exists;

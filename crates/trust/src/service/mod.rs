@@ -94,7 +94,10 @@ impl TrustService {
         }
         let rules = store::enabled(conn).await?;
         let compiled = Arc::new(compile(version, &rules)?);
-        let mut cache = self.compiled.lock().unwrap_or_else(|poison| poison.into_inner());
+        let mut cache = self
+            .compiled
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
         if cache.as_ref().is_none_or(|cached| cached.version < version) {
             *cache = Some(compiled.clone());
         }
@@ -102,7 +105,10 @@ impl TrustService {
     }
 
     fn cached(&self, version: i64) -> Option<Arc<Compiled>> {
-        let cache = self.compiled.lock().unwrap_or_else(|poison| poison.into_inner());
+        let cache = self
+            .compiled
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
         cache
             .as_ref()
             .filter(|cached| cached.version == version)

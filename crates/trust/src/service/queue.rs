@@ -64,7 +64,10 @@ fn bounded(value: Option<&str>, field: &str, max: usize) -> AppResult<Option<Str
         return Ok(None);
     };
     if value.chars().count() > max {
-        return Err(AppError::bad_input(field, format!("must be at most {max} characters")));
+        return Err(AppError::bad_input(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     Ok(Some(value.to_owned()))
 }
@@ -159,7 +162,11 @@ impl TrustService {
     }
 
     /// How many cases are open (assigned to the viewer, if asked).
-    pub async fn open_case_count(&self, viewer: &Viewer, assigned_to_me: bool) -> AppResult<ListSize> {
+    pub async fn open_case_count(
+        &self,
+        viewer: &Viewer,
+        assigned_to_me: bool,
+    ) -> AppResult<ListSize> {
         let me = require_moderator(viewer)?;
         let mut conn = self.ctx.conn().await?;
         let count = store::open_count(&mut conn, assigned_to_me.then_some(me)).await?;
@@ -183,7 +190,9 @@ impl TrustService {
     pub async fn resolved_case_count(&self, viewer: &Viewer) -> AppResult<ListSize> {
         require_moderator(viewer)?;
         let mut conn = self.ctx.conn().await?;
-        Ok(ListSize::from_capped_count(store::resolved_count(&mut conn).await?))
+        Ok(ListSize::from_capped_count(
+            store::resolved_count(&mut conn).await?,
+        ))
     }
 
     /// Cases among `ids` the viewer may see: all for moderators, those
@@ -244,6 +253,7 @@ impl TrustService {
             .await
         })
         .await?;
+        drop(conn);
         self.case_view(viewer, id).await
     }
 
@@ -255,9 +265,9 @@ impl TrustService {
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;
         conn.transaction(async |conn| {
-            store::lock(conn, id)
-                .await?
-                .ok_or(AppError::NotFound { entity: "ModerationCase" })?;
+            store::lock(conn, id).await?.ok_or(AppError::NotFound {
+                entity: "ModerationCase",
+            })?;
             store::insert_note(
                 conn,
                 &NoteRecord {
@@ -272,6 +282,7 @@ impl TrustService {
             Ok::<_, AppError>(())
         })
         .await?;
+        drop(conn);
         self.case_view(viewer, id).await
     }
 
@@ -322,7 +333,10 @@ impl TrustService {
                     .await?;
             }
             store::resolve(conn, now, id, resolution, note.as_deref(), actor).await?;
-            if let Some(author) = case.author_id.filter(|_| resolution != Resolution::Suspended) {
+            if let Some(author) = case
+                .author_id
+                .filter(|_| resolution != Resolution::Suspended)
+            {
                 self.tell_author(conn, now, author, &case, resolution, note.as_deref())
                     .await?;
             }
@@ -341,6 +355,7 @@ impl TrustService {
             .await
         })
         .await?;
+        drop(conn);
         self.case_view(viewer, id).await
     }
 
@@ -354,7 +369,9 @@ impl TrustService {
         note: Option<&str>,
     ) -> AppResult<()> {
         let outcome = match resolution {
-            Resolution::Dismissed | Resolution::Released => "公開されています（問題はありませんでした）。",
+            Resolution::Dismissed | Resolution::Released => {
+                "公開されています（問題はありませんでした）。"
+            }
             Resolution::Warned => "公開されていますが、事務局から注意がありました。",
             Resolution::Hidden => "非公開になりました。",
             Resolution::Deleted => "削除されました。",
@@ -364,8 +381,11 @@ impl TrustService {
         if let Some(note) = note {
             paragraphs.push(format!("事務局より: {note}"));
         }
-        if !matches!(resolution, Resolution::Dismissed | Resolution::Released) && case.origin != CaseOrigin::Appeal {
-            paragraphs.push("この判断に異議がある場合は、一度だけ再審査を申し立てられます。".into());
+        if !matches!(resolution, Resolution::Dismissed | Resolution::Released)
+            && case.origin != CaseOrigin::Appeal
+        {
+            paragraphs
+                .push("この判断に異議がある場合は、一度だけ再審査を申し立てられます。".into());
         }
         self.notify
             .notify_in(
@@ -456,6 +476,7 @@ impl TrustService {
                 Ok(appeal.id)
             })
             .await?;
+        drop(conn);
         self.case_view(viewer, appeal).await
     }
 
@@ -463,14 +484,16 @@ impl TrustService {
         self.cases_by_ids(viewer, &[id])
             .await?
             .pop()
-            .ok_or(AppError::NotFound { entity: "ModerationCase" })
+            .ok_or(AppError::NotFound {
+                entity: "ModerationCase",
+            })
     }
 }
 
 async fn open_case(conn: &mut AsyncPgConnection, id: CaseId) -> AppResult<CaseRecord> {
-    let case = store::lock(conn, id)
-        .await?
-        .ok_or(AppError::NotFound { entity: "ModerationCase" })?;
+    let case = store::lock(conn, id).await?.ok_or(AppError::NotFound {
+        entity: "ModerationCase",
+    })?;
     if case.resolved_at.is_some() {
         return Err(AppError::Conflict {
             message: "this case is already resolved".into(),

@@ -113,7 +113,11 @@ impl TrustService {
 
     /// The rules among `ids` the viewer may see (moderators and the
     /// secretariat see all; others none).
-    pub async fn rules_by_ids(&self, viewer: &Viewer, ids: &[RuleId]) -> AppResult<Vec<RuleRecord>> {
+    pub async fn rules_by_ids(
+        &self,
+        viewer: &Viewer,
+        ids: &[RuleId],
+    ) -> AppResult<Vec<RuleRecord>> {
         if super::require_moderator(viewer).is_err() {
             return Ok(Vec::new());
         }
@@ -195,7 +199,12 @@ impl TrustService {
                 });
             }
             store::bump_version(conn).await?;
-            audit::record(conn, now, AuditEntry::new("trust.rule_deleted").by(actor).on(id)).await
+            audit::record(
+                conn,
+                now,
+                AuditEntry::new("trust.rule_deleted").by(actor).on(id),
+            )
+            .await
         })
         .await
     }
@@ -213,7 +222,10 @@ impl TrustService {
     pub async fn set_report_threshold(&self, viewer: &Viewer, threshold: i32) -> AppResult<i32> {
         let actor = viewer.require_role(Role::Secretariat)?.member_id;
         if !(1..=100).contains(&threshold) {
-            return Err(AppError::bad_input("threshold", "must be between 1 and 100"));
+            return Err(AppError::bad_input(
+                "threshold",
+                "must be between 1 and 100",
+            ));
         }
         let now = self.ctx.now();
         let mut conn = self.ctx.conn().await?;

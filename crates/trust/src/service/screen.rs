@@ -13,7 +13,7 @@ use serde_json::json;
 use super::TrustService;
 use super::rules::engine_audience;
 use crate::engine::{RuleAction, RuleMatch};
-use crate::model::{CaseId, CaseOrigin, NewCase};
+use crate::model::{CaseId, CaseOrigin, DecisionOutcome, NewCase};
 use crate::store::cases as store;
 
 /// Priority of a case the leak guard opened: above ordinary reports, below
@@ -48,9 +48,14 @@ impl TrustService {
             .collect();
         let strictest = found.iter().map(|each| each.found.action).max();
         let refusal = match strictest {
-            Some(RuleAction::Block) => Some((true, "BLOCKED", RuleAction::Block)),
-            Some(_) if !request.confirm_warnings && found.iter().any(|each| each.found.action == RuleAction::Warn) => {
-                Some((false, "UNCONFIRMED", RuleAction::Warn))
+            Some(RuleAction::Block) => Some((true, DecisionOutcome::Blocked, RuleAction::Block)),
+            Some(_)
+                if !request.confirm_warnings
+                    && found
+                        .iter()
+                        .any(|each| each.found.action == RuleAction::Warn) =>
+            {
+                Some((false, DecisionOutcome::Unconfirmed, RuleAction::Warn))
             }
             _ => None,
         };
@@ -62,7 +67,7 @@ impl TrustService {
                 now,
                 (request.subject_type, request.subject_id),
                 request.author,
-                request.audience.as_str(),
+                request.audience,
                 outcome,
                 matches_json(&found),
             )
@@ -115,7 +120,8 @@ impl TrustService {
         }
         let held = screening.state == ModerationState::Held;
         let subject = (screening.subject_type, screening.subject_id);
-        let matches = json!(screening
+        let matches =
+            json!(screening
             .matches
             .iter()
             .map(|each| json!({ "field": each.field, "rule": each.rule, "action": each.action }))
@@ -125,8 +131,12 @@ impl TrustService {
             now,
             subject,
             screening.author,
-            screening.audience.as_str(),
-            if held { "HELD" } else { "CONFIRMED" },
+            screening.audience,
+            if held {
+                DecisionOutcome::Held
+            } else {
+                DecisionOutcome::Confirmed
+            },
             matches,
         )
         .await?;
@@ -152,14 +162,16 @@ impl TrustService {
 }
 
 fn matches_json(found: &[FieldMatch]) -> serde_json::Value {
-    json!(found
-        .iter()
-        .map(|each| json!({
-            "field": each.field,
-            "rule": each.found.rule,
-            "action": crate::model::RuleAction::from(each.found.action).as_str(),
-        }))
-        .collect::<Vec<_>>())
+    json!(
+        found
+            .iter()
+            .map(|each| json!({
+                "field": each.field,
+                "rule": each.found.rule,
+                "action": crate::model::RuleAction::from(each.found.action).as_str(),
+            }))
+            .collect::<Vec<_>>()
+    )
 }
 
 impl TextScreen for TrustService {

@@ -8,8 +8,10 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use alumni_core::moderation::TextAudience;
+
 use crate::model::{
-    CaseId, CaseRecord, NewCase, NoteRecord, ReportRecord, Resolution,
+    CaseId, CaseRecord, DecisionOutcome, NewCase, NoteRecord, ReportRecord, Resolution,
 };
 use crate::schema::trust::{case_notes, cases, decisions, reports};
 
@@ -20,8 +22,8 @@ pub async fn record_decision(
     now: DateTime<Utc>,
     subject: (&str, Uuid),
     author: MemberId,
-    audience: &str,
-    outcome: &str,
+    audience: TextAudience,
+    outcome: DecisionOutcome,
     matches: serde_json::Value,
 ) -> QueryResult<()> {
     diesel::insert_into(decisions::table)
@@ -109,9 +111,14 @@ pub async fn open_page(
     if let Some(assignee) = assignee {
         query = query.filter(cases::assignee_id.eq(assignee));
     }
-    seek(query, page, (cases::queue_rank, cases::id), ListOrder::Ascending)
-        .load(conn)
-        .await
+    seek(
+        query,
+        page,
+        (cases::queue_rank, cases::id),
+        ListOrder::Ascending,
+    )
+    .load(conn)
+    .await
 }
 
 /// How many cases are open, up to the cap.
@@ -160,7 +167,10 @@ pub async fn resolved_count(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
 }
 
 /// The cases about content a member wrote, newest first (at most 100).
-pub async fn of_author(conn: &mut AsyncPgConnection, author: MemberId) -> QueryResult<Vec<CaseRecord>> {
+pub async fn of_author(
+    conn: &mut AsyncPgConnection,
+    author: MemberId,
+) -> QueryResult<Vec<CaseRecord>> {
     cases::table
         .filter(cases::author_id.eq(author))
         .order((cases::opened_at.desc(), cases::id.desc()))
@@ -255,7 +265,10 @@ pub async fn resolve(
 
 /// Saves a report; `false` when the reporter already has an open report of
 /// the same content.
-pub async fn insert_report(conn: &mut AsyncPgConnection, report: &ReportRecord) -> QueryResult<bool> {
+pub async fn insert_report(
+    conn: &mut AsyncPgConnection,
+    report: &ReportRecord,
+) -> QueryResult<bool> {
     let inserted = diesel::insert_into(reports::table)
         .values(report)
         .on_conflict_do_nothing()
@@ -301,7 +314,10 @@ pub async fn reports_by(
 }
 
 /// The notes of several cases, oldest first.
-pub async fn notes_of(conn: &mut AsyncPgConnection, cases: &[CaseId]) -> QueryResult<Vec<NoteRecord>> {
+pub async fn notes_of(
+    conn: &mut AsyncPgConnection,
+    cases: &[CaseId],
+) -> QueryResult<Vec<NoteRecord>> {
     case_notes::table
         .filter(case_notes::case_id.eq_any(cases))
         .order((case_notes::created_at, case_notes::id))
@@ -320,7 +336,10 @@ pub async fn insert_note(conn: &mut AsyncPgConnection, note: &NoteRecord) -> Que
 }
 
 /// Opens an appeal against a resolved case.
-pub async fn insert_appeal(conn: &mut AsyncPgConnection, case: &NewCase) -> QueryResult<CaseRecord> {
+pub async fn insert_appeal(
+    conn: &mut AsyncPgConnection,
+    case: &NewCase,
+) -> QueryResult<CaseRecord> {
     diesel::insert_into(cases::table)
         .values(case)
         .returning(CaseRecord::as_returning())

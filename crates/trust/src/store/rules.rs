@@ -94,8 +94,6 @@ pub async fn update(conn: &mut AsyncPgConnection, rule: &RuleRecord) -> QueryRes
 
 /// Deletes a rule; `false` when there is none with its id.
 pub async fn delete(conn: &mut AsyncPgConnection, id: RuleId) -> QueryResult<bool> {
-    let deleted = diesel::delete(rules::table.find(id))
-        .execute(conn)
-        .await?;
+    let deleted = diesel::delete(rules::table.find(id)).execute(conn).await?;
     Ok(deleted == 1)
 }
