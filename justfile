@@ -17,11 +17,13 @@ lint:
 schema:
     cargo run --quiet -- export-schema --output schema.graphql
 
-# Measure registration throughput under contention, and the job queue's
-# throughput and delay (release builds)
+# Measure registration throughput under contention, the job queue's
+# throughput and delay, and the leak guard's checks per second (release
+# builds)
 bench:
     cargo bench -p alumni-events --bench registration
     cargo bench -p alumni-core --bench jobs
+    cargo bench -p alumni-trust --bench rules
 
 # Measure the directory and its searches at 100,000 and 1,000,000 members
 # against PostGraphile 4 and pgbench (see docs/performance.md; needs node,

@@ -22,8 +22,11 @@ use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt as _};
 use serde::Deserialize;
 
+use alumni_trust::model::{CaseId, Resolution};
+
 use crate::api::resolve_node;
 use crate::domains::Node;
+use crate::moderation::{ModerationCase, load_case};
 
 /// The viewer's notifications, for `me`.
 #[derive(Default)]
@@ -182,6 +185,8 @@ pub enum NotificationPayload {
     EventChange(EventChangeNotice),
     /// The viewer's application was decided.
     Application(ApplicationNotice),
+    /// Moderators decided about content the viewer wrote.
+    Moderation(ModerationNotice),
 }
 
 /// The typed payload of a notification of `kind`.
@@ -208,7 +213,33 @@ fn payload_of(kind: &str, payload: &serde_json::Value) -> Option<NotificationPay
             approved,
         }));
     }
+    if kind == alumni_trust::service::CASE_DECIDED.name {
+        return parsed(payload).map(NotificationPayload::Moderation);
+    }
     None
+}
+
+/// Moderators decided about content the viewer wrote.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModerationNotice {
+    case_id: CaseId,
+    resolution: Resolution,
+}
+
+/// Moderators decided about content the viewer wrote.
+#[Object]
+impl ModerationNotice {
+    /// The decision.
+    async fn resolution(&self) -> Resolution {
+        self.resolution
+    }
+
+    /// The case, with the note and whether it can be appealed; `null` if
+    /// it is no longer visible.
+    async fn case(&self, ctx: &Context<'_>) -> Result<Option<ModerationCase>> {
+        visible(load_case(ctx, self.case_id).await)
+    }
 }
 
 fn parsed<T: serde::de::DeserializeOwned>(payload: &serde_json::Value) -> Option<T> {

@@ -1,6 +1,7 @@
 //! Registrations: seats and waitlist places, their moves, and the lists
 //! they appear in.
 
+use alumni_core::moderation::ModerationState;
 use std::collections::HashMap;
 
 use alumni_core::MemberId;
@@ -365,6 +366,8 @@ fn live_of_member(
         .inner_join(events::table)
         .filter(registrations::member_id.eq(member_id))
         .filter(registrations::status.ne(RegistrationStatus::Cancelled))
+        // An event withdrawn by moderation leaves the member's list too.
+        .filter(events::moderation.eq(ModerationState::Visible))
         .into_boxed::<Pg>();
     match filter.upcoming {
         Some(true) => query = query.filter(events::ends_at.gt(now)),

@@ -117,12 +117,20 @@ async fn resolutions_decide_what_members_see_and_the_author_is_told() {
 
     let notices = app
         .client_as(&people.author)
-        .query("{ me { notifications(first: 5) { nodes { kind subject { __typename id } } } } }")
+        .query(
+            "{ me { notifications(first: 5) { nodes {
+                kind subject { __typename id }
+                payload { ... on ModerationNotice { resolution case { resolutionNote appealable } } }
+            } } } }",
+        )
         .await;
     let notice = &notices.data()["me"]["notifications"]["nodes"][0];
     assert_eq!(notice["kind"], "trust.case_decided");
     assert_eq!(notice["subject"]["__typename"], "ModerationCase");
     assert_eq!(notice["subject"]["id"], case.as_str());
+    assert_eq!(notice["payload"]["resolution"], "RELEASED");
+    assert_eq!(notice["payload"]["case"]["resolutionNote"], "確認しました");
+    assert_eq!(notice["payload"]["case"]["appealable"], false);
 
     let subject = people.author.global_id();
     report(&app, &people.alumnus, &subject).await.data();
