@@ -31,7 +31,8 @@ pub fn normalize(text: &str) -> String {
         .collect()
 }
 
-fn is_name_punctuation(c: char) -> bool {
+/// Punctuation ignored in names (and by the leak guard's terms).
+pub fn is_name_punctuation(c: char) -> bool {
     matches!(
         c,
         '・' | '･' | '.' | '-' | '_' | '\'' | '‐' | '－' | FIELD_SEPARATOR

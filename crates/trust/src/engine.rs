@@ -23,7 +23,7 @@ use std::ops::RangeInclusive;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use alumni_core::search::{FIELD_SEPARATOR, katakana_to_hiragana};
+use alumni_core::search::{is_name_punctuation, katakana_to_hiragana};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use unicode_normalization::char::{canonical_combining_class, decompose_compatible};
 use unicode_normalization::{IsNormalized, UnicodeNormalization as _, is_nfkc_quick};
@@ -815,15 +815,6 @@ fn fold_char(c: char, mut keep: impl FnMut(char)) {
     } else {
         c.to_lowercase().for_each(fold);
     }
-}
-
-/// The punctuation the directory search ignores in names, as in
-/// `alumni_core::search` (private there; a test keeps the two in step).
-fn is_name_punctuation(c: char) -> bool {
-    matches!(
-        c,
-        '・' | '･' | '.' | '-' | '_' | '\'' | '‐' | '－' | FIELD_SEPARATOR
-    )
 }
 
 /// Calls `emit` with each character of the NFKC form of `text` and the

@@ -4,6 +4,7 @@
 use alumni_core::graphql::{
     feed_many, item_selections, load_many, load_one, selects, shared_loader, viewer,
 };
+use alumni_core::moderation::{ModerationState, moderates};
 use alumni_core::pagination::{
     Connection, ListSize, PageRequest, TotalCount, connection_complexity,
 };
@@ -271,6 +272,13 @@ impl Event {
     /// Seats left and waitlist length now.
     async fn seats(&self) -> SeatAvailability {
         SeatAvailability(self.0.seats())
+    }
+
+    /// Whether members see it (`HELD` by the leak guard, `HIDDEN` or
+    /// `DELETED` by a moderator): for moderators and the secretariat;
+    /// `null` for others, who see visible events only.
+    async fn moderation(&self, ctx: &Context<'_>) -> Result<Option<ModerationState>> {
+        Ok(moderates(viewer(ctx)?).then_some(self.0.moderation))
     }
 
     /// Draft, published, cancelled, or completed (published and over).

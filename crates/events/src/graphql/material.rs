@@ -1,6 +1,7 @@
 //! Materials in GraphQL: the `Material` object and attaching one.
 
 use alumni_core::graphql::{load_one, viewer};
+use alumni_core::moderation::{ModerationState, moderates};
 use alumni_core::{AppError, NodeId as _};
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
@@ -47,6 +48,12 @@ impl Material {
     /// Who may see it.
     async fn confidentiality(&self) -> Confidentiality {
         self.0.confidentiality
+    }
+
+    /// Whether members see it (see `Event.moderation`): for moderators
+    /// and the secretariat; `null` for others.
+    async fn moderation(&self, ctx: &Context<'_>) -> Result<Option<ModerationState>> {
+        Ok(moderates(viewer(ctx)?).then_some(self.0.moderation))
     }
 
     /// When it was attached.

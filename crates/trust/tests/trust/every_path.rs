@@ -87,6 +87,14 @@ async fn a_held_event_reaches_only_the_secretariat_and_moderators() {
             .expect_error("NOT_FOUND");
     }
     assert!(sees_event(&app, &people.moderator, &event).await);
+    let shown = app
+        .client_as(&people.moderator)
+        .query_with(
+            "query($id: ID!) { event(id: $id) { moderation } }",
+            json!({ "id": event }),
+        )
+        .await;
+    assert_eq!(shown.data()["event"]["moderation"], "HELD");
     assert!(sees_event(&app, &people.secretariat, &event).await);
     let anonymous = app
         .client()
