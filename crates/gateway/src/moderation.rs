@@ -2,21 +2,25 @@
 //! (`subject: Node`), so the object is stitched here, where every node type
 //! is known; trust and safety itself needs no knowledge of them.
 
+use std::collections::HashMap;
+
 use alumni_core::graphql::{data, viewer};
 use alumni_core::id::GlobalId;
 use alumni_core::moderation::ModerationState;
 use alumni_core::pagination::{Connection, PageRequest, TotalCount, connection_complexity};
 use alumni_core::{AppError, MemberId, NodeId};
 use alumni_membership::Member;
+use alumni_membership::graphql::prefetch_members;
 use alumni_trust::TrustService;
 use alumni_trust::graphql::{ContentReport, ModerationNote, member_or_none};
 use alumni_trust::model::{CaseId, CaseOrigin, CaseRecord, ReportReason, Resolution};
 use alumni_trust::service::CaseView;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use crate::api::resolve_node;
-use crate::domains::Node;
+use crate::domains::{NODE_TYPES, Node};
 
 /// A piece of content under review: held by the leak guard, reported by
 /// members, or appealed by its author.
@@ -176,6 +180,35 @@ pub async fn load_case(ctx: &Context<'_>, id: CaseId) -> Result<ModerationCase, 
         })
 }
 
+/// Loads, in one batch per kind, the subjects and people a page of cases
+/// shows, so a page costs the same whatever its size (batching by timing
+/// alone would split the look-ups of nested fields over several rounds).
+async fn prefetch(ctx: &Context<'_>, views: &[CaseView]) -> Result<(), AppError> {
+    let mut subjects: HashMap<&str, Vec<Uuid>> = HashMap::new();
+    let mut people: Vec<MemberId> = Vec::new();
+    for view in views {
+        let case = &view.case;
+        subjects
+            .entry(case.subject_type.as_str())
+            .or_default()
+            .push(case.subject_id);
+        people.extend(case.author_id);
+        people.extend(case.assignee_id);
+        people.extend(view.reports.iter().filter_map(|report| report.reporter_id));
+        people.extend(view.notes.iter().filter_map(|note| note.author_id));
+    }
+    if let Some(members) = subjects.remove(MemberId::NODE_TYPE) {
+        people.extend(members.into_iter().map(MemberId));
+    }
+    prefetch_members(ctx, people).await?;
+    for node_type in NODE_TYPES {
+        if let (Some(prefetch), Some(ids)) = (node_type.prefetch, subjects.remove(node_type.name)) {
+            prefetch(ctx, ids).await?;
+        }
+    }
+    Ok(())
+}
+
 /// The review queue.
 #[derive(Default)]
 pub struct ModerationQuery;
@@ -203,6 +236,7 @@ impl ModerationQuery {
         let service = data::<TrustService>(ctx)?.clone();
         let page = PageRequest::new(first, after, last, before)?;
         let rows = service.open_cases(&viewer, assigned_to_me, &page).await?;
+        prefetch(ctx, &rows).await?;
         let total_count =
             TotalCount::lazy(async move { service.open_case_count(&viewer, assigned_to_me).await });
         Ok(page.into_connection(
@@ -229,6 +263,7 @@ impl ModerationQuery {
         let service = data::<TrustService>(ctx)?.clone();
         let page = PageRequest::new(first, after, last, before)?;
         let rows = service.resolved_cases(&viewer, &page).await?;
+        prefetch(ctx, &rows).await?;
         let total_count =
             TotalCount::lazy(async move { service.resolved_case_count(&viewer).await });
         Ok(page.into_connection(

@@ -129,11 +129,8 @@ impl ContentReport {
     }
     /// Who reported it: moderators see it; `null` for authors and once the
     /// reporter has left the network.
-    async fn reporter(&self, ctx: &Context<'_>) -> Result<Option<Member>> {
-        match self.0.reporter_id {
-            Some(reporter) => Ok(load_member(ctx, reporter).await.ok()),
-            None => Ok(None),
-        }
+    async fn reporter(&self, ctx: &Context<'_>) -> Option<Member> {
+        member_or_none(ctx, self.0.reporter_id).await
     }
     /// When.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -152,11 +149,8 @@ pub struct ModerationNote(pub NoteRecord);
 #[Object]
 impl ModerationNote {
     /// Who wrote it (`null` once they left).
-    async fn author(&self, ctx: &Context<'_>) -> Result<Option<Member>> {
-        match self.0.author_id {
-            Some(author) => Ok(load_member(ctx, author).await.ok()),
-            None => Ok(None),
-        }
+    async fn author(&self, ctx: &Context<'_>) -> Option<Member> {
+        member_or_none(ctx, self.0.author_id).await
     }
     /// What it says.
     async fn body(&self) -> &str {
@@ -387,7 +381,8 @@ impl TrustMutation {
     }
 }
 
-/// The member behind an id, for the gateway's case object.
+/// The member behind an id as the viewer may see them; `None` for no id
+/// or a member the viewer may not see.
 pub async fn member_or_none(ctx: &Context<'_>, id: Option<MemberId>) -> Option<Member> {
     match id {
         Some(id) => load_member(ctx, id).await.ok(),

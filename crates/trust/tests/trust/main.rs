@@ -6,4 +6,5 @@ mod authorization;
 mod every_path;
 mod leak_guard;
 mod queue;
+mod statements;
 mod support;

@@ -302,3 +302,41 @@ async fn cases_are_assigned_to_moderators_and_notes_stay_in_the_queue() {
         json!([])
     );
 }
+
+#[tokio::test]
+async fn reports_are_exported_and_kept_anonymously_after_withdrawal() {
+    let app = TestApp::spawn().await;
+    let people = people(&app).await;
+    report(&app, &people.alumnus, &people.author.global_id())
+        .await
+        .data();
+    let export = app
+        .client_as(&people.alumnus)
+        .query("mutation { exportMyData }")
+        .await;
+    let reports = &export.data()["exportMyData"]["trust"]["reports"];
+    assert_eq!(reports[0]["reason"], "SPAM");
+    assert_eq!(reports[0]["subjectType"], "Member");
+
+    app.client_as(&people.alumnus)
+        .query("mutation { withdrawMembership(confirm: true) }")
+        .await
+        .data();
+    let queue = queue(&app, &people.moderator).await;
+    assert_eq!(
+        queue[0]["reports"][0]["reason"], "SPAM",
+        "the report still counts"
+    );
+    assert_eq!(queue[0]["reports"][0]["reporter"], Value::Null);
+    assert_eq!(
+        rows(
+            &app,
+            &format!(
+                "trust.reports WHERE reporter_id = '{}'",
+                people.alumnus.id.0
+            )
+        )
+        .await,
+        0
+    );
+}
