@@ -12,6 +12,12 @@
 
 use std::sync::Arc;
 
+use alumni_content::ContentService;
+use alumni_content::domain::ContentDomain;
+use alumni_content::graphql::{
+    Comment, ContentMutation, ContentQuery, Post, load_comment, load_post,
+};
+use alumni_content::model::{CommentId, PostId};
 use alumni_core::audit::AuditEventId;
 use alumni_core::domain::{BoxFuture, Domain};
 use alumni_core::jobs::{self, JobId, JobRegistry};
@@ -74,6 +80,8 @@ pub struct Services {
     pub notify: NotifyService,
     /// Events: events, registrations, check-in, calendars.
     pub events: EventsService,
+    /// The magazine: posts, reading, reactions, comments.
+    pub content: ContentService,
     /// Trust and safety: the leak guard, reports, the review queue.
     pub trust: TrustService,
 }
@@ -99,6 +107,7 @@ impl Services {
         let notify =
             NotifyService::new(ctx.clone(), membership.clone(), kinds, digest_sources, mail)?;
         let events = EventsService::new(ctx.clone(), membership.clone(), notify.clone());
+        let content = ContentService::new(ctx.clone(), membership.clone());
         // Every domain's content the review queue acts on; the leak guard
         // is reached through the context's screener, installed here once
         // the services it depends on exist.
@@ -110,11 +119,14 @@ impl Services {
                 Arc::new(alumni_membership::moderation::ProfileModeration),
                 Arc::new(alumni_events::moderation::EventModeration),
                 Arc::new(alumni_events::moderation::MaterialModeration),
+                Arc::new(alumni_content::moderation::PostModeration),
+                Arc::new(alumni_content::moderation::CommentModeration),
             ],
         );
         ctx.screener.install(Arc::new(trust.clone()));
         Ok(Self {
             events,
+            content,
             trust,
             notify,
             membership,
@@ -128,6 +140,7 @@ impl Services {
             Arc::new(MembershipDomain::new(self.membership.clone())),
             Arc::new(NotifyDomain::new(self.notify.clone())),
             Arc::new(EventsDomain::new(self.events.clone())),
+            Arc::new(ContentDomain::new(self.content.clone())),
             Arc::new(TrustDomain::new(self.trust.clone())),
         ]))
     }
@@ -200,6 +213,10 @@ pub enum Node {
     /// A case of the review queue (moderators, the secretariat, and the
     /// content's author).
     ModerationCase(ModerationCase),
+    /// A post of the magazine (its audience).
+    Post(Post),
+    /// A comment on a post.
+    Comment(Comment),
 }
 
 /// Loads one object by id as the viewer may see it; `NOT_FOUND` otherwise.
@@ -296,6 +313,8 @@ pub const NODE_TYPES: &[NodeType] = &[
     },
     node_type!(ModerationRule, RuleId, "trust.rules", load_rule),
     node_type!(ModerationCase, CaseId, "trust.cases", load_case),
+    node_type!(Post, PostId, "content.posts", load_post),
+    node_type!(Comment, CommentId, "content.comments", load_comment),
 ];
 
 /// The signed-in member's own view of the network: their account and, per
@@ -323,6 +342,7 @@ pub struct QueryRoot(
     JobsQuery,
     MembershipQuery,
     EventsQuery,
+    ContentQuery,
     TrustQuery,
     ModerationQuery,
 );
@@ -335,6 +355,7 @@ pub struct MutationRoot(
     MembershipMutation,
     NotifyMutation,
     EventsMutation,
+    ContentMutation,
     TrustMutation,
     ModerationMutation,
     DataRightsMutation,

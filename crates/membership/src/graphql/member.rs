@@ -161,7 +161,7 @@ impl Member {
 }
 
 /// A tag of the shared vocabulary (a skill, a topic).
-pub struct Tag(pub(crate) TagRecord);
+pub struct Tag(pub TagRecord);
 
 /// A tag of the shared vocabulary, such as a skill ("Kubernetes", "設計").
 #[Object]

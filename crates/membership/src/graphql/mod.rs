@@ -19,7 +19,7 @@ pub use application::{
 pub use audit::{AuditEventEntry, load_audit_event};
 pub use company::{Company, load_company};
 pub use loaders::attach_loaders;
-pub use member::{Member, find_member, load_member, prefetch_members};
+pub use member::{Member, Tag, find_member, load_member, prefetch_members};
 pub use terms::{TermsVersion, load_terms_version};
 
 /// Every membership query.

@@ -148,6 +148,77 @@ impl MembershipService {
             .ok_or(AppError::NotFound { entity: "Member" })
     }
 
+    /// The tags named `names` (any script; a new name joins the shared
+    /// vocabulary), inside the caller's transaction, for other domains'
+    /// tagging. `BAD_USER_INPUT` for more than `max` names or a name over
+    /// 50 characters.
+    pub async fn ensure_tags_in(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        names: &[String],
+        field: &str,
+        max: usize,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> AppResult<Vec<TagRecord>> {
+        let names = list_field(names, field, max, MAX_SKILL_CHARS)?;
+        let wanted: Vec<(String, String)> = names
+            .iter()
+            .map(|name| (search::normalize(name), name.clone()))
+            .filter(|(slug, _)| !slug.is_empty())
+            .collect();
+        Ok(store::ensure_tags(conn, &wanted, now).await?)
+    }
+
+    /// Tags by id, inside the caller's connection.
+    pub async fn tags_by_ids_in(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        ids: &[crate::model::TagId],
+    ) -> AppResult<Vec<TagRecord>> {
+        Ok(store::tags_by_ids(conn, ids).await?)
+    }
+
+    /// Every active member with their roles, the predecessor company they
+    /// left and the year they left, for counting an audience (a few
+    /// thousand rows at most for a company's network).
+    pub async fn audience_attributes_in(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+    ) -> AppResult<
+        Vec<(
+            MemberId,
+            alumni_core::RoleSet,
+            Option<crate::model::CompanyId>,
+            Option<i32>,
+        )>,
+    > {
+        use chrono::Datelike as _;
+        store::audience_attributes(conn)
+            .await?
+            .into_iter()
+            .map(|(member, roles, company, left_on)| {
+                let names: Vec<String> = roles.into_iter().flatten().collect();
+                let roles = alumni_core::RoleSet::from_names(&names).map_err(AppError::internal)?;
+                Ok((member, roles, company, left_on.map(|day| day.year())))
+            })
+            .collect()
+    }
+
+    /// The cohort a member belongs to for audiences (the predecessor
+    /// company they left and the year they left), inside the caller's
+    /// transaction; both `None` for staff who never left.
+    pub async fn cohort_in(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        member_id: MemberId,
+    ) -> AppResult<(Option<crate::model::CompanyId>, Option<i32>)> {
+        use chrono::Datelike as _;
+        let cohort = store::cohort_of(conn, member_id).await?;
+        Ok(cohort.map_or((None, None), |(company, left_on)| {
+            (company, left_on.map(|left_on| left_on.year()))
+        }))
+    }
+
     /// Passes a changed bio and links through the leak guard (their
     /// audience is alumni: any member may be allowed to read them); `None`
     /// when neither changes.

@@ -81,6 +81,57 @@ pub async fn add_skills(
     Ok(())
 }
 
+/// The predecessor company a member left and the year they left, from
+/// their profile (for audiences by cohort).
+pub async fn cohort_of(
+    conn: &mut AsyncPgConnection,
+    member_id: MemberId,
+) -> QueryResult<Option<(Option<crate::model::CompanyId>, Option<chrono::NaiveDate>)>> {
+    profiles::table
+        .find(member_id)
+        .select((profiles::company_id, profiles::left_on))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Tags by id.
+pub async fn tags_by_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[TagId],
+) -> QueryResult<Vec<TagRecord>> {
+    tags::table
+        .filter(tags::id.eq_any(ids))
+        .select(TagRecord::as_select())
+        .load(conn)
+        .await
+}
+
+/// Every active member with the attributes audiences are drawn by: roles,
+/// the predecessor company left and the day they left.
+pub async fn audience_attributes(
+    conn: &mut AsyncPgConnection,
+) -> QueryResult<
+    Vec<(
+        MemberId,
+        Vec<Option<String>>,
+        Option<crate::model::CompanyId>,
+        Option<chrono::NaiveDate>,
+    )>,
+> {
+    members::table
+        .left_join(profiles::table)
+        .filter(members::status.eq(MemberStatus::Active))
+        .select((
+            members::id,
+            members::roles,
+            profiles::company_id.nullable(),
+            profiles::left_on.nullable(),
+        ))
+        .load(conn)
+        .await
+}
+
 /// Whether the member has a profile.
 pub async fn has_profile(conn: &mut AsyncPgConnection, member_id: MemberId) -> QueryResult<bool> {
     diesel::select(exists(profiles::table.find(member_id)))

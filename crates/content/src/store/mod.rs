@@ -1,0 +1,5 @@
+//! Queries of the magazine; nothing here is visible outside the crate.
+
+pub mod comments;
+pub mod posts;
+pub mod reading;

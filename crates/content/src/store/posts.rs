@@ -1,0 +1,385 @@
+//! Posts: written, scheduled, published, listed, searched.
+
+use alumni_core::moderation::ModerationState;
+use alumni_core::pagination::{ListOrder, PageRequest, capped_count, seek};
+use alumni_core::{MemberId, search};
+use chrono::{DateTime, Utc};
+use diesel::dsl::{exists, not, sql};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Bool, Integer, Nullable, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::model::{
+    AudienceFields, CategoryId, CategoryRecord, PostId, PostRecord, PostState, PostText,
+};
+use crate::schema::content::{categories, post_coauthors, post_revisions, post_tags, posts, reads};
+use crate::visibility::Reader;
+
+/// What the feed lists.
+#[derive(Debug, Clone, Default)]
+pub struct FeedFilter {
+    /// Only this category.
+    pub category: Option<CategoryId>,
+    /// Only posts with this tag (its normalised name, the slug).
+    pub tag_slug: Option<String>,
+    /// Only posts the reader has not read.
+    pub unread_only: bool,
+    /// Only posts published after this time.
+    pub published_after: Option<DateTime<Utc>>,
+    /// Normalised search terms, all of which must occur.
+    pub terms: Vec<String>,
+}
+
+/// Saves a new post with its searchable text.
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    post: &PostRecord,
+    searchable: &(String, Vec<String>),
+) -> QueryResult<()> {
+    diesel::insert_into(posts::table)
+        .values((
+            post,
+            posts::search_text.eq(&searchable.0),
+            posts::search_grams.eq(&searchable.1),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Replaces a post's text and audience.
+pub async fn update_text(
+    conn: &mut AsyncPgConnection,
+    id: PostId,
+    text: &PostText,
+    audience: &AudienceFields,
+    moderation: ModerationState,
+    searchable: &(String, Vec<String>),
+    now: DateTime<Utc>,
+) -> QueryResult<PostRecord> {
+    diesel::update(posts::table.find(id))
+        .set((
+            text,
+            audience,
+            posts::moderation.eq(moderation),
+            posts::search_text.eq(&searchable.0),
+            posts::search_grams.eq(&searchable.1),
+            posts::updated_at.eq(now),
+        ))
+        .returning(PostRecord::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Moves a post to `state`, with its schedule and publication time.
+pub async fn set_state(
+    conn: &mut AsyncPgConnection,
+    id: PostId,
+    state: PostState,
+    scheduled_at: Option<DateTime<Utc>>,
+    published_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> QueryResult<PostRecord> {
+    diesel::update(posts::table.find(id))
+        .set((
+            posts::state.eq(state),
+            posts::scheduled_at.eq(scheduled_at),
+            posts::published_at.eq(published_at),
+            posts::updated_at.eq(now),
+        ))
+        .returning(PostRecord::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Sets whether members see a post.
+pub async fn set_moderation(
+    conn: &mut AsyncPgConnection,
+    id: PostId,
+    state: ModerationState,
+) -> QueryResult<()> {
+    diesel::update(posts::table.find(id))
+        .set(posts::moderation.eq(state))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// One post, locked for the transaction.
+pub async fn lock(conn: &mut AsyncPgConnection, id: PostId) -> QueryResult<Option<PostRecord>> {
+    posts::table
+        .find(id)
+        .select(PostRecord::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Posts by id, whatever their state.
+pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[PostId]) -> QueryResult<Vec<PostRecord>> {
+    posts::table
+        .filter(posts::id.eq_any(ids))
+        .select(PostRecord::as_select())
+        .load(conn)
+        .await
+}
+
+/// Published posts the reader's audience admits, matching `filter`.
+fn feed(reader: &Reader, withheld: bool, filter: &FeedFilter) -> posts::BoxedQuery<'static, Pg> {
+    let mut query = posts::table
+        .filter(posts::state.eq(PostState::Published))
+        .into_boxed();
+    if !withheld {
+        query = query.filter(posts::moderation.eq(ModerationState::Visible));
+    }
+    if !reader.is_secretariat() {
+        // The audience rule of the migration's `content.admits`.
+        query = query.filter(
+            sql::<Bool>(
+                "content.admits(content.posts.audience, content.posts.cohort_company_id, \
+                 content.posts.cohort_left_from, content.posts.cohort_left_to, \
+                 content.posts.cohort_role, ",
+            )
+            .bind::<Array<Text>, _>(reader.role_names())
+            .sql(", ")
+            .bind::<Nullable<diesel::sql_types::Uuid>, _>(reader.company)
+            .sql(", ")
+            .bind::<Nullable<Integer>, _>(reader.left_year)
+            .sql(")"),
+        );
+    }
+    if let Some(category) = filter.category {
+        query = query.filter(posts::category_id.eq(category));
+    }
+    if let Some(slug) = &filter.tag_slug {
+        // The shared vocabulary's slugs, read in place: one index probe.
+        query = query.filter(exists(
+            post_tags::table
+                .filter(post_tags::post_id.eq(posts::id))
+                .filter(
+                    sql::<Bool>(
+                        "content.post_tags.tag_id IN (SELECT id FROM membership.tags WHERE slug = ",
+                    )
+                    .bind::<Text, _>(slug.clone())
+                    .sql(")"),
+                ),
+        ));
+    }
+    if filter.unread_only {
+        query = query.filter(not(exists(
+            reads::table
+                .filter(reads::post_id.eq(posts::id))
+                .filter(reads::member_id.eq(reader.member)),
+        )));
+    }
+    if let Some(after) = filter.published_after {
+        query = query.filter(posts::published_at.gt(after));
+    }
+    for term in &filter.terms {
+        let grams: Vec<Option<String>> = search::term_grams(term).into_iter().map(Some).collect();
+        query = query
+            .filter(posts::search_grams.contains(grams))
+            .filter(posts::search_text.like(search::contains_pattern(term)));
+    }
+    query
+}
+
+/// One page of the feed, newest first, in reading order.
+pub async fn feed_page(
+    conn: &mut AsyncPgConnection,
+    reader: &Reader,
+    withheld: bool,
+    filter: &FeedFilter,
+    page: &PageRequest<(DateTime<Utc>, Uuid)>,
+) -> QueryResult<Vec<PostRecord>> {
+    seek(
+        feed(reader, withheld, filter).select(PostRecord::as_select()),
+        page,
+        (posts::published_at.assume_not_null(), posts::id),
+        ListOrder::Descending,
+    )
+    .load(conn)
+    .await
+}
+
+/// How many posts the feed lists, up to the cap.
+pub async fn feed_count(
+    conn: &mut AsyncPgConnection,
+    reader: &Reader,
+    withheld: bool,
+    filter: &FeedFilter,
+) -> QueryResult<i64> {
+    capped_count(feed(reader, withheld, filter).select(posts::id))
+        .get_result(conn)
+        .await
+}
+
+/// One page of the posts not published (drafts, scheduled, archived), or
+/// in `state`, most recently changed first: the secretariat's desk.
+pub async fn desk_page(
+    conn: &mut AsyncPgConnection,
+    state: Option<PostState>,
+    page: &PageRequest<(DateTime<Utc>, Uuid)>,
+) -> QueryResult<Vec<PostRecord>> {
+    let mut query = posts::table.select(PostRecord::as_select()).into_boxed();
+    query = match state {
+        Some(state) => query.filter(posts::state.eq(state)),
+        None => query.filter(posts::state.ne(PostState::Published)),
+    };
+    seek(
+        query,
+        page,
+        (posts::updated_at, posts::id),
+        ListOrder::Descending,
+    )
+    .load(conn)
+    .await
+}
+
+/// How many posts the desk lists, up to the cap.
+pub async fn desk_count(
+    conn: &mut AsyncPgConnection,
+    state: Option<PostState>,
+) -> QueryResult<i64> {
+    let mut query = posts::table.select(posts::id).into_boxed();
+    query = match state {
+        Some(state) => query.filter(posts::state.eq(state)),
+        None => query.filter(posts::state.ne(PostState::Published)),
+    };
+    capped_count(query).get_result(conn).await
+}
+
+/// The categories in display order.
+pub async fn categories(conn: &mut AsyncPgConnection) -> QueryResult<Vec<CategoryRecord>> {
+    categories::table
+        .order((categories::position, categories::name))
+        .select(CategoryRecord::as_select())
+        .load(conn)
+        .await
+}
+
+/// Adds a category at the end; `false` when the name is taken.
+pub async fn insert_category(
+    conn: &mut AsyncPgConnection,
+    category: &CategoryRecord,
+) -> QueryResult<bool> {
+    let inserted = diesel::insert_into(categories::table)
+        .values(category)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(inserted == 1)
+}
+
+/// Replaces a post's co-authors.
+pub async fn set_coauthors(
+    conn: &mut AsyncPgConnection,
+    id: PostId,
+    members: &[MemberId],
+) -> QueryResult<()> {
+    diesel::delete(post_coauthors::table.filter(post_coauthors::post_id.eq(id)))
+        .execute(conn)
+        .await?;
+    let rows: Vec<_> = members
+        .iter()
+        .zip(1..)
+        .map(|(member, position)| {
+            (
+                post_coauthors::post_id.eq(id),
+                post_coauthors::member_id.eq(*member),
+                post_coauthors::position.eq(position),
+            )
+        })
+        .collect();
+    diesel::insert_into(post_coauthors::table)
+        .values(rows)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The co-authors of several posts, in order.
+pub async fn coauthors_of(
+    conn: &mut AsyncPgConnection,
+    ids: &[PostId],
+) -> QueryResult<Vec<(PostId, MemberId)>> {
+    post_coauthors::table
+        .filter(post_coauthors::post_id.eq_any(ids))
+        .order((post_coauthors::post_id, post_coauthors::position))
+        .select((post_coauthors::post_id, post_coauthors::member_id))
+        .load(conn)
+        .await
+}
+
+/// Replaces a post's tags.
+pub async fn set_tags(conn: &mut AsyncPgConnection, id: PostId, tags: &[Uuid]) -> QueryResult<()> {
+    diesel::delete(post_tags::table.filter(post_tags::post_id.eq(id)))
+        .execute(conn)
+        .await?;
+    let rows: Vec<_> = tags
+        .iter()
+        .map(|tag| (post_tags::post_id.eq(id), post_tags::tag_id.eq(*tag)))
+        .collect();
+    diesel::insert_into(post_tags::table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The tags of several posts.
+pub async fn tags_of(
+    conn: &mut AsyncPgConnection,
+    ids: &[PostId],
+) -> QueryResult<Vec<(PostId, Uuid)>> {
+    post_tags::table
+        .filter(post_tags::post_id.eq_any(ids))
+        .select((post_tags::post_id, post_tags::tag_id))
+        .load(conn)
+        .await
+}
+
+/// Keeps the text a published post had before an edit.
+pub async fn insert_revision(
+    conn: &mut AsyncPgConnection,
+    post: &PostRecord,
+    editor: MemberId,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(post_revisions::table)
+        .values((
+            post_revisions::id.eq(Uuid::now_v7()),
+            post_revisions::post_id.eq(post.id),
+            post_revisions::title.eq(&post.text.title),
+            post_revisions::lead.eq(&post.text.lead),
+            post_revisions::body.eq(&post.text.body),
+            post_revisions::edited_by.eq(editor),
+            post_revisions::edited_at.eq(now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A post's earlier texts, newest first: (title, lead, body, editor, when).
+pub async fn revisions_of(
+    conn: &mut AsyncPgConnection,
+    id: PostId,
+) -> QueryResult<Vec<(String, String, String, Option<MemberId>, DateTime<Utc>)>> {
+    post_revisions::table
+        .filter(post_revisions::post_id.eq(id))
+        .order(post_revisions::edited_at.desc())
+        .select((
+            post_revisions::title,
+            post_revisions::lead,
+            post_revisions::body,
+            post_revisions::edited_by,
+            post_revisions::edited_at,
+        ))
+        .load(conn)
+        .await
+}
