@@ -127,7 +127,10 @@ static SANITISER: LazyLock<Builder<'static>> = LazyLock::new(|| {
             ("ol", HashSet::from(["start"])),
             ("li", HashSet::from(["id"])),
             ("code", HashSet::from(["class"])),
-            ("input", HashSet::from(["checked"])),
+            // `type` and `disabled` are listed although forced below: allowed
+            // attributes keep their place, forced ones are appended in hash
+            // order, and the same Markdown should always give the same HTML.
+            ("input", HashSet::from(["type", "checked", "disabled"])),
         ]))
         .tag_attribute_values(HashMap::from([
             (
@@ -1283,7 +1286,7 @@ mod tests {
     fn task_lists_render_disabled_checkboxes() {
         assert_eq!(
             to_safe_html("- [x] 会場予約\n- [ ] 案内状"),
-            "<ul>\n<li><input checked=\"\" disabled=\"\" type=\"checkbox\">\n会場予約</li>\n\
+            "<ul>\n<li><input disabled=\"\" type=\"checkbox\" checked=\"\">\n会場予約</li>\n\
              <li><input disabled=\"\" type=\"checkbox\">\n案内状</li>\n</ul>\n"
         );
     }

@@ -109,7 +109,7 @@ async fn read_quietly(
     members: &DemoMembers,
     published: &[(PostId, PostAudience)],
 ) -> AppResult<()> {
-    let mut rng = fastrand::Rng::with_seed(2026_12);
+    let mut rng = fastrand::Rng::with_seed(202_612);
     let readers = members
         .alumni
         .iter()

@@ -232,45 +232,6 @@ fn suppressed(cohorts: BTreeMap<(Option<Uuid>, Option<i32>), (i64, i64)>) -> Vec
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn small_cohorts_and_one_complement_are_withheld() {
-        let company = Some(Uuid::nil());
-        let cohorts = BTreeMap::from([
-            ((company, Some(2010)), (12, 3)),
-            ((company, Some(2015)), (3, 1)),
-            ((company, Some(2020)), (7, 7)),
-        ]);
-        let rows = suppressed(cohorts);
-        let shown: Vec<_> = rows
-            .iter()
-            .map(|row| (row.left_from, row.readers))
-            .collect();
-        assert_eq!(
-            shown,
-            [
-                (Some(2010), Some(3)),
-                (Some(2015), None),
-                (Some(2020), None)
-            ]
-        );
-        assert!(
-            rows.iter()
-                .filter(|row| row.suppressed)
-                .all(|row| row.audience_size.is_none())
-        );
-    }
-
-    #[test]
-    fn nothing_is_withheld_when_every_cohort_is_large() {
-        let cohorts = BTreeMap::from([((None, None), (5, 0)), ((None, Some(2000)), (9, 4))]);
-        assert!(suppressed(cohorts).iter().all(|row| !row.suppressed));
-    }
-}
-
 impl ContentService {
     /// The tags of several posts, as the shared vocabulary's records.
     pub async fn tags_of(
@@ -315,5 +276,44 @@ impl ContentService {
         Ok(store::by_post(
             posts_store::coauthors_of(&mut conn, posts).await?,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_cohorts_and_one_complement_are_withheld() {
+        let company = Some(Uuid::nil());
+        let cohorts = BTreeMap::from([
+            ((company, Some(2010)), (12, 3)),
+            ((company, Some(2015)), (3, 1)),
+            ((company, Some(2020)), (7, 7)),
+        ]);
+        let rows = suppressed(cohorts);
+        let shown: Vec<_> = rows
+            .iter()
+            .map(|row| (row.left_from, row.readers))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (Some(2010), Some(3)),
+                (Some(2015), None),
+                (Some(2020), None)
+            ]
+        );
+        assert!(
+            rows.iter()
+                .filter(|row| row.suppressed)
+                .all(|row| row.audience_size.is_none())
+        );
+    }
+
+    #[test]
+    fn nothing_is_withheld_when_every_cohort_is_large() {
+        let cohorts = BTreeMap::from([((None, None), (5, 0)), ((None, Some(2000)), (9, 4))]);
+        assert!(suppressed(cohorts).iter().all(|row| !row.suppressed));
     }
 }

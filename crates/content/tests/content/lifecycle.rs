@@ -52,7 +52,7 @@ async fn a_rescheduled_or_unpublished_post_never_goes_out_at_its_old_time() {
     app.jobs.drain().await.unwrap();
     assert_eq!(
         feed(&app, &reader, json!(null)).await,
-        [id.clone()],
+        std::slice::from_ref(&id),
         "at the new time"
     );
 

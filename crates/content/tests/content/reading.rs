@@ -267,7 +267,7 @@ async fn reads_and_comments_are_exported_and_anonymised_on_withdrawal() {
         .data();
     let export = client.query("mutation { exportMyData }").await;
     let content = &export.data()["exportMyData"]["content"];
-    assert_eq!(content["reads"][0]["postId"].as_str().is_some(), true);
+    assert!(content["reads"][0]["postId"].is_string());
     assert_eq!(content["reactions"][0]["kind"], "LEARNED");
     assert_eq!(content["comments"][0]["body"], "参考になりました");
 
