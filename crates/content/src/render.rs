@@ -6,8 +6,9 @@
 //! 1. The Markdown is parsed with the extensions a magazine uses (tables,
 //!    strikethrough, task lists, footnotes). Raw HTML written by an author is
 //!    turned into text, so `<b>` shows up literally as `<b>` instead of being
-//!    interpreted: authors see exactly what they typed, and the sanitiser never
-//!    receives author-controlled markup, only the markup pulldown-cmark generates.
+//!    interpreted: authors see exactly what they typed, and the sanitiser only
+//!    ever receives markup that pulldown-cmark generated, with the author's text
+//!    escaped inside it.
 //! 2. The generated HTML is cleaned by ammonia with an allow-list that holds
 //!    only what the renderer produces. Should layer 1 ever let raw HTML through,
 //!    layer 2 alone still removes scripts, event handlers and dangerous URLs.
@@ -18,8 +19,8 @@
 //! characters). Within that size, nesting is the remaining hazard: html5ever
 //! takes time proportional to the depth of the open elements for every
 //! element it inserts, so 50,000 nested `>` would take seconds and nested
-//! lists far longer. Block quotes, lists and inline spans deeper than
-//! [`MAX_NESTING`] are therefore flattened into their parent before the HTML is
+//! lists far longer. Block quotes, lists and inline spans nested deeper than
+//! 32 levels are therefore flattened into their parent before the HTML is
 //! built; their text is kept. Every stage (pulldown-cmark, ammonia, the
 //! serialiser) walks the document without recursion, so depth cannot
 //! overflow the stack either.
@@ -44,7 +45,7 @@ const MAX_NESTING: usize = 32;
 /// end with ids `footnote-N` and `footnote-ref-N`.
 ///
 /// Callers bound the input's size (the services cap bodies at 100,000
-/// characters); the work is then linear in it.
+/// characters); the work then grows about linearly with it.
 pub fn to_safe_html(markdown: &str) -> String {
     let mut hardener = Hardener::default();
     let events = parse(markdown).filter_map(|event| hardener.step(event));

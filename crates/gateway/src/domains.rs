@@ -15,9 +15,10 @@ use std::sync::Arc;
 use alumni_content::ContentService;
 use alumni_content::domain::ContentDomain;
 use alumni_content::graphql::{
-    Comment, ContentMutation, ContentQuery, Post, load_comment, load_post,
+    Comment, ContentMutation, ContentQuery, Post, PostCategory, load_category, load_comment,
+    load_post,
 };
-use alumni_content::model::{CommentId, PostId};
+use alumni_content::model::{CategoryId, CommentId, PostId};
 use alumni_core::audit::AuditEventId;
 use alumni_core::domain::{BoxFuture, Domain};
 use alumni_core::jobs::{self, JobId, JobRegistry};
@@ -217,6 +218,8 @@ pub enum Node {
     Post(Post),
     /// A comment on a post.
     Comment(Comment),
+    /// A category of posts.
+    PostCategory(PostCategory),
 }
 
 /// Loads one object by id as the viewer may see it; `NOT_FOUND` otherwise.
@@ -315,6 +318,12 @@ pub const NODE_TYPES: &[NodeType] = &[
     node_type!(ModerationCase, CaseId, "trust.cases", load_case),
     node_type!(Post, PostId, "content.posts", load_post),
     node_type!(Comment, CommentId, "content.comments", load_comment),
+    node_type!(
+        PostCategory,
+        CategoryId,
+        "content.categories",
+        load_category
+    ),
 ];
 
 /// The signed-in member's own view of the network: their account and, per

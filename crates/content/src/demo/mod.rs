@@ -49,7 +49,6 @@ pub async fn seed(service: &ContentService, members: &DemoMembers) -> AppResult<
         .single()
         .unwrap_or_default();
     let mut published: Vec<(PostId, PostAudience)> = Vec::new();
-    let mut conn = service.context().conn().await?;
     for (month, issue) in data::ISSUES.iter().enumerate() {
         let month_start = first_month
             .checked_add_months(chrono::Months::new(u32::try_from(month).unwrap_or(0)))
@@ -86,6 +85,7 @@ pub async fn seed(service: &ContentService, members: &DemoMembers) -> AppResult<
                 .await?;
             // Dated to its issue's month, as if published then (9:00 JST).
             let at = month_start + Duration::days(i64::try_from(index).unwrap_or(0) * 3);
+            let mut conn = service.context().conn().await?;
             posts::set_state(
                 &mut conn,
                 created.id,
@@ -98,7 +98,6 @@ pub async fn seed(service: &ContentService, members: &DemoMembers) -> AppResult<
             published.push((created.id, audience));
         }
     }
-    drop(conn);
     read_quietly(service, members, &published).await
 }
 

@@ -355,13 +355,26 @@ pub struct PostCategory(pub CategoryRecord);
 #[Object]
 impl PostCategory {
     /// Opaque global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }
     /// Its name, e.g. 社内の今.
     async fn name(&self) -> &str {
         &self.0.name
     }
+}
+
+/// Loads one category (for `node(id:)`); any member.
+pub async fn load_category(ctx: &Context<'_>, id: CategoryId) -> Result<PostCategory, AppError> {
+    service(ctx)?
+        .categories(viewer(ctx)?)
+        .await?
+        .into_iter()
+        .find(|category| category.id == id)
+        .map(PostCategory)
+        .ok_or(AppError::NotFound {
+            entity: "PostCategory",
+        })
 }
 
 /// A comment on a post.
