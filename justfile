@@ -18,12 +18,13 @@ schema:
     cargo run --quiet -- export-schema --output schema.graphql
 
 # Measure registration throughput under contention, the job queue's
-# throughput and delay, and the leak guard's checks per second (release
-# builds)
+# throughput and delay, the leak guard's checks per second, and the
+# magazine's feed at scale (release builds)
 bench:
     cargo bench -p alumni-events --bench registration
     cargo bench -p alumni-core --bench jobs
     cargo bench -p alumni-trust --bench rules
+    cargo bench -p alumni-content --bench feed
 
 # Measure the directory and its searches at 100,000 and 1,000,000 members
 # against PostGraphile 4 and pgbench (see docs/performance.md; needs node,

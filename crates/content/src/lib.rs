@@ -8,6 +8,7 @@ pub mod domain;
 pub mod graphql;
 pub mod model;
 pub mod moderation;
+pub mod notices;
 pub mod render;
 mod schema;
 pub mod service;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::schema::content::{categories, comments, posts};
+use crate::schema::content::{categories, comments, issues, posts};
 
 /// Every enum this crate stores, for the gateway's check against the
 /// database's allowed values.
@@ -15,8 +15,13 @@ pub const STORED_ENUMS: &[StoredEnum] = &[
     PostState::STORED,
     PostAudience::STORED,
     ReactionKind::STORED,
-    ModerationState::stored_in(&["content.posts.moderation", "content.comments.moderation"]),
+    ModerationState::stored_in(&[
+        "content.posts.moderation",
+        "content.comments.moderation",
+        "content.issues.moderation",
+    ]),
     CohortRole::STORED,
+    IssueState::STORED,
 ];
 
 typed_id!(
@@ -51,9 +56,25 @@ alumni_core::text_enum! {
     }
 }
 
+typed_id!(
+    /// Identifies a numbered newsletter issue.
+    IssueId,
+    "NewsletterIssue"
+);
+
 alumni_core::text_enum! {
-    /// Who a post is for.
-    pub enum PostAudience stored in "content.posts.audience" {
+    /// Whether an issue went out.
+    pub enum IssueState stored in "content.issues.state" {
+        /// Being put together; seen by the secretariat only.
+        Draft = "DRAFT",
+        /// Sent, and in the archive.
+        Published = "PUBLISHED",
+    }
+}
+
+alumni_core::text_enum! {
+    /// Who a post or an issue is for.
+    pub enum PostAudience stored in "content.posts.audience", "content.issues.audience" {
         /// Every signed-in member.
         Everyone = "EVERYONE",
         /// Alumni only.
@@ -67,7 +88,7 @@ alumni_core::text_enum! {
 
 alumni_core::text_enum! {
     /// A role a cohort may be limited to.
-    pub enum CohortRole stored in "content.posts.cohort_role" {
+    pub enum CohortRole stored in "content.posts.cohort_role", "content.issues.cohort_role" {
         /// Alumni.
         Alumnus = "ALUMNUS",
         /// Current employees.
@@ -174,6 +195,77 @@ impl PostRecord {
     pub fn feed_key(&self) -> (DateTime<Utc>, Uuid) {
         (self.published_at.unwrap_or(self.updated_at), self.id.0)
     }
+}
+
+/// Who an issue is for, as stored (the same fields as a post's).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = issues, check_for_backend(diesel::pg::Pg), treat_none_as_null = true)]
+pub struct IssueAudience {
+    /// Everyone, alumni, employees or a cohort.
+    pub audience: PostAudience,
+    /// Cohort: this predecessor company (or any).
+    pub cohort_company_id: Option<Uuid>,
+    /// Cohort: left in this year or later.
+    pub cohort_left_from: Option<i32>,
+    /// Cohort: left in this year or earlier.
+    pub cohort_left_to: Option<i32>,
+    /// Cohort: holding this role.
+    pub cohort_role: Option<CohortRole>,
+}
+
+impl From<&AudienceFields> for IssueAudience {
+    fn from(fields: &AudienceFields) -> Self {
+        Self {
+            audience: fields.audience,
+            cohort_company_id: fields.cohort_company_id,
+            cohort_left_from: fields.cohort_left_from,
+            cohort_left_to: fields.cohort_left_to,
+            cohort_role: fields.cohort_role,
+        }
+    }
+}
+
+impl From<&IssueAudience> for AudienceFields {
+    fn from(fields: &IssueAudience) -> Self {
+        Self {
+            audience: fields.audience,
+            cohort_company_id: fields.cohort_company_id,
+            cohort_left_from: fields.cohort_left_from,
+            cohort_left_to: fields.cohort_left_to,
+            cohort_role: fields.cohort_role,
+        }
+    }
+}
+
+/// A newsletter issue as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = issues, check_for_backend(diesel::pg::Pg))]
+pub struct IssueRecord {
+    /// Its id.
+    pub id: IssueId,
+    /// Its number (第12号).
+    pub number: i32,
+    /// Its title (2026年12月号).
+    pub title: String,
+    /// The editor's note, in Markdown.
+    pub editor_note: String,
+    /// The note rendered and sanitised.
+    pub editor_note_html: String,
+    /// Draft or published.
+    pub state: IssueState,
+    /// When it was sent.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Who it is for.
+    #[diesel(embed)]
+    pub audience: IssueAudience,
+    /// Whether members see it.
+    pub moderation: ModerationState,
+    /// Who put it together.
+    pub created_by: Option<MemberId>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
 }
 
 /// A comment as stored.

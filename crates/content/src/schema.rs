@@ -32,6 +32,42 @@ pub mod content {
     }
 
     diesel::table! {
+        content.issue_posts (issue_id, post_id) {
+            issue_id -> Uuid,
+            post_id -> Uuid,
+            position -> Int4,
+        }
+    }
+
+    diesel::table! {
+        content.issue_recipients (issue_id, member_id) {
+            issue_id -> Uuid,
+            member_id -> Uuid,
+        }
+    }
+
+    diesel::table! {
+        content.issues (id) {
+            id -> Uuid,
+            number -> Int4,
+            title -> Text,
+            editor_note -> Text,
+            editor_note_html -> Text,
+            state -> Text,
+            published_at -> Nullable<Timestamptz>,
+            audience -> Text,
+            cohort_company_id -> Nullable<Uuid>,
+            cohort_left_from -> Nullable<Int4>,
+            cohort_left_to -> Nullable<Int4>,
+            cohort_role -> Nullable<Text>,
+            moderation -> Text,
+            created_by -> Nullable<Uuid>,
+            created_at -> Timestamptz,
+            updated_at -> Timestamptz,
+        }
+    }
+
+    diesel::table! {
         content.post_coauthors (post_id, member_id) {
             post_id -> Uuid,
             member_id -> Uuid,
@@ -104,6 +140,9 @@ pub mod content {
 
     diesel::joinable!(anonymous_reads -> posts (post_id));
     diesel::joinable!(comments -> posts (post_id));
+    diesel::joinable!(issue_posts -> issues (issue_id));
+    diesel::joinable!(issue_posts -> posts (post_id));
+    diesel::joinable!(issue_recipients -> issues (issue_id));
     diesel::joinable!(post_coauthors -> posts (post_id));
     diesel::joinable!(post_revisions -> posts (post_id));
     diesel::joinable!(post_tags -> posts (post_id));
@@ -115,6 +154,9 @@ pub mod content {
         anonymous_reads,
         categories,
         comments,
+        issue_posts,
+        issue_recipients,
+        issues,
         post_coauthors,
         post_revisions,
         post_tags,

@@ -15,10 +15,10 @@ use std::sync::Arc;
 use alumni_content::ContentService;
 use alumni_content::domain::ContentDomain;
 use alumni_content::graphql::{
-    Comment, ContentMutation, ContentQuery, Post, PostCategory, load_category, load_comment,
-    load_post,
+    Comment, ContentMutation, ContentQuery, IssueMutation, IssueQuery, NewsletterIssue, Post,
+    PostCategory, load_category, load_comment, load_issue, load_post,
 };
-use alumni_content::model::{CategoryId, CommentId, PostId};
+use alumni_content::model::{CategoryId, CommentId, IssueId, PostId};
 use alumni_core::audit::AuditEventId;
 use alumni_core::domain::{BoxFuture, Domain};
 use alumni_core::jobs::{self, JobId, JobRegistry};
@@ -101,14 +101,15 @@ impl Services {
             alumni_notify::membership::KINDS
                 .into_iter()
                 .chain(alumni_events::notices::KINDS)
-                .chain(alumni_trust::service::KINDS),
+                .chain(alumni_trust::service::KINDS)
+                .chain(alumni_content::notices::KINDS),
         );
         let digest_sources =
             DigestSources::new(vec![Arc::new(alumni_events::digest::UpcomingEvents)]);
         let notify =
             NotifyService::new(ctx.clone(), membership.clone(), kinds, digest_sources, mail)?;
         let events = EventsService::new(ctx.clone(), membership.clone(), notify.clone());
-        let content = ContentService::new(ctx.clone(), membership.clone());
+        let content = ContentService::new(ctx.clone(), membership.clone(), notify.clone());
         // Every domain's content the review queue acts on; the leak guard
         // is reached through the context's screener, installed here once
         // the services it depends on exist.
@@ -220,6 +221,8 @@ pub enum Node {
     Comment(Comment),
     /// A category of posts.
     PostCategory(PostCategory),
+    /// A numbered issue of the magazine.
+    NewsletterIssue(NewsletterIssue),
 }
 
 /// Loads one object by id as the viewer may see it; `NOT_FOUND` otherwise.
@@ -324,6 +327,7 @@ pub const NODE_TYPES: &[NodeType] = &[
         "content.categories",
         load_category
     ),
+    node_type!(NewsletterIssue, IssueId, "content.issues", load_issue),
 ];
 
 /// The signed-in member's own view of the network: their account and, per
@@ -352,6 +356,7 @@ pub struct QueryRoot(
     MembershipQuery,
     EventsQuery,
     ContentQuery,
+    IssueQuery,
     TrustQuery,
     ModerationQuery,
 );
@@ -365,6 +370,7 @@ pub struct MutationRoot(
     NotifyMutation,
     EventsMutation,
     ContentMutation,
+    IssueMutation,
     TrustMutation,
     ModerationMutation,
     DataRightsMutation,

@@ -22,6 +22,8 @@ use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt as _};
 use serde::Deserialize;
 
+use alumni_content::graphql::{NewsletterIssue, load_issue};
+use alumni_content::model::IssueId;
 use alumni_trust::model::{CaseId, Resolution};
 
 use crate::api::resolve_node;
@@ -187,6 +189,8 @@ pub enum NotificationPayload {
     Application(ApplicationNotice),
     /// Moderators decided about content the viewer wrote.
     Moderation(ModerationNotice),
+    /// A new issue of the magazine.
+    Issue(IssueNotice),
 }
 
 /// The typed payload of a notification of `kind`.
@@ -216,7 +220,26 @@ fn payload_of(kind: &str, payload: &serde_json::Value) -> Option<NotificationPay
     if kind == alumni_trust::service::CASE_DECIDED.name {
         return parsed(payload).map(NotificationPayload::Moderation);
     }
+    if kind == alumni_content::notices::ISSUE_PUBLISHED.name {
+        return parsed(payload).map(NotificationPayload::Issue);
+    }
     None
+}
+
+/// A new issue of the magazine.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IssueNotice {
+    issue_id: IssueId,
+}
+
+/// A new issue of the magazine.
+#[Object]
+impl IssueNotice {
+    /// The issue; `null` if it is no longer visible.
+    async fn issue(&self, ctx: &Context<'_>) -> Result<Option<NewsletterIssue>> {
+        visible(load_issue(ctx, self.issue_id).await)
+    }
 }
 
 /// Moderators decided about content the viewer wrote.

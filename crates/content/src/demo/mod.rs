@@ -1,7 +1,7 @@
 //! Demo data: a year of the magazine for the fictional 北辰情報システム
-//! (twelve monthly issues' posts, written and published through the
-//! services, then dated to their month), and the reading of a quiet
-//! network: most members read a few posts, few react, fewer comment.
+//! (twelve monthly issues and their posts, written through the services,
+//! then dated to their month as sent), and the reading of a quiet network:
+//! most members read a few posts, few react, fewer comment.
 
 pub mod data;
 
@@ -11,8 +11,8 @@ use chrono::{Duration, TimeZone as _, Utc};
 use diesel_async::AsyncConnection as _;
 
 use crate::model::{AudienceFields, PostAudience, PostId, ReactionKind};
-use crate::service::{ContentService, PostInput};
-use crate::store::{posts, reading};
+use crate::service::{ContentService, IssueInput, PostInput};
+use crate::store::{issues, posts, reading};
 
 /// A demo member acting through the services, as a request would.
 fn as_member(member: MemberId, roles: RoleSet) -> Viewer {
@@ -24,6 +24,16 @@ fn as_member(member: MemberId, roles: RoleSet) -> Viewer {
         standing: Standing::Member,
         terms_accepted: true,
     })
+}
+
+fn everyone() -> AudienceFields {
+    AudienceFields {
+        audience: PostAudience::Everyone,
+        cohort_company_id: None,
+        cohort_left_from: None,
+        cohort_left_to: None,
+        cohort_role: None,
+    }
 }
 
 fn audience(name: &str) -> PostAudience {
@@ -53,6 +63,7 @@ pub async fn seed(service: &ContentService, members: &DemoMembers) -> AppResult<
         let month_start = first_month
             .checked_add_months(chrono::Months::new(u32::try_from(month).unwrap_or(0)))
             .unwrap_or(first_month);
+        let mut issue_posts = Vec::new();
         for (index, post) in issue.posts.iter().enumerate() {
             let author = members
                 .employees
@@ -74,10 +85,7 @@ pub async fn seed(service: &ContentService, members: &DemoMembers) -> AppResult<
                         tags: post.tags.iter().map(|tag| (*tag).to_owned()).collect(),
                         audience: AudienceFields {
                             audience,
-                            cohort_company_id: None,
-                            cohort_left_from: None,
-                            cohort_left_to: None,
-                            cohort_role: None,
+                            ..everyone()
                         },
                         confirm_warnings: true,
                     },
@@ -96,7 +104,24 @@ pub async fn seed(service: &ContentService, members: &DemoMembers) -> AppResult<
             )
             .await?;
             published.push((created.id, audience));
+            issue_posts.push(created.id);
         }
+        // Back issues are history: dated to their month, never mailed now.
+        let created = service
+            .create_issue(
+                &secretariat,
+                IssueInput {
+                    number: issue.number,
+                    title: issue.title.to_owned(),
+                    editor_note: issue.editor_note.to_owned(),
+                    posts: issue_posts,
+                    audience: everyone(),
+                    confirm_warnings: true,
+                },
+            )
+            .await?;
+        let mut conn = service.context().conn().await?;
+        issues::publish(&mut conn, created.id, month_start).await?;
     }
     read_quietly(service, members, &published).await
 }

@@ -10,7 +10,9 @@ use alumni_membership::model::TagRecord;
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Utc};
 
-use crate::model::{CommentId, CommentRecord, PostId, PostRecord, ReactionKind};
+use crate::model::{
+    CommentId, CommentRecord, IssueId, IssueRecord, PostId, PostRecord, ReactionKind,
+};
 use crate::service::ContentService;
 
 macro_rules! loader {
@@ -145,4 +147,43 @@ pub fn attach_loaders(
         CommentsLoader,
         CommentLoader
     );
+    attach_issue_loaders(data, service, viewer, caching);
+}
+
+loader!(
+    /// Issues the viewer may see; others are absent.
+    IssueLoader: IssueId => IssueRecord,
+    |service, viewer, ids| {
+        let issues = service.issues_by_ids(viewer, ids).await?;
+        Ok(issues.into_iter().map(|issue| (issue.id, issue)).collect())
+    }
+);
+
+loader!(
+    /// The posts of each issue the viewer may see, in order.
+    IssuePostsLoader: IssueId => Vec<PostRecord>,
+    |service, viewer, ids| service.issue_posts(viewer, ids).await
+);
+
+/// Adds the loaders of newsletter issues.
+pub fn attach_issue_loaders(
+    data: &mut async_graphql::Data,
+    service: &ContentService,
+    viewer: &Viewer,
+    caching: bool,
+) {
+    data.insert(request_loader(
+        IssueLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        caching,
+    ));
+    data.insert(request_loader(
+        IssuePostsLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        caching,
+    ));
 }

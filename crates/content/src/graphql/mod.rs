@@ -1,7 +1,10 @@
 //! The magazine in GraphQL: posts, categories, reading, reactions and
 //! comments.
 
+mod issues;
 mod loaders;
+
+pub use issues::{IssueMutation, IssueQuery, NewsletterIssue, load_issue};
 
 use alumni_core::graphql::{data, load_now, load_one, selects_in_items, viewer};
 use alumni_core::moderation::{ModerationState, moderates};
@@ -544,12 +547,11 @@ pub struct PostContentInput {
     pub audience: AudienceInput,
 }
 
-impl PostContentInput {
-    fn into_input(self, confirm_warnings: bool) -> Result<PostInput, AppError> {
-        let audience = AudienceFields {
-            audience: self.audience.audience,
+impl AudienceInput {
+    fn into_fields(self) -> Result<AudienceFields, AppError> {
+        Ok(AudienceFields {
+            audience: self.audience,
             cohort_company_id: self
-                .audience
                 .company_id
                 .map(|id| {
                     alumni_membership::model::CompanyId::from_global(
@@ -559,10 +561,16 @@ impl PostContentInput {
                 })
                 .transpose()?
                 .map(|id| id.0),
-            cohort_left_from: self.audience.left_from,
-            cohort_left_to: self.audience.left_to,
-            cohort_role: self.audience.role,
-        };
+            cohort_left_from: self.left_from,
+            cohort_left_to: self.left_to,
+            cohort_role: self.role,
+        })
+    }
+}
+
+impl PostContentInput {
+    fn into_input(self, confirm_warnings: bool) -> Result<PostInput, AppError> {
+        let audience = self.audience.into_fields()?;
         Ok(PostInput {
             title: self.title,
             lead: self.lead,

@@ -2,17 +2,20 @@
 
 mod comments;
 mod data;
+mod issues;
 mod posts;
 mod reading;
 
 use alumni_core::{AppError, AppResult, ServiceContext, Viewer};
 use alumni_membership::MembershipService;
+use alumni_notify::NotifyService;
 use diesel_async::AsyncPgConnection;
 
 use crate::visibility::Reader;
 
 pub use crate::store::posts::FeedFilter;
 pub use comments::COMMENT_NODE;
+pub use issues::{ISSUE_NODE, IssueInput};
 pub use posts::{POST_NODE, PUBLISH_POST, PostInput, PublishScheduled};
 pub use reading::{CohortRow, PostStats};
 
@@ -21,12 +24,17 @@ pub use reading::{CohortRow, PostStats};
 pub struct ContentService {
     ctx: ServiceContext,
     membership: MembershipService,
+    notify: NotifyService,
 }
 
 impl ContentService {
     /// The services over `ctx`.
-    pub fn new(ctx: ServiceContext, membership: MembershipService) -> Self {
-        Self { ctx, membership }
+    pub fn new(ctx: ServiceContext, membership: MembershipService, notify: NotifyService) -> Self {
+        Self {
+            ctx,
+            membership,
+            notify,
+        }
     }
 
     /// The service context.

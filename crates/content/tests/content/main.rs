@@ -3,6 +3,7 @@
 //! comments, the leak guard, search, statistics and data rights.
 
 mod audiences;
+mod issues;
 mod lifecycle;
 mod reading;
 mod statements;
