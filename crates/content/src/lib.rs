@@ -4,6 +4,7 @@
 //! read by cohort without ever learning about one person.
 
 pub mod demo;
+pub mod digest;
 pub mod domain;
 pub mod graphql;
 pub mod model;

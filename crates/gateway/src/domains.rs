@@ -104,8 +104,10 @@ impl Services {
                 .chain(alumni_trust::service::KINDS)
                 .chain(alumni_content::notices::KINDS),
         );
-        let digest_sources =
-            DigestSources::new(vec![Arc::new(alumni_events::digest::UpcomingEvents)]);
+        let digest_sources = DigestSources::new(vec![
+            Arc::new(alumni_content::digest::NewInTheMagazine(membership.clone())),
+            Arc::new(alumni_events::digest::UpcomingEvents),
+        ]);
         let notify =
             NotifyService::new(ctx.clone(), membership.clone(), kinds, digest_sources, mail)?;
         let events = EventsService::new(ctx.clone(), membership.clone(), notify.clone());

@@ -166,3 +166,46 @@ async fn sending_an_issue_publishes_its_posts_and_mails_only_those_who_chose_it(
         .await
         .expect_error("FORBIDDEN");
 }
+
+#[tokio::test]
+async fn the_weekly_digest_lists_new_posts_of_the_members_audience() {
+    let app = TestApp::spawn().await;
+    let secretariat = app.create_member(&[Role::Secretariat]).await;
+    let alumnus = app.create_member(&[Role::Alumnus]).await;
+    app.client_as(&secretariat)
+        .query("mutation { publishTerms(input: { version: \"2026-04\", title: \"利用規約\", body: \"# 利用規約\" }) { id } }")
+        .await
+        .data();
+    accept(&app, &secretariat, &["MEMBERSHIP"]).await;
+    accept(&app, &alumnus, &["MEMBERSHIP", "NEWSLETTER"]).await;
+    app.clock.advance(chrono::Duration::hours(1));
+    super::support::published(
+        &app,
+        &secretariat,
+        "春の人事異動",
+        json!({ "audience": "ALUMNI" }),
+    )
+    .await;
+    super::support::published(
+        &app,
+        &secretariat,
+        "社員限定のお知らせ",
+        json!({ "audience": "EMPLOYEES" }),
+    )
+    .await;
+
+    // Monday 2026-04-06 09:00 in Japan: the first weekly digests.
+    app.clock.set("2026-04-06T00:00:00Z".parse().unwrap());
+    app.jobs.schedule_recurring().await.unwrap();
+    app.jobs.drain().await.unwrap();
+    let mail = app.written_mail();
+    assert_eq!(mail.len(), 1);
+    let message = mail[0].parsed();
+    let text = message.body_text(0).unwrap();
+    assert!(text.contains("■ 社内報の新着"), "{text}");
+    assert!(text.contains("春の人事異動"), "{text}");
+    assert!(
+        !text.contains("社員限定のお知らせ"),
+        "outside the audience: {text}"
+    );
+}
