@@ -58,6 +58,15 @@ impl NewsletterIssue {
             .unwrap_or_default();
         Ok(posts.into_iter().map(Post).collect())
     }
+    /// How it is read: members who read at least one of its posts against
+    /// its audience, by cohort with small groups withheld. Secretariat only.
+    async fn stats(&self, ctx: &Context<'_>) -> Result<super::PostStatsView> {
+        let service = data::<ContentService>(ctx)?;
+        Ok(super::PostStatsView(
+            service.issue_stats(viewer(ctx)?, self.0.id).await?,
+        ))
+    }
+
     /// How many members it was sent to (fixed when sent). Secretariat only.
     async fn recipient_count(&self, ctx: &Context<'_>) -> Result<i64> {
         let service = data::<ContentService>(ctx)?;

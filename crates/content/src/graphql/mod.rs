@@ -281,7 +281,7 @@ impl PostRevision {
 }
 
 /// How a post is read.
-pub struct PostStatsView(PostStats);
+pub struct PostStatsView(pub(crate) PostStats);
 
 /// How a post is read (counts only; never who).
 #[Object(name = "PostStats")]

@@ -9,9 +9,9 @@ use diesel_async::AsyncConnection as _;
 use uuid::Uuid;
 
 use super::{ContentService, require_secretariat};
-use crate::model::{PostId, PostRecord, ReactionKind};
+use crate::model::{AudienceFields, IssueId, PostId, PostRecord, ReactionKind};
 use crate::store::posts::{self as posts_store, FeedFilter};
-use crate::store::{comments as comments_store, reading as store};
+use crate::store::{comments as comments_store, issues as issues_store, reading as store};
 use crate::visibility::{admits, sees_post, sees_withheld};
 
 /// Smallest group whose numbers are shown: fewer members could be told
@@ -167,36 +167,76 @@ impl ContentService {
                 .await?
                 .pop()
                 .ok_or(AppError::NotFound { entity: "Post" })?;
-            let members = self.membership.audience_attributes_in(conn).await?;
-            let readers: HashSet<MemberId> =
-                store::readers_of(conn, id).await?.into_iter().collect();
             let anonymous = store::anonymous_reads_of(conn, id).await?;
-            let reactors = store::reactors_of(conn, id).await?.len();
-            let comments = comments_store::counts(conn, &[id]).await?;
-            let mut cohorts: BTreeMap<(Option<Uuid>, Option<i32>), (i64, i64)> = BTreeMap::new();
-            let mut audience_size = 0;
-            for (member, roles, company, left_year) in &members {
-                let company = company.map(|company| company.0);
-                if !admits(*roles, company, *left_year, &post.audience) {
-                    continue;
-                }
-                audience_size += 1;
-                let band = left_year.map(|year| year - year.rem_euclid(BAND_YEARS));
-                let cohort = cohorts.entry((company, band)).or_default();
-                cohort.0 += 1;
-                if readers.contains(member) {
-                    cohort.1 += 1;
-                }
-            }
-            Ok::<_, AppError>(PostStats {
-                readers: i64::try_from(readers.len()).unwrap_or(i64::MAX) + anonymous,
-                audience_size,
-                reactors: i64::try_from(reactors).unwrap_or(i64::MAX),
-                comments: comments.first().map_or(0, |(_, count)| *count),
-                by_cohort: suppressed(cohorts),
-            })
+            self.stats_in(conn, &[id], &post.audience, anonymous).await
         })
         .await
+    }
+
+    /// How an issue is read: members of its audience who read at least one
+    /// of its posts (members who have since left are not counted), with
+    /// the same breakdown as a post's. Secretariat only.
+    pub async fn issue_stats(&self, viewer: &Viewer, id: IssueId) -> AppResult<PostStats> {
+        require_secretariat(viewer)?;
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            let issue =
+                issues_store::by_ids(conn, &[id])
+                    .await?
+                    .pop()
+                    .ok_or(AppError::NotFound {
+                        entity: "NewsletterIssue",
+                    })?;
+            let posts: Vec<PostId> = issues_store::posts_of(conn, &[id])
+                .await?
+                .into_iter()
+                .map(|(_, post)| post)
+                .collect();
+            self.stats_in(conn, &posts, &AudienceFields::from(&issue.audience), 0)
+                .await
+        })
+        .await
+    }
+
+    /// Reading of `posts` among the members `audience` admits today.
+    async fn stats_in(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        posts: &[PostId],
+        audience: &AudienceFields,
+        anonymous: i64,
+    ) -> AppResult<PostStats> {
+        let members = self.membership.audience_attributes_in(conn).await?;
+        let readers: HashSet<MemberId> =
+            store::readers_of(conn, posts).await?.into_iter().collect();
+        let reactors = store::reactors_of(conn, posts).await?.len();
+        let comments: i64 = comments_store::counts(conn, posts)
+            .await?
+            .into_iter()
+            .map(|(_, count)| count)
+            .sum();
+        let mut cohorts: BTreeMap<(Option<Uuid>, Option<i32>), (i64, i64)> = BTreeMap::new();
+        let mut audience_size = 0;
+        for (member, roles, company, left_year) in &members {
+            let company = company.map(|company| company.0);
+            if !admits(*roles, company, *left_year, audience) {
+                continue;
+            }
+            audience_size += 1;
+            let band = left_year.map(|year| year - year.rem_euclid(BAND_YEARS));
+            let cohort = cohorts.entry((company, band)).or_default();
+            cohort.0 += 1;
+            if readers.contains(member) {
+                cohort.1 += 1;
+            }
+        }
+        Ok(PostStats {
+            readers: i64::try_from(readers.len()).unwrap_or(i64::MAX) + anonymous,
+            audience_size,
+            reactors: i64::try_from(reactors).unwrap_or(i64::MAX),
+            comments,
+            by_cohort: suppressed(cohorts),
+        })
     }
 }
 

@@ -49,11 +49,15 @@ pub async fn read_at(
         .await
 }
 
-/// The members who read a post.
-pub async fn readers_of(conn: &mut AsyncPgConnection, post: PostId) -> QueryResult<Vec<MemberId>> {
+/// The members who read any of `posts`.
+pub async fn readers_of(
+    conn: &mut AsyncPgConnection,
+    posts: &[PostId],
+) -> QueryResult<Vec<MemberId>> {
     reads::table
-        .filter(reads::post_id.eq(post))
+        .filter(reads::post_id.eq_any(posts))
         .select(reads::member_id)
+        .distinct()
         .load(conn)
         .await
 }
@@ -129,10 +133,13 @@ pub async fn reactions_by(
         .await
 }
 
-/// Who reacted to a post.
-pub async fn reactors_of(conn: &mut AsyncPgConnection, post: PostId) -> QueryResult<Vec<MemberId>> {
+/// Who reacted to any of `posts`.
+pub async fn reactors_of(
+    conn: &mut AsyncPgConnection,
+    posts: &[PostId],
+) -> QueryResult<Vec<MemberId>> {
     reactions::table
-        .filter(reactions::post_id.eq(post))
+        .filter(reactions::post_id.eq_any(posts))
         .select(reactions::member_id)
         .distinct()
         .load(conn)

@@ -165,6 +165,34 @@ async fn sending_an_issue_publishes_its_posts_and_mails_only_those_who_chose_it(
         .query_with(PUBLISH, json!({ "id": id }))
         .await
         .expect_error("FORBIDDEN");
+
+    for post in &posts {
+        app.client_as(&reader)
+            .query_with(
+                "mutation($id: ID!) { markPostRead(id: $id) { id } }",
+                json!({ "id": post }),
+            )
+            .await
+            .data();
+    }
+    let stats = app
+        .client_as(&secretariat)
+        .query_with("query($id: ID!) { node(id: $id) { ... on NewsletterIssue { stats { readers audienceSize byCohort { suppressed } } } } }", json!({ "id": id }))
+        .await;
+    let stats = &stats.data()["node"]["stats"];
+    assert_eq!(
+        stats["readers"], 1,
+        "one member, whatever the posts they read"
+    );
+    assert_eq!(stats["audienceSize"], 4);
+    assert!(
+        stats["byCohort"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|row| row["suppressed"] == true),
+        "four members are too few to show"
+    );
 }
 
 #[tokio::test]
