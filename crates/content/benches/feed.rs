@@ -129,12 +129,12 @@ async fn run(setup: &Setup) {
         generated.as_secs_f64()
     );
 
-    check_page(&app, &viewers[0]).await;
+    let statements = check_page(&app, &viewers[0]).await;
     let floor = load(&app, &viewers, ME).await;
     let feed = load(&app, &viewers, FEED).await;
     println!(
-        "{}: feed {:.0} req/s (p50 {:.1} ms, p95 {:.1} ms); floor {:.0} req/s (p50 {:.1} ms, \
-         p95 {:.1} ms); feed/floor {:.3}",
+        "{}: feed {:.0} req/s (p50 {:.1} ms, p95 {:.1} ms, {statements} SQL statements); \
+         floor {:.0} req/s (p50 {:.1} ms, p95 {:.1} ms); feed/floor {:.3}",
         setup.name,
         feed.per_second,
         feed.p50.as_secs_f64() * 1000.0,
@@ -263,8 +263,10 @@ async fn count(conn: &mut AsyncPgConnection, query: &str) -> i64 {
 
 /// Fails the run unless the page is what the numbers claim to measure: 20
 /// posts, with the author's name and tags, some read and some not.
-async fn check_page(app: &TestApp, viewer: &TestMember) {
-    let response = app.client_as(viewer).query(FEED).await;
+/// Returns the SQL statements the page took.
+async fn check_page(app: &TestApp, viewer: &TestMember) -> u64 {
+    let client = app.client_as(viewer);
+    let (response, statements) = app.count_statements(client.query(FEED)).await;
     let nodes = response.data()["posts"]["nodes"]
         .as_array()
         .expect("feed nodes");
@@ -289,6 +291,7 @@ async fn check_page(app: &TestApp, viewer: &TestMember) {
             .all(|node| node["author"]["displayName"].is_string()),
         "authors shown"
     );
+    statements
 }
 
 /// Completed requests per second, and their latency.
