@@ -356,6 +356,14 @@ impl<A: KeyPart, B: KeyPart> KeyPart for (A, B) {
     }
 }
 
+impl<A: KeyPart, B: KeyPart, C: KeyPart> KeyPart for (A, B, C) {
+    fn check(&self) -> Result<(), String> {
+        self.0.check()?;
+        self.1.check()?;
+        self.2.check()
+    }
+}
+
 impl<A: KeyPart, B: KeyPart, C: KeyPart, D: KeyPart> KeyPart for (A, B, C, D) {
     fn check(&self) -> Result<(), String> {
         self.0.check()?;

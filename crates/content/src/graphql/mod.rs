@@ -620,6 +620,26 @@ impl ContentQuery {
         let viewer = viewer(ctx)?.clone();
         let service = service(ctx)?.clone();
         let filter = feed_filter(filter.unwrap_or_default())?;
+        if !filter.terms.is_empty() {
+            // A search ranks by the words found in titles, so its cursors
+            // carry the rank too.
+            let page =
+                PageRequest::<(i32, DateTime<Utc>, uuid::Uuid)>::new(first, after, last, before)?;
+            let rows = service.search(&viewer, &filter, &page).await?;
+            let posts: Vec<PostRecord> = rows.iter().map(|(post, _)| post.clone()).collect();
+            prefetch_posts(ctx, &posts).await?;
+            let total_count =
+                TotalCount::lazy(async move { service.feed_count(&viewer, &filter).await });
+            return Ok(page.into_connection(
+                rows,
+                |(post, rank): &(PostRecord, i32)| {
+                    let (published_at, id) = post.feed_key();
+                    (*rank, published_at, id)
+                },
+                |(post, _)| Post(post),
+                total_count,
+            ));
+        }
         let page = PageRequest::new(first, after, last, before)?;
         let rows = service.feed(&viewer, &filter, &page).await?;
         prefetch_posts(ctx, &rows).await?;
@@ -641,7 +661,8 @@ impl ContentQuery {
         }
     }
 
-    /// How many posts of the viewer's feed they have not read.
+    /// How many posts of the viewer's feed they have not read, up to 100
+    /// (show "99+" beyond 99).
     async fn unread_post_count(&self, ctx: &Context<'_>) -> Result<i64> {
         Ok(service(ctx)?.unread_count(viewer(ctx)?).await?)
     }

@@ -454,6 +454,36 @@ impl ContentService {
         Ok(store::feed_page(&mut conn, &reader, sees_withheld(viewer), filter, page).await?)
     }
 
+    /// One page of a search over the feed (`filter.terms` not empty):
+    /// posts with more of the words in their title first, then newest
+    /// first; each with its rank (the first part of its cursor).
+    pub async fn search(
+        &self,
+        viewer: &Viewer,
+        filter: &FeedFilter,
+        page: &PageRequest<(i32, DateTime<Utc>, Uuid)>,
+    ) -> AppResult<Vec<(PostRecord, i32)>> {
+        let mut conn = self.ctx.conn().await?;
+        let reader = self.reader_in(&mut conn, viewer).await?;
+        let found =
+            store::search_page(&mut conn, &reader, sees_withheld(viewer), filter, page).await?;
+        let ids: Vec<PostId> = found.iter().map(|found| PostId(found.id)).collect();
+        let mut posts: std::collections::HashMap<PostId, PostRecord> =
+            store::by_ids(&mut conn, &ids)
+                .await?
+                .into_iter()
+                .map(|post| (post.id, post))
+                .collect();
+        Ok(found
+            .into_iter()
+            .filter_map(|found| {
+                posts
+                    .remove(&PostId(found.id))
+                    .map(|post| (post, found.rank))
+            })
+            .collect())
+    }
+
     /// How many posts the feed lists.
     pub async fn feed_count(&self, viewer: &Viewer, filter: &FeedFilter) -> AppResult<ListSize> {
         let mut conn = self.ctx.conn().await?;

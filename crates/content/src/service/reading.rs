@@ -10,13 +10,17 @@ use uuid::Uuid;
 
 use super::{ContentService, require_secretariat};
 use crate::model::{AudienceFields, IssueId, PostId, PostRecord, ReactionKind};
-use crate::store::posts::{self as posts_store, FeedFilter};
+use crate::store::posts as posts_store;
 use crate::store::{comments as comments_store, issues as issues_store, reading as store};
 use crate::visibility::{admits, sees_post, sees_withheld};
 
 /// Smallest group whose numbers are shown: fewer members could be told
 /// apart.
 pub const MIN_GROUP: i64 = 5;
+
+/// Most unread posts counted: beyond it a badge says "99+" anyway, and
+/// the count stays as cheap with 100,000 posts as with 100.
+pub const UNREAD_CAP: i64 = 100;
 
 /// Years a leave-year band spans.
 const BAND_YEARS: i32 = 5;
@@ -145,15 +149,15 @@ impl ContentService {
             .collect())
     }
 
-    /// How many posts in the viewer's feed they have not read.
+    /// How many posts in the viewer's feed they have not read, counted up
+    /// to [`UNREAD_CAP`] (a badge shows "99+").
     pub async fn unread_count(&self, viewer: &Viewer) -> AppResult<i64> {
         let mut conn = self.ctx.conn().await?;
         let reader = self.reader_in(&mut conn, viewer).await?;
-        let filter = FeedFilter {
-            unread_only: true,
-            ..FeedFilter::default()
-        };
-        Ok(posts_store::feed_count(&mut conn, &reader, sees_withheld(viewer), &filter).await?)
+        Ok(
+            posts_store::unread_count(&mut conn, &reader, sees_withheld(viewer), UNREAD_CAP)
+                .await?,
+        )
     }
 
     /// How a post is read: readers against the audience's size, reactions

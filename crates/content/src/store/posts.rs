@@ -205,6 +205,167 @@ pub async fn feed_page(
     .await
 }
 
+/// A post found by a search, with its rank: how many of the words occur in
+/// its title.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Found {
+    /// The post.
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    /// Words of the query in its title.
+    #[diesel(sql_type = Integer)]
+    pub rank: i32,
+}
+
+/// One page of a search over the feed, in reading order: posts with more
+/// of the words in their title first, then newest first. The same filters
+/// as the feed, in one statement whose placeholders are numbered as the
+/// filters add them; the key `(rank, published_at, id)` pages it.
+pub async fn search_page(
+    conn: &mut AsyncPgConnection,
+    reader: &Reader,
+    withheld: bool,
+    filter: &FeedFilter,
+    page: &PageRequest<(i32, DateTime<Utc>, Uuid)>,
+) -> QueryResult<Vec<Found>> {
+    let mut sql = String::new();
+    let mut binds: Vec<Bind> = Vec::new();
+    let mut rank = Vec::new();
+    let mut conditions = vec!["p.state = 'PUBLISHED'".to_owned()];
+    if !withheld {
+        conditions.push("p.moderation = 'VISIBLE'".to_owned());
+    }
+    if !reader.is_secretariat() {
+        let roles = param(Bind::Texts(reader.role_names()), &mut binds);
+        let company = param(Bind::OptionalUuid(reader.company), &mut binds);
+        let year = param(Bind::OptionalInt(reader.left_year), &mut binds);
+        conditions.push(format!(
+            "content.admits(p.audience, p.cohort_company_id, p.cohort_left_from, p.cohort_left_to, \
+             p.cohort_role, {roles}, {company}, {year})"
+        ));
+    }
+    for term in &filter.terms {
+        let grams = param(Bind::Texts(search::term_grams(term)), &mut binds);
+        let pattern = param(Bind::Text(search::contains_pattern(term)), &mut binds);
+        conditions.push(format!(
+            "p.search_grams @> {grams} AND p.search_text LIKE {pattern}"
+        ));
+        // The title is the first value of the searchable text.
+        rank.push(format!(
+            "(split_part(p.search_text, chr(31), 1) LIKE {pattern})::int"
+        ));
+    }
+    if let Some(category) = filter.category {
+        let category = param(Bind::Uuid(category.0), &mut binds);
+        conditions.push(format!("p.category_id = {category}"));
+    }
+    if let Some(slug) = &filter.tag_slug {
+        let slug = param(Bind::Text(slug.clone()), &mut binds);
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM content.post_tags t WHERE t.post_id = p.id \
+             AND t.tag_id IN (SELECT id FROM membership.tags WHERE slug = {slug}))"
+        ));
+    }
+    if filter.unread_only {
+        let member = param(Bind::Uuid(reader.member.0), &mut binds);
+        conditions.push(format!(
+            "NOT EXISTS (SELECT 1 FROM content.reads r WHERE r.post_id = p.id AND r.member_id = {member})"
+        ));
+    }
+    if let Some(after) = filter.published_after {
+        let after = param(Bind::Time(after), &mut binds);
+        conditions.push(format!("p.published_at > {after}"));
+    }
+    let rank = if rank.is_empty() {
+        "0".to_owned()
+    } else {
+        rank.join(" + ")
+    };
+    sql.push_str(&format!(
+        "SELECT id, rank FROM (SELECT p.id, p.published_at, ({rank}) AS rank \
+         FROM content.posts p WHERE {}) found",
+        conditions.join(" AND ")
+    ));
+    // Past the cursor is a smaller key in this descending list; `before`
+    // the other way round.
+    let mut cursors = Vec::new();
+    for (key, smaller) in [(&page.after, true), (&page.before, false)] {
+        if let Some((rank, at, id)) = key {
+            let rank = param(Bind::Int(*rank), &mut binds);
+            let at = param(Bind::Time(*at), &mut binds);
+            let id = param(Bind::Uuid(*id), &mut binds);
+            let operator = if smaller { "<" } else { ">" };
+            cursors.push(format!(
+                "(rank, published_at, id) {operator} ({rank}, {at}, {id})"
+            ));
+        }
+    }
+    if !cursors.is_empty() {
+        sql.push_str(&format!(" WHERE {}", cursors.join(" AND ")));
+    }
+    let direction = if page.reads_in_list_order() {
+        "DESC"
+    } else {
+        "ASC"
+    };
+    sql.push_str(&format!(
+        " ORDER BY rank {direction}, published_at {direction}, id {direction} LIMIT {}",
+        page.fetch_limit()
+    ));
+    let mut query = diesel::sql_query(sql).into_boxed::<Pg>();
+    for bind in binds {
+        query = match bind {
+            Bind::Text(value) => query.bind::<Text, _>(value),
+            Bind::Texts(value) => query.bind::<Array<Text>, _>(value),
+            Bind::Uuid(value) => query.bind::<diesel::sql_types::Uuid, _>(value),
+            Bind::OptionalUuid(value) => query.bind::<Nullable<diesel::sql_types::Uuid>, _>(value),
+            Bind::Int(value) => query.bind::<Integer, _>(value),
+            Bind::OptionalInt(value) => query.bind::<Nullable<Integer>, _>(value),
+            Bind::Time(value) => query.bind::<diesel::sql_types::Timestamptz, _>(value),
+        };
+    }
+    query.load(conn).await
+}
+
+/// Adds a value for the next placeholder and names it.
+fn param(bind: Bind, binds: &mut Vec<Bind>) -> String {
+    binds.push(bind);
+    format!("${}", binds.len())
+}
+
+/// A value for a placeholder of [`search_page`].
+enum Bind {
+    Text(String),
+    Texts(Vec<String>),
+    Uuid(Uuid),
+    OptionalUuid(Option<Uuid>),
+    Int(i32),
+    OptionalInt(Option<i32>),
+    Time(DateTime<Utc>),
+}
+
+/// How many unread posts the reader's feed has, counted no further than
+/// `cap`: newest first along the feed's index, so the count stops early
+/// however many posts there are.
+pub async fn unread_count(
+    conn: &mut AsyncPgConnection,
+    reader: &Reader,
+    withheld: bool,
+    cap: i64,
+) -> QueryResult<i64> {
+    let filter = FeedFilter {
+        unread_only: true,
+        ..FeedFilter::default()
+    };
+    let unread: Vec<PostId> = feed(reader, withheld, &filter)
+        .select(posts::id)
+        .order((posts::published_at.desc(), posts::id.desc()))
+        .limit(cap)
+        .load(conn)
+        .await?;
+    Ok(i64::try_from(unread.len()).unwrap_or(cap))
+}
+
 /// How many posts the feed lists, up to the cap.
 pub async fn feed_count(
     conn: &mut AsyncPgConnection,

@@ -118,6 +118,7 @@ async fn search_finds_two_character_words_and_mixed_text() {
             "Kubernetes の運用を三年続けて学んだこと。",
         ),
         ("夏休みのお知らせ", "今年の夏休みは八月です。"),
+        ("新しいオフィス", "会議室の設計にもこだわりました。"),
     ] {
         let created = client
             .query_with(
@@ -134,10 +135,28 @@ async fn search_finds_two_character_words_and_mixed_text() {
             .data();
         ids.push(id);
     }
+    // Ranked: the word in a title first, then newest first.
     assert_eq!(
         feed(&app, &reader, json!({ "query": "設計" })).await,
-        [ids[0].clone()]
+        [ids[0].clone(), ids[3].clone()]
     );
+    const PAGE: &str =
+        "query($after: String) { posts(first: 1, after: $after, filter: { query: \"設計\" }) {
+        totalCount pageInfo { endCursor hasNextPage } nodes { id } } }";
+    let first = app
+        .client_as(&reader)
+        .query_with(PAGE, json!({ "after": null }))
+        .await;
+    let first = &first.data()["posts"];
+    assert_eq!(first["totalCount"], 2);
+    assert_eq!(first["nodes"][0]["id"], ids[0].as_str());
+    assert_eq!(first["pageInfo"]["hasNextPage"], true);
+    let second = app
+        .client_as(&reader)
+        .query_with(PAGE, json!({ "after": first["pageInfo"]["endCursor"] }))
+        .await;
+    assert_eq!(second.data()["posts"]["nodes"][0]["id"], ids[3].as_str());
+    assert_eq!(second.data()["posts"]["pageInfo"]["hasNextPage"], false);
     assert_eq!(
         feed(&app, &reader, json!({ "query": "Kubernetes 運用" })).await,
         [ids[1].clone()]
