@@ -11,7 +11,8 @@ use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    CommentId, CommentRecord, IssueId, IssueRecord, PostId, PostRecord, ReactionKind,
+    CategoryId, CategoryRecord, CommentId, CommentRecord, IssueId, IssueRecord, PostId, PostRecord,
+    ReactionKind,
 };
 use crate::service::ContentService;
 
@@ -145,10 +146,24 @@ pub fn attach_loaders(
         TagsLoader,
         CoauthorsLoader,
         CommentsLoader,
-        CommentLoader
+        CommentLoader,
+        CategoryLoader
     );
     attach_issue_loaders(data, service, viewer, caching);
 }
+
+loader!(
+    /// Categories by id (the whole list is read once: it is short).
+    CategoryLoader: CategoryId => CategoryRecord,
+    |service, viewer, ids| {
+        let categories = service.categories(viewer).await?;
+        Ok(categories
+            .into_iter()
+            .filter(|category| ids.contains(&category.id))
+            .map(|category| (category.id, category))
+            .collect())
+    }
+);
 
 loader!(
     /// Issues the viewer may see; others are absent.

@@ -16,8 +16,8 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 pub use loaders::attach_loaders;
 use loaders::{
-    CoauthorsLoader, CommentCountLoader, CommentLoader, CommentsLoader, MyReactionsLoader,
-    PostLoader, ReactionCountLoader, ReadAtLoader, TagsLoader,
+    CategoryLoader, CoauthorsLoader, CommentCountLoader, CommentLoader, CommentsLoader,
+    MyReactionsLoader, PostLoader, ReactionCountLoader, ReadAtLoader, TagsLoader,
 };
 
 use crate::model::{
@@ -66,10 +66,8 @@ impl Post {
         let Some(id) = self.0.text.category_id else {
             return Ok(None);
         };
-        let categories = service(ctx)?.categories(viewer(ctx)?).await?;
-        Ok(categories
-            .into_iter()
-            .find(|category| category.id == id)
+        Ok(load_one::<CategoryLoader, _>(ctx, id)
+            .await?
             .map(PostCategory))
     }
     /// Its author, as the viewer may see them (`null` once they left or
@@ -369,11 +367,8 @@ impl PostCategory {
 
 /// Loads one category (for `node(id:)`); any member.
 pub async fn load_category(ctx: &Context<'_>, id: CategoryId) -> Result<PostCategory, AppError> {
-    service(ctx)?
-        .categories(viewer(ctx)?)
+    load_one::<CategoryLoader, _>(ctx, id)
         .await?
-        .into_iter()
-        .find(|category| category.id == id)
         .map(PostCategory)
         .ok_or(AppError::NotFound {
             entity: "PostCategory",
@@ -464,6 +459,10 @@ async fn prefetch_posts(ctx: &Context<'_>, posts: &[PostRecord]) -> Result<(), A
     }
     if selected("tags") {
         load_now::<TagsLoader, _>(ctx, ids.clone()).await?;
+    }
+    if selected("category") {
+        let categories = posts.iter().filter_map(|post| post.text.category_id);
+        load_now::<CategoryLoader, _>(ctx, categories).await?;
     }
     let mut people: Vec<MemberId> = Vec::new();
     if selected("coauthors") {

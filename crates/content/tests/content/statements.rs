@@ -4,7 +4,7 @@ use alumni_core::Role;
 use alumni_test_support::TestApp;
 use serde_json::json;
 
-use super::support::published;
+use super::support::{execute, published};
 
 #[tokio::test]
 async fn the_feed_costs_the_same_however_many_posts_it_shows() {
@@ -36,10 +36,20 @@ async fn the_feed_costs_the_same_however_many_posts_it_shows() {
                 .data();
         }
     }
+    app.client_as(&secretariat)
+        .query("mutation { createPostCategory(name: \"社内の今\") { id } }")
+        .await
+        .data();
+    execute(
+        &app,
+        "UPDATE content.posts SET category_id = (SELECT id FROM content.categories)",
+    )
+    .await;
     let client = app.client_as(&reader);
     const FEED: &str =
         "query($first: Int!) { unreadPostCount posts(first: $first) { totalCount nodes {
         id title publishedAt
+        category { name }
         author { displayName }
         tags { name }
         viewerHasRead
