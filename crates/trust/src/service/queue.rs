@@ -136,7 +136,7 @@ impl TrustService {
             }
             let (_, threshold) = rules_store::settings(conn).await?;
             let reports = store::open_report_count(conn, case.id).await?;
-            if reports == i64::from(threshold) {
+            if reports >= i64::from(threshold) {
                 target
                     .set_state_in(conn, subject.1, ModerationState::Hidden)
                     .await?;
