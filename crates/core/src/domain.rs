@@ -24,9 +24,9 @@ use diesel_async::AsyncPgConnection;
 
 use crate::enums::StoredEnum;
 use crate::error::AppError;
-use crate::id::MemberId;
+use crate::id::{MemberId, SessionId};
 use crate::jobs::JobRegistry;
-use crate::viewer::Viewer;
+use crate::viewer::{Identity, RoleSet, Standing, Viewer};
 
 /// A future the contract returns (traits cannot name `async fn` futures
 /// that must be `Send` and object-safe).
@@ -94,6 +94,20 @@ pub trait Domain: Send + Sync + 'static {
     fn files(&self) -> Vec<FileRoute> {
         Vec::new()
     }
+}
+
+/// A demo member acting through the services while demo data is written,
+/// as a request of theirs would (approved, terms accepted, holding
+/// `roles`), so demo data passes every rule real data does.
+pub fn demo_viewer(member: MemberId, roles: RoleSet) -> Viewer {
+    Viewer::Member(Identity {
+        member_id: member,
+        session_id: SessionId::new(),
+        session_expires_at: chrono::DateTime::<chrono::Utc>::MAX_UTC,
+        roles,
+        standing: Standing::Member,
+        terms_accepted: true,
+    })
 }
 
 /// What earlier domains' demo data left for later ones (membership's demo

@@ -10,7 +10,8 @@
 use std::sync::Arc;
 
 use alumni_core::clock::ManualClock;
-use alumni_core::{AppResult, Identity, MemberId, Role, RoleSet, SessionId, Standing, Viewer};
+use alumni_core::domain::demo_viewer;
+use alumni_core::{AppResult, MemberId, Role, RoleSet, Viewer};
 use alumni_membership::demo::DemoMembers;
 use chrono::{DateTime, Duration, DurationRound as _, Utc};
 
@@ -120,14 +121,7 @@ struct Person {
 }
 
 fn viewer(person: Person) -> Viewer {
-    Viewer::Member(Identity {
-        member_id: person.id,
-        session_id: SessionId::new(),
-        session_expires_at: DateTime::<Utc>::MAX_UTC,
-        roles: RoleSet::EMPTY.with(person.role),
-        standing: Standing::Member,
-        terms_accepted: true,
-    })
+    demo_viewer(person.id, RoleSet::EMPTY.with(person.role))
 }
 
 /// Loads the demo events. Needs the demo secretariat; without it there is

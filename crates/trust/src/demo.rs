@@ -2,7 +2,8 @@
 //! profile bio the leak guard held, and a member's open report, so a
 //! newcomer sees the review queue working. Written through the services.
 
-use alumni_core::{AppResult, Identity, MemberId, Role, RoleSet, SessionId, Standing, Viewer};
+use alumni_core::domain::demo_viewer;
+use alumni_core::{AppResult, Role, RoleSet};
 use alumni_membership::demo::DemoMembers;
 use alumni_membership::service::ProfileUpdate;
 
@@ -147,24 +148,12 @@ const RULES: &[DemoRule] = &[
 const HELD_BIO: &str = "在籍中は北斗フィナンシャル向けの決済基盤を担当していました。\
 今は独立して、決済まわりの設計相談に乗っています。";
 
-/// A demo member acting through the services, as a request would.
-fn as_member(member: MemberId, roles: RoleSet) -> Viewer {
-    Viewer::Member(Identity {
-        member_id: member,
-        session_id: SessionId::new(),
-        session_expires_at: chrono::DateTime::<chrono::Utc>::MAX_UTC,
-        roles,
-        standing: Standing::Member,
-        terms_accepted: true,
-    })
-}
-
 /// Loads the rules, one held bio and one open report.
 pub async fn seed(service: &TrustService, members: &DemoMembers) -> AppResult<()> {
     let Some(secretariat) = members.secretariat else {
         return Ok(());
     };
-    let secretariat = as_member(secretariat, RoleSet::default().with(Role::Secretariat));
+    let secretariat = demo_viewer(secretariat, RoleSet::default().with(Role::Secretariat));
     for (name, category, kind, terms, action, scope, explanation) in RULES {
         service
             .create_rule(
@@ -187,7 +176,7 @@ pub async fn seed(service: &TrustService, members: &DemoMembers) -> AppResult<()
         service
             .membership()
             .update_my_profile(
-                &as_member(*writer, alumnus),
+                &demo_viewer(*writer, alumnus),
                 ProfileUpdate {
                     bio: Some(HELD_BIO.to_owned()),
                     ..ProfileUpdate::default()
@@ -196,7 +185,7 @@ pub async fn seed(service: &TrustService, members: &DemoMembers) -> AppResult<()
             .await?;
         service
             .report(
-                &as_member(*reporter, alumnus),
+                &demo_viewer(*reporter, alumnus),
                 ("Member", reported.0),
                 ReportReason::Spam,
                 Some("プロフィールのリンクが勧誘サイトばかりです。"),

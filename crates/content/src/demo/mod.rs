@@ -5,7 +5,8 @@
 
 pub mod data;
 
-use alumni_core::{AppResult, Identity, MemberId, Role, RoleSet, SessionId, Standing, Viewer};
+use alumni_core::domain::demo_viewer;
+use alumni_core::{AppResult, Role, RoleSet};
 use alumni_membership::demo::DemoMembers;
 use chrono::{Duration, TimeZone as _, Utc};
 use diesel_async::AsyncConnection as _;
@@ -13,18 +14,6 @@ use diesel_async::AsyncConnection as _;
 use crate::model::{AudienceFields, PostAudience, PostId, ReactionKind};
 use crate::service::{ContentService, IssueInput, PostInput};
 use crate::store::{issues, posts, reading};
-
-/// A demo member acting through the services, as a request would.
-fn as_member(member: MemberId, roles: RoleSet) -> Viewer {
-    Viewer::Member(Identity {
-        member_id: member,
-        session_id: SessionId::new(),
-        session_expires_at: chrono::DateTime::<Utc>::MAX_UTC,
-        roles,
-        standing: Standing::Member,
-        terms_accepted: true,
-    })
-}
 
 fn everyone() -> AudienceFields {
     AudienceFields {
@@ -49,7 +38,7 @@ pub async fn seed(service: &ContentService, members: &DemoMembers) -> AppResult<
     let Some(secretariat_id) = members.secretariat else {
         return Ok(());
     };
-    let secretariat = as_member(secretariat_id, RoleSet::default().with(Role::Secretariat));
+    let secretariat = demo_viewer(secretariat_id, RoleSet::default().with(Role::Secretariat));
     let mut categories = Vec::new();
     for name in data::CATEGORIES {
         categories.push(service.create_category(&secretariat, name).await?.id);
@@ -185,7 +174,7 @@ async fn read_quietly(
         } else {
             Role::Alumnus
         };
-        let viewer = as_member(member, RoleSet::default().with(role));
+        let viewer = demo_viewer(member, RoleSet::default().with(role));
         let text = data::COMMENTS[index % data::COMMENTS.len()];
         service.comment(&viewer, post, None, text, true).await?;
     }
