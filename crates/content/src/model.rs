@@ -269,7 +269,7 @@ pub struct IssueRecord {
 }
 
 /// A comment as stored.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = comments, check_for_backend(diesel::pg::Pg))]
 pub struct CommentRecord {
     /// Its id.

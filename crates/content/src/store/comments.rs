@@ -91,18 +91,27 @@ pub async fn set_moderation(
     Ok(())
 }
 
-/// The comments of several posts, oldest first (at most 500 per request).
+/// Most comments listed under one post.
+pub const MAX_PER_POST: i64 = 500;
+
+/// The comments of several posts, oldest first, at most
+/// [`MAX_PER_POST`] of each (so one busy post never crowds out another's
+/// comments on the same page).
 pub async fn of_posts(
     conn: &mut AsyncPgConnection,
     posts: &[PostId],
 ) -> QueryResult<Vec<CommentRecord>> {
-    comments::table
-        .filter(comments::post_id.eq_any(posts))
-        .order((comments::created_at, comments::id))
-        .limit(500)
-        .select(CommentRecord::as_select())
-        .load(conn)
-        .await
+    let ids: Vec<uuid::Uuid> = posts.iter().map(|post| post.0).collect();
+    diesel::sql_query(
+        "SELECT id, post_id, parent_id, author_id, body, moderation, created_at, updated_at, \
+         deleted_at FROM (SELECT c.*, row_number() OVER (PARTITION BY post_id \
+         ORDER BY created_at, id) AS n FROM content.comments c WHERE post_id = ANY($1)) numbered \
+         WHERE n <= $2 ORDER BY created_at, id",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(ids)
+    .bind::<diesel::sql_types::BigInt, _>(MAX_PER_POST)
+    .load(conn)
+    .await
 }
 
 /// Visible comments of several posts, counted.

@@ -3,13 +3,12 @@
 use alumni_core::MemberId;
 use alumni_core::pagination::{ListOrder, PageRequest, capped_count, seek};
 use chrono::{DateTime, Utc};
-use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Integer, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::audience::admitted;
 use crate::model::{IssueId, IssueRecord, IssueState, PostId};
 use crate::schema::content::{issue_posts, issue_recipients, issues};
 use crate::visibility::Reader;
@@ -141,19 +140,7 @@ fn archive(reader: &Reader) -> issues::BoxedQuery<'static, Pg> {
         .into_boxed();
     if !reader.is_secretariat() {
         // The audience rule of `content.admits`, as for posts.
-        query = query.filter(
-            sql::<Bool>(
-                "content.admits(content.issues.audience, content.issues.cohort_company_id, \
-                 content.issues.cohort_left_from, content.issues.cohort_left_to, \
-                 content.issues.cohort_role, ",
-            )
-            .bind::<Array<Text>, _>(reader.role_names())
-            .sql(", ")
-            .bind::<Nullable<diesel::sql_types::Uuid>, _>(reader.company)
-            .sql(", ")
-            .bind::<Nullable<Integer>, _>(reader.left_year)
-            .sql(")"),
-        );
+        query = query.filter(admitted("content.issues", reader));
     }
     query
 }

@@ -11,6 +11,7 @@ use diesel::sql_types::{Array, Bool, Integer, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::audience::admitted;
 use crate::model::{
     AudienceFields, CategoryId, CategoryRecord, PostId, PostRecord, PostState, PostText,
 };
@@ -137,19 +138,7 @@ fn feed(reader: &Reader, withheld: bool, filter: &FeedFilter) -> posts::BoxedQue
     }
     if !reader.is_secretariat() {
         // The audience rule of the migration's `content.admits`.
-        query = query.filter(
-            sql::<Bool>(
-                "content.admits(content.posts.audience, content.posts.cohort_company_id, \
-                 content.posts.cohort_left_from, content.posts.cohort_left_to, \
-                 content.posts.cohort_role, ",
-            )
-            .bind::<Array<Text>, _>(reader.role_names())
-            .sql(", ")
-            .bind::<Nullable<diesel::sql_types::Uuid>, _>(reader.company)
-            .sql(", ")
-            .bind::<Nullable<Integer>, _>(reader.left_year)
-            .sql(")"),
-        );
+        query = query.filter(admitted("content.posts", reader));
     }
     if let Some(category) = filter.category {
         query = query.filter(posts::category_id.eq(category));
