@@ -7,7 +7,7 @@ use alumni_core::pagination::PageRequest;
 use alumni_notify::digest::{DigestItem, DigestReader, DigestSection, DigestSource};
 use diesel_async::AsyncPgConnection;
 
-use crate::render;
+use alumni_core::markdown;
 use alumni_membership::MembershipService;
 
 use crate::service::FeedFilter;
@@ -54,7 +54,7 @@ impl DigestSource for NewInTheMagazine {
                 .map(|issue| DigestItem {
                     title: format!("第{}号 {}", issue.number, issue.title),
                     details: vec![
-                        render::to_plain_text(&issue.editor_note)
+                        markdown::to_plain_text(&issue.editor_note)
                             .chars()
                             .take(120)
                             .collect(),

@@ -10,7 +10,6 @@ pub mod graphql;
 pub mod model;
 pub mod moderation;
 pub mod notices;
-pub mod render;
 mod schema;
 pub mod service;
 mod store;

@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use async_graphql::Data;
 use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
 
 use crate::enums::StoredEnum;
 use crate::error::AppError;
@@ -66,8 +67,22 @@ pub trait Domain: Send + Sync + 'static {
         &'a self,
         conn: &'a mut AsyncPgConnection,
         viewer: &'a Viewer,
-        member: MemberId,
+        leaving: Leaving,
     ) -> BoxFuture<'a, Result<(), AppError>>;
+
+    /// Moves every reference the domain holds to the tag `from` onto the
+    /// tag `into` (dropping references that would then repeat), inside the
+    /// secretariat's merge transaction. The merge deletes `from`
+    /// afterwards, so a reference left behind fails the merge instead of
+    /// being lost.
+    fn merge_tag<'a>(
+        &'a self,
+        _conn: &'a mut AsyncPgConnection,
+        _from: Uuid,
+        _into: Uuid,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async { Ok(()) })
+    }
 
     /// Ends every credential of the member the domain issued (sessions,
     /// feed tokens…), inside the gateway's transaction, for "sign out
@@ -94,6 +109,16 @@ pub trait Domain: Send + Sync + 'static {
     fn files(&self) -> Vec<FileRoute> {
         Vec::new()
     }
+}
+
+/// A member leaving the network, and what they chose on the way out.
+#[derive(Debug, Clone, Copy)]
+pub struct Leaving {
+    /// The member.
+    pub member: MemberId,
+    /// Whether what they wrote for others' benefit (questions and answers)
+    /// goes too; by default it stays under "withdrawn member".
+    pub erase_contributions: bool,
 }
 
 /// A demo member acting through the services while demo data is written,

@@ -26,6 +26,7 @@ pub mod idempotency;
 pub mod input;
 pub mod jobs;
 pub mod live;
+pub mod markdown;
 pub mod moderation;
 pub mod pagination;
 pub mod request;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use alumni_core::domain::{BoxFuture, DemoWorld, Domain, File, FileRequest, FileRoute};
+use alumni_core::domain::{BoxFuture, DemoWorld, Domain, File, FileRequest, FileRoute, Leaving};
 use alumni_core::enums::StoredEnum;
 use alumni_core::jobs::JobRegistry;
 use alumni_core::{AppError, MemberId, NodeId as _, Viewer};
@@ -59,9 +59,9 @@ impl Domain for EventsDomain {
         &'a self,
         conn: &'a mut AsyncPgConnection,
         _viewer: &'a Viewer,
-        member: MemberId,
+        leaving: Leaving,
     ) -> BoxFuture<'a, Result<(), AppError>> {
-        Box::pin(async move { self.service.release_member_in(conn, member).await })
+        Box::pin(async move { self.service.release_member_in(conn, leaving.member).await })
     }
 
     fn jobs(&self, registry: &mut JobRegistry) {

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use alumni_core::domain::Leaving;
 use alumni_core::graphql::{data, viewer};
 use alumni_core::{AppError, GlobalId, Viewer};
 use alumni_membership::MembershipService;
@@ -148,14 +149,20 @@ impl DataRightsMutation {
     /// Leaves the network: sessions end, seats and waitlist places for
     /// events that have not begun are given up (the waitlist moves up), the
     /// calendar feed stops, the profile leaves the directory, and personal
-    /// data is erased; the audit log keeps only ids. All of it happens in
-    /// one transaction: it happens whole or not at all. Pass
-    /// `confirm: true`. The last secretariat member cannot leave
-    /// (`CONFLICT`).
+    /// data is erased; the audit log keeps only ids. Questions and answers
+    /// stay under "withdrawn member" (they help others) unless
+    /// `eraseContributions` is true. All of it happens in one transaction:
+    /// it happens whole or not at all. Pass `confirm: true`. The last
+    /// secretariat member cannot leave (`CONFLICT`).
     async fn withdraw_membership(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Must be `true`: withdrawal cannot be undone.")] confirm: bool,
+        #[graphql(
+            desc = "Also erase the questions and answers the member wrote (by default they stay, without the author's name).",
+            default = false
+        )]
+        erase_contributions: bool,
     ) -> Result<bool> {
         if !confirm {
             return Err(AppError::bad_input(
@@ -166,11 +173,14 @@ impl DataRightsMutation {
         }
         let domains = data::<Domains>(ctx)?;
         let viewer = viewer(ctx)?;
-        let member = viewer.session()?.member_id;
+        let leaving = Leaving {
+            member: viewer.session()?.member_id,
+            erase_contributions,
+        };
         let mut conn = data::<MembershipService>(ctx)?.context().conn().await?;
         conn.transaction(async |conn| {
             for domain in domains.iter() {
-                domain.withdraw_member(conn, viewer, member).await?;
+                domain.withdraw_member(conn, viewer, leaving).await?;
             }
             Ok::<_, AppError>(())
         })

@@ -31,6 +31,9 @@ use alumni_events::model::{MaterialId, RegistrationId};
 use alumni_events::{
     EventId, EventsMutation, EventsQuery, EventsService, EventsSubscription, EventsViewer,
 };
+use alumni_knowledge::KnowledgeService;
+use alumni_knowledge::domain::KnowledgeDomain;
+use alumni_knowledge::graphql::{KnowledgeMutation, KnowledgeQuery};
 use alumni_membership::domain::MembershipDomain;
 use alumni_membership::graphql::{
     Application, AuditEventEntry, Company, Invitation, RosterEntry, TermsVersion, load_application,
@@ -83,6 +86,9 @@ pub struct Services {
     pub events: EventsService,
     /// The magazine: posts, reading, reactions, comments.
     pub content: ContentService,
+    /// The tech community: articles, questions and answers, experts,
+    /// consultations, the collaboration board.
+    pub knowledge: KnowledgeService,
     /// Trust and safety: the leak guard, reports, the review queue.
     pub trust: TrustService,
 }
@@ -102,7 +108,8 @@ impl Services {
                 .into_iter()
                 .chain(alumni_events::notices::KINDS)
                 .chain(alumni_trust::service::KINDS)
-                .chain(alumni_content::notices::KINDS),
+                .chain(alumni_content::notices::KINDS)
+                .chain(alumni_knowledge::notices::KINDS),
         );
         let digest_sources = DigestSources::new(vec![
             Arc::new(alumni_content::digest::NewInTheMagazine(membership.clone())),
@@ -112,25 +119,24 @@ impl Services {
             NotifyService::new(ctx.clone(), membership.clone(), kinds, digest_sources, mail)?;
         let events = EventsService::new(ctx.clone(), membership.clone(), notify.clone());
         let content = ContentService::new(ctx.clone(), membership.clone(), notify.clone());
+        let knowledge = KnowledgeService::new(ctx.clone(), membership.clone(), notify.clone());
         // Every domain's content the review queue acts on; the leak guard
         // is reached through the context's screener, installed here once
         // the services it depends on exist.
-        let trust = TrustService::new(
-            ctx.clone(),
-            membership.clone(),
-            notify.clone(),
-            vec![
-                Arc::new(alumni_membership::moderation::ProfileModeration),
-                Arc::new(alumni_events::moderation::EventModeration),
-                Arc::new(alumni_events::moderation::MaterialModeration),
-                Arc::new(alumni_content::moderation::PostModeration),
-                Arc::new(alumni_content::moderation::CommentModeration),
-            ],
-        );
+        let mut targets: Vec<Arc<dyn alumni_core::moderation::ModerationTarget>> = vec![
+            Arc::new(alumni_membership::moderation::ProfileModeration),
+            Arc::new(alumni_events::moderation::EventModeration),
+            Arc::new(alumni_events::moderation::MaterialModeration),
+            Arc::new(alumni_content::moderation::PostModeration),
+            Arc::new(alumni_content::moderation::CommentModeration),
+        ];
+        targets.extend(alumni_knowledge::moderation::targets());
+        let trust = TrustService::new(ctx.clone(), membership.clone(), notify.clone(), targets);
         ctx.screener.install(Arc::new(trust.clone()));
         Ok(Self {
             events,
             content,
+            knowledge,
             trust,
             notify,
             membership,
@@ -145,6 +151,7 @@ impl Services {
             Arc::new(NotifyDomain::new(self.notify.clone())),
             Arc::new(EventsDomain::new(self.events.clone())),
             Arc::new(ContentDomain::new(self.content.clone())),
+            Arc::new(KnowledgeDomain::new(self.knowledge.clone())),
             Arc::new(TrustDomain::new(self.trust.clone())),
         ]))
     }
@@ -359,6 +366,7 @@ pub struct QueryRoot(
     EventsQuery,
     ContentQuery,
     IssueQuery,
+    KnowledgeQuery,
     TrustQuery,
     ModerationQuery,
 );
@@ -373,6 +381,7 @@ pub struct MutationRoot(
     EventsMutation,
     ContentMutation,
     IssueMutation,
+    KnowledgeMutation,
     TrustMutation,
     ModerationMutation,
     DataRightsMutation,

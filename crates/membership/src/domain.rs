@@ -1,9 +1,9 @@
 //! Membership's side of the domain contract ([`alumni_core::domain`]).
 
-use alumni_core::domain::{BoxFuture, DemoWorld, Domain};
+use alumni_core::domain::{BoxFuture, DemoWorld, Domain, Leaving};
 use alumni_core::enums::StoredEnum;
 use alumni_core::jobs::{Every, JobRegistry};
-use alumni_core::{AppError, MemberId, Viewer};
+use alumni_core::{AppError, Viewer};
 use async_graphql::Data;
 use diesel_async::AsyncPgConnection;
 
@@ -53,7 +53,7 @@ impl Domain for MembershipDomain {
         &'a self,
         conn: &'a mut AsyncPgConnection,
         viewer: &'a Viewer,
-        _member: MemberId,
+        _leaving: Leaving,
     ) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(async move {
             self.service.withdraw_in(conn, viewer).await?;

@@ -217,11 +217,22 @@ pub mod membership {
     }
 
     diesel::table! {
+        membership.tag_aliases (slug) {
+            slug -> Text,
+            tag_id -> Uuid,
+            name -> Text,
+            created_at -> Timestamptz,
+        }
+    }
+
+    diesel::table! {
         membership.tags (id) {
             id -> Uuid,
             slug -> Text,
             name -> Text,
             created_at -> Timestamptz,
+            label_ja -> Nullable<Text>,
+            label_en -> Nullable<Text>,
         }
     }
 
@@ -251,6 +262,7 @@ pub mod membership {
     diesel::joinable!(profiles -> members (member_id));
     diesel::joinable!(roster_entries -> companies (company_id));
     diesel::joinable!(sessions -> members (member_id));
+    diesel::joinable!(tag_aliases -> tags (tag_id));
     diesel::joinable!(terms_versions -> members (published_by));
 
     diesel::allow_tables_to_appear_in_same_query!(
@@ -270,6 +282,7 @@ pub mod membership {
         roster_entries,
         sessions,
         sign_in_attempts,
+        tag_aliases,
         tags,
         terms_versions,
     );

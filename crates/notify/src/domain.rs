@@ -1,9 +1,9 @@
 //! Notify's side of the domain contract ([`alumni_core::domain`]).
 
-use alumni_core::domain::{BoxFuture, Domain};
+use alumni_core::domain::{BoxFuture, Domain, Leaving};
 use alumni_core::enums::StoredEnum;
 use alumni_core::jobs::{Every, JobRegistry};
-use alumni_core::{AppError, MemberId, Viewer};
+use alumni_core::{AppError, Viewer};
 use alumni_membership::jobs::{
     APPLICATION_DECIDED, EMAIL_CHANGE_REQUESTED, EMAIL_CHANGED, PASSWORD_RESET_REQUESTED,
     VERIFICATION_REQUESTED,
@@ -62,9 +62,9 @@ impl Domain for NotifyDomain {
         &'a self,
         conn: &'a mut AsyncPgConnection,
         _viewer: &'a Viewer,
-        member: MemberId,
+        leaving: Leaving,
     ) -> BoxFuture<'a, Result<(), AppError>> {
-        Box::pin(self.service.forget_member_in(conn, member))
+        Box::pin(self.service.forget_member_in(conn, leaving.member))
     }
 
     fn jobs(&self, registry: &mut JobRegistry) {

@@ -1,8 +1,8 @@
 //! Trust and safety's side of the domain contract ([`alumni_core::domain`]).
 
-use alumni_core::domain::{BoxFuture, DemoWorld, Domain};
+use alumni_core::domain::{BoxFuture, DemoWorld, Domain, Leaving};
 use alumni_core::enums::StoredEnum;
-use alumni_core::{AppError, MemberId, Viewer};
+use alumni_core::{AppError, Viewer};
 use alumni_membership::demo::DemoMembers;
 use async_graphql::Data;
 use diesel_async::AsyncPgConnection;
@@ -54,9 +54,9 @@ impl Domain for TrustDomain {
         &'a self,
         conn: &'a mut AsyncPgConnection,
         _viewer: &'a Viewer,
-        member: MemberId,
+        leaving: Leaving,
     ) -> BoxFuture<'a, Result<(), AppError>> {
-        Box::pin(self.service.forget_member_in(conn, member))
+        Box::pin(self.service.forget_member_in(conn, leaving.member))
     }
 
     fn seed_demo<'a>(&'a self, demo: &'a mut DemoWorld) -> BoxFuture<'a, Result<(), AppError>> {

@@ -18,9 +18,9 @@ use crate::model::{
     AudienceFields, IssueAudience, IssueId, IssueRecord, IssueState, PostId, PostRecord, PostState,
 };
 use crate::notices::ISSUE_PUBLISHED;
-use crate::render;
 use crate::store::{issues as store, posts as posts_store};
 use crate::visibility::{Reader, admits, sees_post, text_audience};
+use alumni_core::markdown;
 
 /// The node type of issues, as the review queue names them.
 pub const ISSUE_NODE: &str = "NewsletterIssue";
@@ -94,7 +94,7 @@ impl ContentService {
             id,
             number: input.number,
             title,
-            editor_note_html: render::to_safe_html(&editor_note),
+            editor_note_html: markdown::to_safe_html(&editor_note),
             editor_note,
             state: IssueState::Draft,
             published_at: None,
@@ -299,7 +299,7 @@ impl ContentService {
 /// The mail of an issue: the editor's note, then the titles the member may
 /// read, and a link to the issue.
 fn issue_mail(issue: &IssueRecord, titles: Vec<String>) -> MailContent {
-    let mut paragraphs = vec![render::to_plain_text(&issue.editor_note)];
+    let mut paragraphs = vec![markdown::to_plain_text(&issue.editor_note)];
     if !titles.is_empty() {
         paragraphs.push(format!("今号の記事:\n{}", titles.join("\n")));
     }

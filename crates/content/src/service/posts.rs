@@ -17,9 +17,9 @@ use crate::model::{
     AudienceFields, CategoryId, CategoryRecord, PostAudience, PostId, PostRecord, PostState,
     PostText,
 };
-use crate::render;
 use crate::store::posts::{self as store, FeedFilter};
 use crate::visibility::{sees_post, sees_withheld, text_audience};
+use alumni_core::markdown;
 
 /// The job that publishes a scheduled post.
 pub const PUBLISH_POST: &str = "content.publish_post";
@@ -139,7 +139,7 @@ impl PostInput {
         Ok(PostText {
             title: bounded(&self.title, "input.title", 200, true)?,
             lead: bounded(&self.lead, "input.lead", 500, false)?,
-            body_html: render::to_safe_html(&body),
+            body_html: markdown::to_safe_html(&body),
             body,
             category_id: self.category,
             cover_image_url,
@@ -149,7 +149,7 @@ impl PostInput {
 
 /// The normalised searchable text of a post and its grams.
 fn searchable(text: &PostText) -> (String, Vec<String>) {
-    let plain = render::to_plain_text(&text.body);
+    let plain = markdown::to_plain_text(&text.body);
     let values = [text.title.as_str(), text.lead.as_str(), plain.as_str()];
     (search::index_text(values), search::index_grams(values))
 }

@@ -1,4 +1,5 @@
-//! Markdown of posts, editor's notes and comments, rendered once on save.
+//! Markdown written by members and the secretariat (posts, articles,
+//! questions, answers), rendered once on save.
 //!
 //! Both the Markdown and the HTML are stored, so this runs on writes only and
 //! readers never pay for it. The HTML goes through two independent layers:

@@ -1,0 +1,4 @@
+//! Queries of the knowledge domain, over the caller's connection.
+
+pub mod documents;
+pub mod questions;
