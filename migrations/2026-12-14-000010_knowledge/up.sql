@@ -284,9 +284,13 @@ CREATE TABLE knowledge.documents (
     -- U+001F; and the grams of both (see alumni_core::search).
     search_text  text NOT NULL,
     search_grams text[] NOT NULL,
+    -- Its tags (an answer's are its question's): a search word that names
+    -- a tag or one of its aliases finds what carries the tag.
+    tag_ids      uuid[] NOT NULL,
     created_at   timestamptz NOT NULL
 );
 CREATE INDEX documents_search_idx ON knowledge.documents USING gin (search_grams) WHERE listed;
+CREATE INDEX documents_tags_idx ON knowledge.documents USING gin (tag_ids) WHERE listed;
 CREATE INDEX documents_author_idx ON knowledge.documents (author_id) WHERE author_id IS NOT NULL;
 
 -- Whether the searchable texts of `subject` (and, for a question, of its

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use alumni_core::domain::{BoxFuture, DemoWorld, Domain, File, FileRequest, FileRoute, Leaving};
 use alumni_core::enums::StoredEnum;
 use alumni_core::jobs::JobRegistry;
-use alumni_core::{AppError, MemberId, NodeId as _, Viewer};
+use alumni_core::{AppError, NodeId as _, Viewer};
 use alumni_membership::demo::DemoMembers;
 use async_graphql::Data;
 use diesel_async::AsyncPgConnection;

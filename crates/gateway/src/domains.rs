@@ -33,7 +33,10 @@ use alumni_events::{
 };
 use alumni_knowledge::KnowledgeService;
 use alumni_knowledge::domain::KnowledgeDomain;
-use alumni_knowledge::graphql::{KnowledgeMutation, KnowledgeQuery};
+use alumni_knowledge::graphql::{
+    Answer, KnowledgeMutation, KnowledgeQuery, Question, load_answer, load_question,
+};
+use alumni_knowledge::model::{AnswerId, QuestionId};
 use alumni_membership::domain::MembershipDomain;
 use alumni_membership::graphql::{
     Application, AuditEventEntry, Company, Invitation, RosterEntry, TermsVersion, load_application,
@@ -232,6 +235,10 @@ pub enum Node {
     PostCategory(PostCategory),
     /// A numbered issue of the magazine.
     NewsletterIssue(NewsletterIssue),
+    /// A question of the knowledge community.
+    Question(Question),
+    /// An answer to a question.
+    Answer(Answer),
 }
 
 /// Loads one object by id as the viewer may see it; `NOT_FOUND` otherwise.
@@ -337,6 +344,8 @@ pub const NODE_TYPES: &[NodeType] = &[
         load_category
     ),
     node_type!(NewsletterIssue, IssueId, "content.issues", load_issue),
+    node_type!(Question, QuestionId, "knowledge.questions", load_question),
+    node_type!(Answer, AnswerId, "knowledge.answers", load_answer),
 ];
 
 /// The signed-in member's own view of the network: their account and, per

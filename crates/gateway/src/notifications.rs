@@ -24,6 +24,9 @@ use serde::Deserialize;
 
 use alumni_content::graphql::{NewsletterIssue, load_issue};
 use alumni_content::model::IssueId;
+use alumni_knowledge::graphql::{Answer, Question, load_answer, load_question};
+use alumni_knowledge::model::{AnswerId, QuestionId};
+use alumni_knowledge::notices as knowledge_notices;
 use alumni_trust::model::{CaseId, Resolution};
 
 use crate::api::resolve_node;
@@ -191,6 +194,9 @@ pub enum NotificationPayload {
     Moderation(ModerationNotice),
     /// A new issue of the magazine.
     Issue(IssueNotice),
+    /// A question routed to the viewer, an answer to their question, their
+    /// answer accepted, or (the secretariat) a question nobody answered.
+    Question(QuestionNotice),
 }
 
 /// The typed payload of a notification of `kind`.
@@ -223,7 +229,51 @@ fn payload_of(kind: &str, payload: &serde_json::Value) -> Option<NotificationPay
     if kind == alumni_content::notices::ISSUE_PUBLISHED.name {
         return parsed(payload).map(NotificationPayload::Issue);
     }
+    if [
+        &knowledge_notices::QUESTION_ROUTED,
+        &knowledge_notices::ANSWER_POSTED,
+        &knowledge_notices::ANSWER_ACCEPTED,
+        &knowledge_notices::QUESTION_ESCALATED,
+    ]
+    .iter()
+    .any(|known| known.name == kind)
+    {
+        return parsed(payload).map(NotificationPayload::Question);
+    }
     None
+}
+
+/// About a question of the knowledge community.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionNotice {
+    question_id: QuestionId,
+    answer_id: Option<AnswerId>,
+    round: Option<i32>,
+}
+
+/// About a question of the knowledge community.
+#[Object]
+impl QuestionNotice {
+    /// The question; `null` if it is no longer visible.
+    async fn question(&self, ctx: &Context<'_>) -> Result<Option<Question>> {
+        visible(load_question(ctx, self.question_id).await)
+    }
+
+    /// The answer posted or accepted; `null` for other kinds or if it is
+    /// no longer visible.
+    async fn answer(&self, ctx: &Context<'_>) -> Result<Option<Answer>> {
+        match self.answer_id {
+            Some(id) => visible(load_answer(ctx, id).await),
+            None => Ok(None),
+        }
+    }
+
+    /// For a routed question: the round of routing (1 when it was asked,
+    /// 2 when it was still unanswered later).
+    async fn round(&self) -> Option<i32> {
+        self.round
+    }
 }
 
 /// A new issue of the magazine.

@@ -151,6 +151,7 @@ pub mod knowledge {
             expires_at -> Nullable<Timestamptz>,
             search_text -> Text,
             search_grams -> Array<Nullable<Text>>,
+            tag_ids -> Array<Nullable<Uuid>>,
             created_at -> Timestamptz,
         }
     }

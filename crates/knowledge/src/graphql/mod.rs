@@ -1,6 +1,7 @@
 //! The knowledge domain's GraphQL: objects, inputs and roots per concept,
 //! merged into the crate's roots.
 
+mod questions;
 mod routing;
 
 use async_graphql::MergedObject;
@@ -8,21 +9,23 @@ use async_graphql::MergedObject;
 use crate::KnowledgeService;
 use alumni_core::Viewer;
 
+pub use questions::{Answer, Question, load_answer, load_question};
 pub use routing::RoutingSettingsObject;
 
 /// The knowledge domain's queries.
 #[derive(MergedObject, Default)]
-pub struct KnowledgeQuery(routing::RoutingQuery);
+pub struct KnowledgeQuery(questions::QuestionsQuery, routing::RoutingQuery);
 
 /// The knowledge domain's mutations.
 #[derive(MergedObject, Default)]
-pub struct KnowledgeMutation(routing::RoutingMutation);
+pub struct KnowledgeMutation(questions::QuestionsMutation, routing::RoutingMutation);
 
 /// Adds the per-request DataLoaders bound to `viewer`.
 pub fn attach_loaders(
-    _data: &mut async_graphql::Data,
-    _service: &KnowledgeService,
-    _viewer: &Viewer,
-    _caching: bool,
+    data: &mut async_graphql::Data,
+    service: &KnowledgeService,
+    viewer: &Viewer,
+    caching: bool,
 ) {
+    questions::attach_question_loaders(data, service, viewer, caching);
 }

@@ -54,7 +54,7 @@ pub struct QuestionRecord {
 }
 
 /// An answer as stored.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = answers, check_for_backend(diesel::pg::Pg))]
 pub struct AnswerRecord {
     /// Its id.

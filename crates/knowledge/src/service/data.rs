@@ -114,11 +114,15 @@ const ERASE: &[&str] = &[
 /// with everything under them.
 const ERASE_CONTRIBUTIONS: &[&str] = &[
     "DELETE FROM knowledge.documents WHERE kind = 'ANSWER' AND author_id = $1",
-    "WITH gone AS (DELETE FROM knowledge.answers WHERE author_id = $1 RETURNING question_id) \
-     UPDATE knowledge.questions q SET answer_count = (SELECT count(*) FROM knowledge.answers a \
-     WHERE a.question_id = q.id AND a.moderation = 'VISIBLE'), last_answer_at = (SELECT \
-     max(a.created_at) FROM knowledge.answers a WHERE a.question_id = q.id) \
-     WHERE q.id IN (SELECT question_id FROM gone)",
+    // Counted before the answers go: a statement sees the rows as they
+    // were when it began.
+    "UPDATE knowledge.questions q SET \
+     answer_count = (SELECT count(*) FROM knowledge.answers a WHERE a.question_id = q.id \
+         AND a.moderation = 'VISIBLE' AND a.author_id IS DISTINCT FROM $1), \
+     last_answer_at = (SELECT max(a.created_at) FROM knowledge.answers a WHERE a.question_id = q.id \
+         AND a.moderation = 'VISIBLE' AND a.author_id IS DISTINCT FROM $1) \
+     WHERE q.id IN (SELECT question_id FROM knowledge.answers WHERE author_id = $1)",
+    "DELETE FROM knowledge.answers WHERE author_id = $1",
     "DELETE FROM knowledge.documents WHERE kind = 'QUESTION' AND author_id = $1",
     "DELETE FROM knowledge.questions WHERE author_id = $1",
 ];
@@ -156,6 +160,8 @@ const MERGE_TAG: &[&str] = &[
     "DELETE FROM knowledge.skill_availability x WHERE tag_id = $1 AND EXISTS (SELECT 1 FROM \
      knowledge.skill_availability y WHERE y.member_id = x.member_id AND y.tag_id = $2)",
     "UPDATE knowledge.skill_availability SET tag_id = $2 WHERE tag_id = $1",
+    "UPDATE knowledge.documents SET tag_ids = ARRAY(SELECT DISTINCT unnest(array_replace(tag_ids, $1, $2))) \
+     WHERE $1 = ANY(tag_ids)",
 ];
 
 #[derive(QueryableByName)]

@@ -1,6 +1,7 @@
 //! The knowledge domain's rules applied for a viewer, one file per concept.
 
 mod data;
+mod questions;
 mod routing;
 
 use alumni_core::{AppError, AppResult, Identity, Role, ServiceContext, Viewer};
@@ -10,8 +11,12 @@ use alumni_notify::NotifyService;
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
+pub use crate::store::questions::{ANSWERS_PER_QUESTION, QuestionKey, QuestionList};
 pub use data::merge_tag_in;
-pub use routing::{ROUTE_QUESTION, RoutingSettings, RoutingSettingsInput};
+pub use questions::{ANSWER_NODE, MAX_ANSWERS, QUESTION_NODE, QuestionInput, question_key};
+pub use routing::{
+    AvailabilityInput, ROUTE_QUESTION, RouteQuestion, RoutingSettings, RoutingSettingsInput,
+};
 
 /// Tags one article, question, consultation or board post may carry.
 pub const MAX_TAGS: usize = 5;
@@ -94,4 +99,18 @@ fn bounded(value: &str, field: &str, min: usize, max: usize) -> AppResult<String
 }
 
 /// Registers the handlers of the domain's jobs and its recurring jobs.
-pub fn register_jobs(_service: &KnowledgeService, _registry: &mut alumni_core::jobs::JobRegistry) {}
+pub fn register_jobs(service: &KnowledgeService, registry: &mut alumni_core::jobs::JobRegistry) {
+    let routing = service.clone();
+    registry.handle(ROUTE_QUESTION, move |run| {
+        let service = routing.clone();
+        async move { service.route_question(run).await }
+    });
+}
+
+/// A refusal with a stable reason (`CONFLICT`, `extensions.reason`).
+fn refused(message: &str, reason: &'static str) -> AppError {
+    AppError::Conflict {
+        message: message.to_owned(),
+        reason: Some(reason),
+    }
+}

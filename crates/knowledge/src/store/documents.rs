@@ -29,6 +29,8 @@ pub struct Document<'a> {
     pub title: &'a str,
     /// Its other text, as plain text.
     pub text: &'a str,
+    /// Its tags (an answer's are its question's).
+    pub tag_ids: Vec<Uuid>,
     /// When it was written.
     pub created_at: DateTime<Utc>,
 }
@@ -45,6 +47,7 @@ struct DocumentRow {
     expires_at: Option<DateTime<Utc>>,
     search_text: String,
     search_grams: Vec<String>,
+    tag_ids: Vec<Uuid>,
     created_at: DateTime<Utc>,
 }
 
@@ -69,6 +72,7 @@ pub async fn save(conn: &mut AsyncPgConnection, document: &Document<'_>) -> Quer
             search::normalize(document.text)
         ),
         search_grams: search::index_grams(values),
+        tag_ids: document.tag_ids.clone(),
         created_at: document.created_at,
     };
     diesel::insert_into(documents::table)

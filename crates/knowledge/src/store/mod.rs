@@ -2,3 +2,5 @@
 
 pub mod documents;
 pub mod questions;
+pub mod routing;
+pub mod tags;
