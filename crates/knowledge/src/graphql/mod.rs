@@ -3,6 +3,7 @@
 
 mod questions;
 mod routing;
+mod search;
 
 use async_graphql::MergedObject;
 
@@ -11,10 +12,15 @@ use alumni_core::Viewer;
 
 pub use questions::{Answer, Question, load_answer, load_question};
 pub use routing::RoutingSettingsObject;
+pub use search::{ExpertEntry, KnowledgeItem, SearchHit};
 
 /// The knowledge domain's queries.
 #[derive(MergedObject, Default)]
-pub struct KnowledgeQuery(questions::QuestionsQuery, routing::RoutingQuery);
+pub struct KnowledgeQuery(
+    questions::QuestionsQuery,
+    routing::RoutingQuery,
+    search::SearchQuery,
+);
 
 /// The knowledge domain's mutations.
 #[derive(MergedObject, Default)]

@@ -1,8 +1,10 @@
 //! The knowledge domain's rules applied for a viewer, one file per concept.
 
 mod data;
+mod experts;
 mod questions;
 mod routing;
+mod search;
 
 use alumni_core::{AppError, AppResult, Identity, Role, ServiceContext, Viewer};
 use alumni_membership::MembershipService;
@@ -12,11 +14,14 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
 pub use crate::store::questions::{ANSWERS_PER_QUESTION, QuestionKey, QuestionList};
+pub use crate::store::search::Hit;
 pub use data::merge_tag_in;
+pub use experts::Expert;
 pub use questions::{ANSWER_NODE, MAX_ANSWERS, QUESTION_NODE, QuestionInput, question_key};
 pub use routing::{
     AvailabilityInput, ROUTE_QUESTION, RouteQuestion, RoutingSettings, RoutingSettingsInput,
 };
+pub use search::{MAX_SIMILAR, query_words};
 
 /// Tags one article, question, consultation or board post may carry.
 pub const MAX_TAGS: usize = 5;

@@ -1,6 +1,9 @@
 //! Queries of the knowledge domain, over the caller's connection.
 
 pub mod documents;
+pub mod experts;
 pub mod questions;
 pub mod routing;
+pub mod search;
+pub mod sql;
 pub mod tags;

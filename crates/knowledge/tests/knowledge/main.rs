@@ -2,7 +2,9 @@
 //! questions and answers, routing, experts, consultations, the
 //! collaboration board, tags, search, the leak guard and data rights.
 
+mod experts;
 mod questions;
 mod routing;
 mod routing_settings;
+mod search;
 mod support;
