@@ -82,9 +82,10 @@ async fn two_character_words_mixed_text_and_aliases_find_what_they_mean() {
         ],
         "mixed text is read as two words (the answer sits under a question tagged Kubernetes)"
     );
-    assert!(
-        search(&app, &reader, "ｋｕｂｅｒｎｅｔｅｓ").await.len() == 1,
-        "full-width letters normalise"
+    assert_eq!(
+        search(&app, &reader, "ｋｕｂｅｒｎｅｔｅｓ").await.len(),
+        2,
+        "full-width letters normalise (the question, and the answer under its tag)"
     );
 
     execute(
