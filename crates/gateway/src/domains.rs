@@ -117,6 +117,7 @@ impl Services {
         let digest_sources = DigestSources::new(vec![
             Arc::new(alumni_content::digest::NewInTheMagazine(membership.clone())),
             Arc::new(alumni_events::digest::UpcomingEvents),
+            Arc::new(alumni_knowledge::digest::KnowledgeDigest),
         ]);
         let notify =
             NotifyService::new(ctx.clone(), membership.clone(), kinds, digest_sources, mail)?;

@@ -5,6 +5,7 @@
 //! post offers and searches for collaboration.
 
 pub mod demo;
+pub mod digest;
 pub mod domain;
 pub mod graphql;
 pub mod model;

@@ -1,6 +1,7 @@
 //! The knowledge domain's GraphQL: objects, inputs and roots per concept,
 //! merged into the crate's roots.
 
+mod follows;
 mod questions;
 mod routing;
 mod search;
@@ -17,6 +18,7 @@ pub use search::{ExpertEntry, KnowledgeItem, SearchHit};
 /// The knowledge domain's queries.
 #[derive(MergedObject, Default)]
 pub struct KnowledgeQuery(
+    follows::FollowsQuery,
     questions::QuestionsQuery,
     routing::RoutingQuery,
     search::SearchQuery,
@@ -24,7 +26,11 @@ pub struct KnowledgeQuery(
 
 /// The knowledge domain's mutations.
 #[derive(MergedObject, Default)]
-pub struct KnowledgeMutation(questions::QuestionsMutation, routing::RoutingMutation);
+pub struct KnowledgeMutation(
+    follows::FollowsMutation,
+    questions::QuestionsMutation,
+    routing::RoutingMutation,
+);
 
 /// Adds the per-request DataLoaders bound to `viewer`.
 pub fn attach_loaders(

@@ -2,6 +2,7 @@
 
 mod data;
 mod experts;
+mod follows;
 mod questions;
 mod routing;
 mod search;

@@ -2,6 +2,7 @@
 
 pub mod documents;
 pub mod experts;
+pub mod follows;
 pub mod questions;
 pub mod routing;
 pub mod search;
