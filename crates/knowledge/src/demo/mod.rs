@@ -1,4 +1,8 @@
-//! Demo data of the knowledge domain, written through the services.
+//! Demo data of the knowledge domain, written through the services:
+//! questions and answers on cloud migration, Kubernetes 運用, 要件定義 and
+//! legacy COBOL, experts with varied availability.
+
+mod questions;
 
 use alumni_core::AppResult;
 use alumni_membership::demo::DemoMembers;
@@ -7,6 +11,6 @@ use crate::KnowledgeService;
 
 /// Writes the demo community's articles, questions, answers, experts,
 /// consultations and board posts.
-pub async fn seed(_service: &KnowledgeService, _members: &DemoMembers) -> AppResult<()> {
-    Ok(())
+pub async fn seed(service: &KnowledgeService, members: &DemoMembers) -> AppResult<()> {
+    questions::seed(service, members).await
 }
