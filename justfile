@@ -25,6 +25,7 @@ bench:
     cargo bench -p alumni-core --bench jobs
     cargo bench -p alumni-trust --bench rules
     cargo bench -p alumni-content --bench feed
+    cargo bench -p alumni-knowledge --bench community
 
 # Measure the directory and its searches at 100,000 and 1,000,000 members
 # against PostGraphile 4 and pgbench (see docs/performance.md; needs node,

@@ -140,7 +140,10 @@ impl KnowledgeService {
                         round: 1,
                     },
                 )
-                .key(format!("{}:1", id.0)),
+                .key(format!("{}:1", id.0))
+                // A held question is routed once released: the job retries,
+                // hourly after its first backoffs, for about four days.
+                .max_attempts(100),
             )
             .await?;
             Ok::<_, AppError>(())
