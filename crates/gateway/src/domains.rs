@@ -33,7 +33,10 @@ use alumni_events::{
 };
 use alumni_knowledge::KnowledgeService;
 use alumni_knowledge::domain::KnowledgeDomain;
-use alumni_knowledge::graphql::{KnowledgeMutation, KnowledgeQuery};
+use alumni_knowledge::graphql::{
+    Article, ArticleComment, KnowledgeMutation, KnowledgeQuery, load_article, load_article_comment,
+};
+use alumni_knowledge::model::{ArticleCommentId, ArticleId};
 use alumni_membership::domain::MembershipDomain;
 use alumni_membership::graphql::{
     Application, AuditEventEntry, Company, Invitation, RosterEntry, TermsVersion, load_application,
@@ -232,6 +235,10 @@ pub enum Node {
     PostCategory(PostCategory),
     /// A numbered issue of the magazine.
     NewsletterIssue(NewsletterIssue),
+    /// A member's article (its author, or its audience once published).
+    Article(Article),
+    /// A comment on an article.
+    ArticleComment(ArticleComment),
 }
 
 /// Loads one object by id as the viewer may see it; `NOT_FOUND` otherwise.
@@ -337,6 +344,13 @@ pub const NODE_TYPES: &[NodeType] = &[
         load_category
     ),
     node_type!(NewsletterIssue, IssueId, "content.issues", load_issue),
+    node_type!(Article, ArticleId, "knowledge.articles", load_article),
+    node_type!(
+        ArticleComment,
+        ArticleCommentId,
+        "knowledge.article_comments",
+        load_article_comment
+    ),
 ];
 
 /// The signed-in member's own view of the network: their account and, per

@@ -1,6 +1,9 @@
 //! The knowledge domain's rules applied for a viewer, one file per concept.
 
+mod article_comments;
+mod articles;
 mod data;
+mod helpful;
 mod routing;
 
 use alumni_core::{AppError, AppResult, Identity, Role, ServiceContext, Viewer};
@@ -10,6 +13,8 @@ use alumni_notify::NotifyService;
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
+pub use article_comments::{ARTICLE_COMMENT_NODE, MAX_COMMENTS_PER_ARTICLE};
+pub use articles::{ARTICLE_NODE, ArticleFilter, ArticleInput};
 pub use data::merge_tag_in;
 pub use routing::{ROUTE_QUESTION, RoutingSettings, RoutingSettingsInput};
 

@@ -2,5 +2,6 @@
 //! questions and answers, routing, experts, consultations, the
 //! collaboration board, tags, search, the leak guard and data rights.
 
+mod articles;
 mod routing_settings;
 mod support;
