@@ -167,33 +167,39 @@ const DRAFT: DemoArticle = DemoArticle {
     writer: Writer::Secretariat,
 };
 
-/// Comments: (article index, writer, text), and replies to the comment
-/// just before them.
-const COMMENTS: &[(usize, Writer, &str, &[(Writer, &str)])] = &[
-    (
-        0,
-        Writer::Employee(1),
-        "切り戻し手順の粒度の話、とても参考になりました。リハーサルは毎回同じメンバーでやりましたか？",
-        &[(
+/// A comment on the article at `article` in [`ARTICLES`], with replies.
+struct DemoComment {
+    article: usize,
+    writer: Writer,
+    text: &'static str,
+    replies: &'static [(Writer, &'static str)],
+}
+
+const COMMENTS: &[DemoComment] = &[
+    DemoComment {
+        article: 0,
+        writer: Writer::Employee(1),
+        text: "切り戻し手順の粒度の話、とても参考になりました。リハーサルは毎回同じメンバーでやりましたか？",
+        replies: &[(
             Writer::Alumnus(0),
             "毎回半分ずつ入れ替えました。手順書だけで動けるかを確かめたかったので。",
         )],
-    ),
-    (
-        1,
-        Writer::Alumnus(1),
-        "アップグレードを定例作業にする、は本当にそうですね。今の現場でも提案してみます。",
-        &[],
-    ),
-    (
-        4,
-        Writer::Alumnus(2),
-        "spawn_blocking で詰まった話、まったく同じことをやりました…。",
-        &[(
+    },
+    DemoComment {
+        article: 1,
+        writer: Writer::Alumnus(1),
+        text: "アップグレードを定例作業にする、は本当にそうですね。今の現場でも提案してみます。",
+        replies: &[],
+    },
+    DemoComment {
+        article: 4,
+        writer: Writer::Alumnus(2),
+        text: "spawn_blocking で詰まった話、まったく同じことをやりました…。",
+        replies: &[(
             Writer::Employee(1),
             "みんな一度は通る道ですね。clippy で検知できるといいのですが。",
         )],
-    ),
+    },
 ];
 
 /// Helpful marks: (article index, the members who found it helpful).
@@ -216,7 +222,9 @@ fn as_member(members: &DemoMembers, writer: Writer) -> Option<(MemberId, Viewer)
             Role::Alumnus,
         ),
         Writer::Employee(index) => (
-            members.employees.get(index % members.employees.len().max(1)),
+            members
+                .employees
+                .get(index % members.employees.len().max(1)),
             Role::Employee,
         ),
         Writer::Secretariat => (members.secretariat.as_ref(), Role::Secretariat),
@@ -252,7 +260,13 @@ pub async fn seed_articles(
         service.publish_article(&author, created.id).await?;
         published.push(Some((created.id, member)));
     }
-    for (article, writer, text, replies) in COMMENTS {
+    for DemoComment {
+        article,
+        writer,
+        text,
+        replies,
+    } in COMMENTS
+    {
         let (Some(Some((article, _))), Some((_, commenter))) =
             (published.get(*article), as_member(members, *writer))
         else {

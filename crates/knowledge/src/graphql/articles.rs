@@ -352,6 +352,10 @@ pub(super) struct ArticleQuery;
 #[Object]
 impl ArticleQuery {
     /// Published articles the viewer may read, newest first. Any member.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "two filters and the four arguments of a connection"
+    )]
     #[graphql(complexity = "connection_complexity(first, last, child_complexity)")]
     async fn articles(
         &self,
@@ -382,7 +386,12 @@ impl ArticleQuery {
             TotalCount::lazy(async move { service.articles_count(&viewer, &filter).await });
         Ok(page.into_connection(
             rows,
-            |article: &ArticleRecord| (article.published_at.unwrap_or(article.created_at), article.id.0),
+            |article: &ArticleRecord| {
+                (
+                    article.published_at.unwrap_or(article.created_at),
+                    article.id.0,
+                )
+            },
             Article,
             total_count,
         ))
@@ -474,7 +483,9 @@ impl ArticleMutation {
         let id = article_id(&id)?;
         let input = input.into_input(confirm_warnings);
         Ok(Article(
-            service(ctx)?.update_article(viewer(ctx)?, id, input).await?,
+            service(ctx)?
+                .update_article(viewer(ctx)?, id, input)
+                .await?,
         ))
     }
 

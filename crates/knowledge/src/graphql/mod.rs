@@ -11,9 +11,7 @@ use async_graphql::MergedObject;
 use crate::KnowledgeService;
 use alumni_core::Viewer;
 
-pub use articles::{
-    Article, ArticleComment, ArticleRevision, load_article, load_article_comment,
-};
+pub use articles::{Article, ArticleComment, ArticleRevision, load_article, load_article_comment};
 pub use routing::RoutingSettingsObject;
 
 /// The knowledge domain's queries.

@@ -24,8 +24,8 @@ use uuid::Uuid;
 use super::helpful::set_helpful_in;
 use super::{KnowledgeService, bounded, participant};
 use crate::model::{
-    ArticleId, ArticleRecord, ArticleRevisionId, ArticleRevisionRecord, ArticleState,
-    DocumentKind, KnowledgeAudience,
+    ArticleId, ArticleRecord, ArticleRevisionId, ArticleRevisionRecord, ArticleState, DocumentKind,
+    KnowledgeAudience,
 };
 use crate::store::articles::{self as store, ArticleText, Listing};
 use crate::store::documents::{self, Document};
@@ -316,7 +316,11 @@ impl KnowledgeService {
     }
 
     /// Publishes the viewer's draft to its audience.
-    pub async fn publish_article(&self, viewer: &Viewer, id: ArticleId) -> AppResult<ArticleRecord> {
+    pub async fn publish_article(
+        &self,
+        viewer: &Viewer,
+        id: ArticleId,
+    ) -> AppResult<ArticleRecord> {
         self.transition(viewer, id, ArticleState::Draft, ArticleState::Published)
             .await
     }
@@ -392,8 +396,7 @@ impl KnowledgeService {
                     reason: Some("OWN_CONTENT"),
                 });
             }
-            let changed =
-                set_helpful_in(conn, Counted::Articles, id.0, member, on, now).await?;
+            let changed = set_helpful_in(conn, Counted::Articles, id.0, member, on, now).await?;
             let delta = match (changed, on) {
                 (false, _) => 0,
                 (true, true) => 1,

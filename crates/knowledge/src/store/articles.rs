@@ -182,7 +182,12 @@ pub async fn set_tags(
         .await?;
     let rows: Vec<_> = tags
         .iter()
-        .map(|tag| (article_tags::article_id.eq(id), article_tags::tag_id.eq(*tag)))
+        .map(|tag| {
+            (
+                article_tags::article_id.eq(id),
+                article_tags::tag_id.eq(*tag),
+            )
+        })
         .collect();
     diesel::insert_into(article_tags::table)
         .values(rows)

@@ -111,7 +111,11 @@ fn uuid_of(id: &str) -> String {
 async fn document(app: &TestApp, id: &str) -> (i64, i64) {
     let uuid = uuid_of(id);
     (
-        rows(app, &format!("knowledge.documents WHERE subject_id = '{uuid}'")).await,
+        rows(
+            app,
+            &format!("knowledge.documents WHERE subject_id = '{uuid}'"),
+        )
+        .await,
         rows(
             app,
             &format!("knowledge.documents WHERE subject_id = '{uuid}' AND listed"),
@@ -471,12 +475,7 @@ async fn comments_are_one_level_deep_and_a_deleted_comment_keeps_its_replies() {
     let reply = reply.data()["addArticleComment"].clone();
     assert_eq!(reply["parentId"], top.as_str());
     // A reply to a reply joins the thread of the comment it hangs on.
-    let nested = comment(
-        &second,
-        reply["id"].as_str(),
-        "ひな形、私もほしいです",
-    )
-    .await;
+    let nested = comment(&second, reply["id"].as_str(), "ひな形、私もほしいです").await;
     assert_eq!(nested.data()["addArticleComment"]["parentId"], top.as_str());
     let later = comment(&second, None, "決定事項ログの例も見たいです").await;
     let later = later.data()["addArticleComment"]["id"]
@@ -533,7 +532,10 @@ async fn comments_are_one_level_deep_and_a_deleted_comment_keeps_its_replies() {
         .expect_error("NOT_FOUND");
     let edited = app
         .client_as(&first)
-        .query_with(EDIT, json!({ "id": top, "body": "用語集、うちのチームでも作ります" }))
+        .query_with(
+            EDIT,
+            json!({ "id": top, "body": "用語集、うちのチームでも作ります" }),
+        )
         .await;
     assert_eq!(
         edited.data()["editArticleComment"]["body"],
@@ -724,7 +726,10 @@ async fn reports_hide_an_article_and_a_comment_past_the_threshold() {
     let id = published(&app, &author, "副業の勧誘", "EVERYONE").await;
     let comment = app
         .client_as(&author)
-        .query_with(COMMENT, json!({ "article": id, "body": "詳しくはこちらへ" }))
+        .query_with(
+            COMMENT,
+            json!({ "article": id, "body": "詳しくはこちらへ" }),
+        )
         .await;
     let comment = comment.data()["addArticleComment"]["id"]
         .as_str()
@@ -809,7 +814,10 @@ async fn a_page_of_articles_costs_the_same_for_10_as_for_100() {
                 .data();
             let comment = app
                 .client_as(&reader)
-                .query_with(COMMENT, json!({ "article": id, "body": "参考になりました" }))
+                .query_with(
+                    COMMENT,
+                    json!({ "article": id, "body": "参考になりました" }),
+                )
                 .await;
             let parent = comment.data()["addArticleComment"]["id"].clone();
             app.client_as(author)

@@ -10,7 +10,9 @@ use alumni_membership::model::TagRecord;
 use async_graphql::dataloader::Loader;
 
 use crate::KnowledgeService;
-use crate::model::{ArticleCommentId, ArticleCommentRecord, ArticleId, ArticleRecord, ArticleRevisionRecord};
+use crate::model::{
+    ArticleCommentId, ArticleCommentRecord, ArticleId, ArticleRecord, ArticleRevisionRecord,
+};
 
 macro_rules! loader {
     ($(#[$meta:meta])* $name:ident: $key:ty => $value:ty, |$service:ident, $viewer:ident, $keys:ident| $body:expr) => {
