@@ -320,6 +320,25 @@ async fn audiences_hold_on_the_list_by_id_in_comments_and_in_the_search_index() 
         [for_everyone.clone(), for_employees.clone()]
     );
     assert_eq!(listed(&app, &secretariat).await.len(), 3);
+    const FILTERED: &str = "query($tag: String, $author: ID) {
+        articles(tag: $tag, author: $author) { totalCount nodes { id } }
+    }";
+    let by_tag_and_author = app
+        .client_as(&secretariat)
+        .query_with(
+            FILTERED,
+            json!({ "tag": "ＲＵＳＴ", "author": employee.global_id() }),
+        )
+        .await;
+    assert_eq!(
+        by_tag_and_author.data()["articles"],
+        json!({ "totalCount": 2, "nodes": [{ "id": for_everyone }, { "id": for_employees }] })
+    );
+    let unknown_tag = app
+        .client_as(&secretariat)
+        .query_with(FILTERED, json!({ "tag": "COBOL" }))
+        .await;
+    assert_eq!(unknown_tag.data()["articles"]["totalCount"], 0);
 
     // From the refused side, by every path.
     for (viewer, article, comment) in [
@@ -790,6 +809,17 @@ async fn reports_hide_an_article_and_a_comment_past_the_threshold() {
         .await;
     assert_eq!(seen.data()["article"]["comments"]["nodes"], json!([]));
     assert_eq!(node(&app, &bystander, &comment).await, Value::Null);
+
+    // A moderator may delete an article outright; the audit log keeps it.
+    app.client_as(&moderator)
+        .query_with(
+            "mutation($id: ID!) { deleteArticle(id: $id) }",
+            json!({ "id": id }),
+        )
+        .await
+        .data();
+    assert_eq!(read(&app, &author, &id).await, Value::Null);
+    assert_eq!(app.audit_count("knowledge.article_deleted").await, 1);
 }
 
 #[tokio::test]
@@ -859,4 +889,59 @@ async fn a_page_of_articles_costs_the_same_for_10_as_for_100() {
         costs.push(statements);
     }
     assert_eq!(costs[0], costs[1], "statements for 10 and 100 articles");
+}
+
+#[tokio::test]
+async fn a_leaving_author_takes_their_articles_and_the_marks_on_them_along() {
+    let app = TestApp::spawn().await;
+    let author = app.create_member(&[Role::Alumnus]).await;
+    let reader = app.create_member(&[Role::Alumnus]).await;
+    let theirs = published(&app, &author, "フリーランス 1 年目", "EVERYONE").await;
+    let kept = published(&app, &reader, "テスト自動化", "EVERYONE").await;
+    const MARK: &str = "mutation($id: ID!) { markArticleHelpful(id: $id) { id } }";
+    app.client_as(&reader)
+        .query_with(MARK, json!({ "id": theirs }))
+        .await
+        .data();
+    app.client_as(&author)
+        .query_with(MARK, json!({ "id": kept }))
+        .await
+        .data();
+    let comment = app
+        .client_as(&author)
+        .query_with(
+            COMMENT,
+            json!({ "article": kept, "body": "参考になりました" }),
+        )
+        .await;
+    comment.data();
+    let export = app
+        .client_as(&author)
+        .query("mutation { exportMyData }")
+        .await;
+    let knowledge = &export.data()["exportMyData"]["knowledge"];
+    assert_eq!(knowledge["articles"][0]["title"], "フリーランス 1 年目");
+    assert_eq!(knowledge["articleComments"][0]["body"], "参考になりました");
+    assert_eq!(knowledge["helpfulMarks"].as_array().unwrap().len(), 1);
+
+    app.client_as(&author)
+        .query("mutation { withdrawMembership(confirm: true) }")
+        .await
+        .data();
+    assert_eq!(rows(&app, "knowledge.articles").await, 1);
+    assert_eq!(document(&app, &theirs).await, (0, 0));
+    assert_eq!(
+        rows(&app, "knowledge.helpful_marks").await,
+        0,
+        "the marks on their article and their own marks are gone"
+    );
+    let left = read(&app, &reader, &kept).await;
+    assert_eq!(left["helpfulCount"], 0);
+    let thread = app
+        .client_as(&reader)
+        .query_with(COMMENTS, json!({ "id": kept }))
+        .await;
+    let node = &thread.data()["article"]["comments"]["nodes"][0];
+    assert_eq!(node["body"], "");
+    assert_eq!(node["author"], Value::Null);
 }
