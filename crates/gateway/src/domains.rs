@@ -34,9 +34,10 @@ use alumni_events::{
 use alumni_knowledge::KnowledgeService;
 use alumni_knowledge::domain::KnowledgeDomain;
 use alumni_knowledge::graphql::{
-    Answer, KnowledgeMutation, KnowledgeQuery, Question, load_answer, load_question,
+    Answer, Article, ArticleComment, KnowledgeMutation, KnowledgeQuery, Question, load_answer,
+    load_article, load_article_comment, load_question,
 };
-use alumni_knowledge::model::{AnswerId, QuestionId};
+use alumni_knowledge::model::{AnswerId, ArticleCommentId, ArticleId, QuestionId};
 use alumni_membership::domain::MembershipDomain;
 use alumni_membership::graphql::{
     Application, AuditEventEntry, Company, Invitation, RosterEntry, TermsVersion, load_application,
@@ -236,6 +237,10 @@ pub enum Node {
     PostCategory(PostCategory),
     /// A numbered issue of the magazine.
     NewsletterIssue(NewsletterIssue),
+    /// A member's article (its author, or its audience once published).
+    Article(Article),
+    /// A comment on an article.
+    ArticleComment(ArticleComment),
     /// A question of the knowledge community.
     Question(Question),
     /// An answer to a question.
@@ -345,6 +350,13 @@ pub const NODE_TYPES: &[NodeType] = &[
         load_category
     ),
     node_type!(NewsletterIssue, IssueId, "content.issues", load_issue),
+    node_type!(Article, ArticleId, "knowledge.articles", load_article),
+    node_type!(
+        ArticleComment,
+        ArticleCommentId,
+        "knowledge.article_comments",
+        load_article_comment
+    ),
     node_type!(Question, QuestionId, "knowledge.questions", load_question),
     node_type!(Answer, AnswerId, "knowledge.answers", load_answer),
 ];

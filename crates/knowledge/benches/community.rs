@@ -258,15 +258,26 @@ async fn check(app: &TestApp, viewer: &TestMember) {
         .clone();
     assert_eq!(nodes.len(), 20, "a full page of unanswered questions");
     assert!(nodes.iter().all(|node| node["answerCount"] == 0));
-    assert!(nodes.iter().all(|node| node["tags"].as_array().map(Vec::len) == Some(2)));
-    assert!(nodes.iter().all(|node| node["author"]["displayName"].is_string()));
+    assert!(
+        nodes
+            .iter()
+            .all(|node| node["tags"].as_array().map(Vec::len) == Some(2))
+    );
+    assert!(
+        nodes
+            .iter()
+            .all(|node| node["author"]["displayName"].is_string())
+    );
     let found = client.query(SEARCH).await;
     let hits = found.data()["searchKnowledge"]["nodes"]
         .as_array()
         .expect("hits")
         .clone();
     assert_eq!(hits.len(), 20, "a full page of hits");
-    assert!(hits.iter().all(|hit| hit["item"]["id"].is_string()), "every hit readable");
+    assert!(
+        hits.iter().all(|hit| hit["item"]["id"].is_string()),
+        "every hit readable"
+    );
     assert!(
         hits.iter().all(|hit| hit["rank"] == 2),
         "the first page holds titles with the word"

@@ -1,16 +1,20 @@
 //! The knowledge domain's GraphQL: objects, inputs and roots per concept,
 //! merged into the crate's roots.
 
+mod articles;
 mod follows;
+mod helpful;
 mod questions;
 mod routing;
 mod search;
 
+use alumni_core::graphql::request_loader;
 use async_graphql::MergedObject;
 
 use crate::KnowledgeService;
 use alumni_core::Viewer;
 
+pub use articles::{Article, ArticleComment, ArticleRevision, load_article, load_article_comment};
 pub use questions::{Answer, Question, load_answer, load_question};
 pub use routing::RoutingSettingsObject;
 pub use search::{ExpertEntry, KnowledgeItem, SearchHit};
@@ -18,6 +22,7 @@ pub use search::{ExpertEntry, KnowledgeItem, SearchHit};
 /// The knowledge domain's queries.
 #[derive(MergedObject, Default)]
 pub struct KnowledgeQuery(
+    articles::ArticleQuery,
     follows::FollowsQuery,
     questions::QuestionsQuery,
     routing::RoutingQuery,
@@ -27,6 +32,7 @@ pub struct KnowledgeQuery(
 /// The knowledge domain's mutations.
 #[derive(MergedObject, Default)]
 pub struct KnowledgeMutation(
+    articles::ArticleMutation,
     follows::FollowsMutation,
     questions::QuestionsMutation,
     routing::RoutingMutation,
@@ -39,5 +45,13 @@ pub fn attach_loaders(
     viewer: &Viewer,
     caching: bool,
 ) {
+    data.insert(request_loader(
+        helpful::MarkedHelpfulLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        caching,
+    ));
+    articles::attach_loaders(data, service, viewer, caching);
     questions::attach_question_loaders(data, service, viewer, caching);
 }

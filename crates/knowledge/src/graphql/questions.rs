@@ -15,6 +15,7 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use super::helpful::MarkedHelpfulLoader;
 use crate::KnowledgeService;
 use crate::model::{
     AnswerId, AnswerRecord, Availability, AvailabilityRecord, QuestionId, QuestionRecord,
@@ -108,6 +109,12 @@ impl Question {
     /// Members who marked it helpful.
     async fn helpful_count(&self) -> i32 {
         self.0.helpful_count
+    }
+    /// Whether the viewer marked it helpful (`markQuestionHelpful`).
+    async fn marked_helpful(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(load_one::<MarkedHelpfulLoader, _>(ctx, self.0.id.0)
+            .await?
+            .unwrap_or(false))
     }
     /// When it was asked.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -205,6 +212,12 @@ impl Answer {
     /// Members who marked it helpful.
     async fn helpful_count(&self) -> i32 {
         self.0.helpful_count
+    }
+    /// Whether the viewer marked it helpful (`markAnswerHelpful`).
+    async fn marked_helpful(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(load_one::<MarkedHelpfulLoader, _>(ctx, self.0.id.0)
+            .await?
+            .unwrap_or(false))
     }
     /// Whether the asker (or the secretariat) accepted it.
     async fn is_accepted(&self, ctx: &Context<'_>) -> Result<bool> {
@@ -390,6 +403,9 @@ pub(crate) async fn prefetch_questions(
         )
         .await?;
     }
+    if selected("markedHelpful") {
+        load_now::<MarkedHelpfulLoader, _>(ctx, ids.iter().map(|id| id.0)).await?;
+    }
     if selected("author") {
         people.extend(questions.iter().filter_map(|question| question.author_id));
     }
@@ -488,7 +504,11 @@ impl QuestionsMutation {
     /// Asks the community a question. Its texts pass the leak guard; a
     /// few members open to questions on its tags are then asked on the
     /// job queue, more if nobody answers in time.
-    async fn ask_question(&self, ctx: &Context<'_>, input: QuestionFields) -> Result<Question> {
+    async fn ask_question(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The question.")] input: QuestionFields,
+    ) -> Result<Question> {
         let question = service(ctx)?
             .ask_question(viewer(ctx)?, input.into())
             .await?;
@@ -500,7 +520,7 @@ impl QuestionsMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The question.")] id: ID,
-        input: QuestionFields,
+        #[graphql(desc = "The question.")] input: QuestionFields,
     ) -> Result<Question> {
         let question = service(ctx)?
             .edit_question(
@@ -566,6 +586,36 @@ impl QuestionsMutation {
         Ok(Question(question))
     }
 
+    /// Marks a question helpful (once; again changes nothing); `CONFLICT`
+    /// reason `OWN_CONTENT` for one's own. `helpful: false` takes the mark
+    /// back.
+    async fn mark_question_helpful(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The question.")] id: ID,
+        #[graphql(desc = "False to take the mark back.", default = true)] helpful: bool,
+    ) -> Result<Question> {
+        let question = service(ctx)?
+            .set_question_helpful(viewer(ctx)?, QuestionId::from_global(&id, "id")?, helpful)
+            .await?;
+        Ok(Question(question))
+    }
+
+    /// Marks an answer helpful (once); `CONFLICT` reason `OWN_CONTENT` for
+    /// one's own. Helpful answers count as evidence in `experts`.
+    /// `helpful: false` takes the mark back.
+    async fn mark_answer_helpful(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The answer.")] id: ID,
+        #[graphql(desc = "False to take the mark back.", default = true)] helpful: bool,
+    ) -> Result<Answer> {
+        let answer = service(ctx)?
+            .set_answer_helpful(viewer(ctx)?, AnswerId::from_global(&id, "id")?, helpful)
+            .await?;
+        Ok(Answer(answer))
+    }
+
     /// Withdraws the acceptance of a question's answer.
     async fn unaccept_answer(
         &self,
@@ -616,7 +666,7 @@ impl QuestionsMutation {
     async fn set_skill_availability(
         &self,
         ctx: &Context<'_>,
-        input: SkillAvailabilityInput,
+        #[graphql(desc = "The skill and the choice.")] input: SkillAvailabilityInput,
     ) -> Result<Option<SkillAvailability>> {
         let service = service(ctx)?;
         let record = service

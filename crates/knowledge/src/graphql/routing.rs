@@ -67,7 +67,7 @@ impl RoutingMutation {
     async fn update_routing_settings(
         &self,
         ctx: &Context<'_>,
-        input: RoutingSettingsChange,
+        #[graphql(desc = "The settings to change.")] input: RoutingSettingsChange,
     ) -> Result<RoutingSettingsObject> {
         let service = data::<KnowledgeService>(ctx)?;
         let settings = service

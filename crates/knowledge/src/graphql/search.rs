@@ -9,14 +9,17 @@ use alumni_membership::graphql::{find_member, prefetch_members};
 use async_graphql::{Context, Object, Result, Union};
 use uuid::Uuid;
 
+use super::articles::{Article, load_article};
 use super::questions::{Answer, Question, load_answer, load_question, prefetch_questions};
 use crate::KnowledgeService;
-use crate::model::{AnswerId, Availability, DocumentKind, QuestionId};
+use crate::model::{AnswerId, ArticleId, Availability, DocumentKind, QuestionId};
 use crate::service::{Expert, Hit, MAX_SIMILAR};
 
 /// Something written in the knowledge community.
 #[derive(Union)]
 pub enum KnowledgeItem {
+    /// An article.
+    Article(Article),
     /// A question.
     Question(Question),
     /// An answer.
@@ -49,7 +52,10 @@ impl SearchHit {
             DocumentKind::Answer => load_answer(ctx, AnswerId(id))
                 .await
                 .map(KnowledgeItem::Answer),
-            DocumentKind::Article | DocumentKind::BoardPost => return Ok(None),
+            DocumentKind::Article => load_article(ctx, ArticleId(id))
+                .await
+                .map(KnowledgeItem::Article),
+            DocumentKind::BoardPost => return Ok(None),
         };
         match found {
             Ok(item) => Ok(Some(item)),

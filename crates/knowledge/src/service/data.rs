@@ -97,6 +97,9 @@ const ERASE: &[&str] = &[
      FROM knowledge.helpful_marks m WHERE m.subject_id = a.id AND m.member_id = $1",
     "DELETE FROM knowledge.helpful_marks WHERE member_id = $1",
     "DELETE FROM knowledge.documents WHERE kind IN ('ARTICLE', 'BOARD_POST') AND author_id = $1",
+    // Others' marks on the member's articles go with the articles.
+    "DELETE FROM knowledge.helpful_marks m USING knowledge.articles a \
+     WHERE m.subject_id = a.id AND a.author_id = $1",
     "DELETE FROM knowledge.articles WHERE author_id = $1",
     "UPDATE knowledge.article_comments SET body = '', author_id = NULL, \
      deleted_at = coalesce(deleted_at, now()) WHERE author_id = $1",

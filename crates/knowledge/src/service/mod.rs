@@ -1,8 +1,11 @@
 //! The knowledge domain's rules applied for a viewer, one file per concept.
 
+mod article_comments;
+mod articles;
 mod data;
 mod experts;
 mod follows;
+mod helpful;
 mod questions;
 mod routing;
 mod search;
@@ -16,6 +19,8 @@ use diesel_async::AsyncPgConnection;
 
 pub use crate::store::questions::{ANSWERS_PER_QUESTION, QuestionKey, QuestionList};
 pub use crate::store::search::Hit;
+pub use article_comments::{ARTICLE_COMMENT_NODE, MAX_COMMENTS_PER_ARTICLE};
+pub use articles::{ARTICLE_NODE, ArticleFilter, ArticleInput};
 pub use data::merge_tag_in;
 pub use experts::Expert;
 pub use questions::{ANSWER_NODE, MAX_ANSWERS, QUESTION_NODE, QuestionInput, question_key};

@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use serde_json::json;
 
+use super::helpful::set_helpful_in;
 use super::routing::RouteQuestion;
 use super::{KnowledgeService, ROUTE_QUESTION, bounded, is_secretariat, participant, refused};
 use crate::model::{
@@ -23,6 +24,7 @@ use crate::model::{
 };
 use crate::notices::{ANSWER_ACCEPTED, ANSWER_POSTED};
 use crate::store::documents::{self, Document};
+use crate::store::helpful::Counted;
 use crate::store::questions::{self as store, QuestionFilter, QuestionKey, QuestionList};
 
 /// The node type of questions.
@@ -692,6 +694,71 @@ impl KnowledgeService {
             .collect())
     }
 
+    /// Marks a question helpful (`on`) or takes the mark back: once per
+    /// member, never one's own (`CONFLICT`, reason `OWN_CONTENT`), only
+    /// what the viewer may read.
+    pub async fn set_question_helpful(
+        &self,
+        viewer: &Viewer,
+        id: QuestionId,
+        on: bool,
+    ) -> AppResult<QuestionRecord> {
+        let member = participant(viewer)?.member_id;
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        conn.transaction(async |conn| {
+            let question = store::lock(conn, id)
+                .await?
+                .filter(|question| sees(viewer, question.moderation, question.author_id))
+                .ok_or(AppError::NotFound { entity: "Question" })?;
+            if question.author_id == Some(member) {
+                return Err(refused(
+                    "you cannot mark your own question helpful",
+                    "OWN_CONTENT",
+                ));
+            }
+            let changed = set_helpful_in(conn, Counted::Questions, id.0, member, on, now).await?;
+            Ok(QuestionRecord {
+                helpful_count: question.helpful_count + helpful_delta(changed, on),
+                ..question
+            })
+        })
+        .await
+    }
+
+    /// Marks an answer helpful (`on`) or takes the mark back, as for
+    /// questions. Helpful answers count as evidence in `experts`.
+    pub async fn set_answer_helpful(
+        &self,
+        viewer: &Viewer,
+        id: AnswerId,
+        on: bool,
+    ) -> AppResult<AnswerRecord> {
+        let member = participant(viewer)?.member_id;
+        let answer = self
+            .answers_by_ids(viewer, &[id])
+            .await?
+            .pop()
+            .ok_or(AppError::NotFound { entity: "Answer" })?;
+        if answer.author_id == Some(member) {
+            return Err(refused(
+                "you cannot mark your own answer helpful",
+                "OWN_CONTENT",
+            ));
+        }
+        let now = self.ctx.now();
+        let mut conn = self.ctx.conn().await?;
+        let changed = conn
+            .transaction(async |conn| {
+                set_helpful_in(conn, Counted::Answers, id.0, member, on, now).await
+            })
+            .await?;
+        Ok(AnswerRecord {
+            helpful_count: answer.helpful_count + helpful_delta(changed, on),
+            ..answer
+        })
+    }
+
     /// Routing rounds of several questions: members asked per round (for
     /// the asker and the secretariat; who was asked is never shown).
     pub async fn route_counts(
@@ -702,6 +769,15 @@ impl KnowledgeService {
         participant(viewer)?;
         let mut conn = self.ctx.conn().await?;
         Ok(store::route_counts(&mut conn, ids).await?)
+    }
+}
+
+/// How a helpful count moved.
+fn helpful_delta(changed: bool, on: bool) -> i32 {
+    match (changed, on) {
+        (false, _) => 0,
+        (true, true) => 1,
+        (true, false) => -1,
     }
 }
 

@@ -2,6 +2,7 @@
 //! questions and answers, routing, experts, consultations, the
 //! collaboration board, tags, search, the leak guard and data rights.
 
+mod articles;
 mod digest;
 mod experts;
 mod questions;

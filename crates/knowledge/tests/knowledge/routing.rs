@@ -316,18 +316,34 @@ async fn a_held_question_is_routed_once_a_moderator_releases_it() {
     let asker = app.create_member(&[Role::Alumnus]).await;
     let expert = member_with_skills(&app, &[Role::Alumnus], &["Go"]).await;
     set_availability(&app, &expert, "Go", "OPEN", None).await;
-    super::support::ask_question(&app, &asker, "要確認ワードを含む Go の質問", "本文", &["Go"])
-        .await
-        .data();
+    super::support::ask_question(
+        &app,
+        &asker,
+        "要確認ワードを含む Go の質問",
+        "本文",
+        &["Go"],
+    )
+    .await
+    .data();
     app.jobs.drain().await.unwrap();
-    assert_eq!(rows(&app, "knowledge.question_routes").await, 0, "nobody is asked about held text");
+    assert_eq!(
+        rows(&app, "knowledge.question_routes").await,
+        0,
+        "nobody is asked about held text"
+    );
 
     let queue = app
         .client_as(&moderator)
         .query("{ moderationQueue(first: 10) { nodes { id subject { __typename } } } }")
         .await;
-    let case = queue.data()["moderationQueue"]["nodes"][0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(queue.data()["moderationQueue"]["nodes"][0]["subject"]["__typename"], "Question");
+    let case = queue.data()["moderationQueue"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        queue.data()["moderationQueue"]["nodes"][0]["subject"]["__typename"],
+        "Question"
+    );
     app.client_as(&moderator)
         .query_with(
             "mutation($id: ID!) { resolveModerationCase(id: $id, resolution: RELEASED) { id } }",
@@ -337,5 +353,8 @@ async fn a_held_question_is_routed_once_a_moderator_releases_it() {
         .data();
     app.clock.advance(Duration::hours(1));
     app.jobs.drain().await.unwrap();
-    assert_eq!(asked(&app, "要確認ワードを含む Go の質問", &[&expert]).await, [true]);
+    assert_eq!(
+        asked(&app, "要確認ワードを含む Go の質問", &[&expert]).await,
+        [true]
+    );
 }
