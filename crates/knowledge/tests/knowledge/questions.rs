@@ -482,3 +482,53 @@ async fn a_page_of_questions_with_answers_authors_and_tags_costs_the_same_at_10_
     }
     assert_eq!(costs[0], costs[1], "statements for 10 and 100 questions");
 }
+
+#[tokio::test]
+async fn questions_and_answers_are_marked_helpful_once_and_never_by_their_author() {
+    let app = TestApp::spawn().await;
+    let asker = app.create_member(&[Role::Alumnus]).await;
+    let answerer = app.create_member(&[Role::Employee]).await;
+    let reader = app.create_member(&[Role::Alumnus]).await;
+    let question = ask(&app, &asker, "Go のエラー処理の書き方", &["Go"]).await;
+    let reply = answer(&app, &answerer, &question, "errors.Is と errors.As を使い分けます。").await;
+    const MARK_ANSWER: &str = "mutation($id: ID!, $on: Boolean!) { markAnswerHelpful(id: $id, helpful: $on) { helpfulCount markedHelpful } }";
+    const MARK_QUESTION: &str = "mutation($id: ID!) { markQuestionHelpful(id: $id) { helpfulCount markedHelpful } }";
+
+    for _ in 0..2 {
+        let marked = app
+            .client_as(&reader)
+            .query_with(MARK_ANSWER, json!({ "id": reply, "on": true }))
+            .await;
+        assert_eq!(
+            marked.data()["markAnswerHelpful"],
+            json!({ "helpfulCount": 1, "markedHelpful": true }),
+            "a second mark changes nothing"
+        );
+    }
+    let own = app
+        .client_as(&answerer)
+        .query_with(MARK_ANSWER, json!({ "id": reply, "on": true }))
+        .await;
+    assert_eq!(own.errors()[0]["extensions"]["reason"], "OWN_CONTENT");
+    app.client_as(&asker)
+        .query_with(MARK_QUESTION, json!({ "id": question }))
+        .await
+        .expect_error("CONFLICT");
+    let marked = app
+        .client_as(&answerer)
+        .query_with(MARK_QUESTION, json!({ "id": question }))
+        .await;
+    assert_eq!(marked.data()["markQuestionHelpful"]["helpfulCount"], 1);
+    let unmarked = app
+        .client_as(&reader)
+        .query_with(MARK_ANSWER, json!({ "id": reply, "on": false }))
+        .await;
+    assert_eq!(
+        unmarked.data()["markAnswerHelpful"],
+        json!({ "helpfulCount": 0, "markedHelpful": false })
+    );
+    app.client()
+        .query_with(MARK_QUESTION, json!({ "id": question }))
+        .await
+        .expect_error("UNAUTHENTICATED");
+}
