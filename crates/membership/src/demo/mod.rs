@@ -19,7 +19,7 @@ use crate::model::{
     RosterEntryValues, TagRecord, TermsRecord, TermsVersionId, Visibility,
 };
 use crate::service::MembershipService;
-use crate::store::{accounts, applications, companies, profiles, roster, terms};
+use crate::store::{accounts, applications, companies, profiles, roster, tags, terms};
 use alumni_core::search;
 
 /// Password of every demo account. Demo data is for local use only.
@@ -106,7 +106,7 @@ pub async fn seed(service: &MembershipService) -> AppResult<DemoMembers> {
             .iter()
             .map(|name| (search::normalize(name), (*name).to_owned()))
             .collect();
-        let tags = profiles::ensure_tags(conn, &skill_names, now).await?;
+        let tags = tags::ensure_tags(conn, &skill_names, now).await?;
 
         let entries = roster_entries(&mut rng, &all_companies, now);
         let with_ids: Vec<(RosterEntryId, RosterEntryValues)> = entries

@@ -13,6 +13,7 @@ use crate::model::{
     ApplicationId, ApplicationRecord, CompanyId, CompanyRecord, InvitationId, InvitationRecord,
     RosterEntryId, RosterEntryRecord, TagRecord,
 };
+use super::tags::{TagAliasesLoader, TagLoader};
 use crate::service::{MembershipService, RosterCandidate};
 use crate::visibility::MemberView;
 
@@ -214,6 +215,20 @@ pub fn attach_loaders(
     ));
     data.insert(request_loader(
         SkillsLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        cache,
+    ));
+    data.insert(request_loader(
+        TagLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        cache,
+    ));
+    data.insert(request_loader(
+        TagAliasesLoader {
             service: service.clone(),
             viewer: viewer.clone(),
         },
