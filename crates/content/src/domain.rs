@@ -3,7 +3,7 @@
 use alumni_core::domain::{BoxFuture, DemoWorld, Domain, Leaving};
 use alumni_core::enums::StoredEnum;
 use alumni_core::jobs::JobRegistry;
-use alumni_core::{AppError, MemberId, Viewer};
+use alumni_core::{AppError, Viewer};
 use alumni_membership::demo::DemoMembers;
 use async_graphql::Data;
 use diesel_async::AsyncPgConnection;

@@ -485,20 +485,17 @@ pub async fn set_tags(conn: &mut AsyncPgConnection, id: PostId, tags: &[Uuid]) -
 /// Moves posts' tags from one tag to another (a merge of the shared
 /// vocabulary); a post that had both keeps one.
 pub async fn merge_tag(conn: &mut AsyncPgConnection, from: Uuid, into: Uuid) -> QueryResult<()> {
-    let has_into = post_tags::table
-        .filter(post_tags::tag_id.eq(into))
-        .select(post_tags::post_id);
-    diesel::delete(
-        post_tags::table
-            .filter(post_tags::tag_id.eq(from))
-            .filter(post_tags::post_id.eq_any(has_into)),
-    )
-    .execute(conn)
-    .await?;
-    diesel::update(post_tags::table.filter(post_tags::tag_id.eq(from)))
-        .set(post_tags::tag_id.eq(into))
-        .execute(conn)
-        .await?;
+    for statement in [
+        "DELETE FROM content.post_tags x WHERE tag_id = $1 AND EXISTS \
+         (SELECT 1 FROM content.post_tags y WHERE y.post_id = x.post_id AND y.tag_id = $2)",
+        "UPDATE content.post_tags SET tag_id = $2 WHERE tag_id = $1",
+    ] {
+        diesel::sql_query(statement)
+            .bind::<diesel::sql_types::Uuid, _>(from)
+            .bind::<diesel::sql_types::Uuid, _>(into)
+            .execute(conn)
+            .await?;
+    }
     Ok(())
 }
 
