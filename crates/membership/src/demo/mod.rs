@@ -7,6 +7,7 @@
 mod data;
 pub mod synthetic;
 
+use alumni_core::domain::demo_viewer;
 use alumni_core::secrets::{self, ExposeSecret as _};
 use alumni_core::{AppError, AppResult, MemberId, Role, RoleSet};
 use chrono::{DateTime, Datelike as _, Duration, NaiveDate, Utc};
@@ -85,7 +86,7 @@ pub async fn seed(service: &MembershipService) -> AppResult<DemoMembers> {
     let now = service.context().now();
     let mut rng = fastrand::Rng::with_seed(2026);
     let mut conn = service.context().conn().await?;
-    conn.transaction(async |conn| {
+    let demo = conn.transaction(async |conn| {
         let (current, predecessors) = company_history(now);
         for company in std::iter::once(&current).chain(&predecessors) {
             companies::insert_company(conn, company).await?;
@@ -258,7 +259,39 @@ pub async fn seed(service: &MembershipService) -> AppResult<DemoMembers> {
         terms::insert_consents(conn, &consents).await?;
         Ok::<_, AppError>(demo)
     })
-    .await
+    .await?;
+    drop(conn);
+    if let Some(secretariat) = demo.secretariat {
+        curate_vocabulary(service, secretariat).await?;
+    }
+    Ok(demo)
+}
+
+/// The secretariat's curation of the demo skills: synonyms and labels,
+/// through the services as the secretariat would.
+async fn curate_vocabulary(service: &MembershipService, secretariat: MemberId) -> AppResult<()> {
+    let viewer = demo_viewer(secretariat, RoleSet::EMPTY.with(Role::Secretariat));
+    let mut conn = service.context().conn().await?;
+    let mut named = Vec::new();
+    for (name, _) in data::TAG_ALIASES {
+        named.push(service.tag_named_in(&mut conn, name).await?);
+    }
+    let mut labelled = Vec::new();
+    for (name, _, _) in data::TAG_LABELS {
+        labelled.push(service.tag_named_in(&mut conn, name).await?);
+    }
+    drop(conn);
+    for (tag, (_, aliases)) in named.into_iter().zip(data::TAG_ALIASES) {
+        let tag = tag.ok_or(AppError::NotFound { entity: "Tag" })?;
+        for alias in aliases {
+            service.add_tag_alias(&viewer, tag.id, alias).await?;
+        }
+    }
+    for (tag, (_, ja, en)) in labelled.into_iter().zip(data::TAG_LABELS) {
+        let tag = tag.ok_or(AppError::NotFound { entity: "Tag" })?;
+        service.set_tag_labels(&viewer, tag.id, ja, en).await?;
+    }
+    Ok(())
 }
 
 fn date(text: &str) -> NaiveDate {
