@@ -69,11 +69,10 @@ impl Domain for MembershipDomain {
         from: Uuid,
         into: Uuid,
     ) -> BoxFuture<'a, Result<(), AppError>> {
-        Box::pin(self.service.merge_skills_in(
-            conn,
-            TagId::from_uuid(from),
-            TagId::from_uuid(into),
-        ))
+        Box::pin(
+            self.service
+                .merge_skills_in(conn, TagId::from_uuid(from), TagId::from_uuid(into)),
+        )
     }
 
     fn sign_out_everywhere<'a>(

@@ -80,13 +80,24 @@ struct Person {
     employment: Option<(CompanyId, NaiveDate, NaiveDate, String)>,
 }
 
-/// Loads the demo data into an empty database, in one transaction.
+/// Loads the demo data into an empty database: the people in one
+/// transaction, then the secretariat's curation of their skills.
 pub async fn seed(service: &MembershipService) -> AppResult<DemoMembers> {
+    let demo = seed_people(service).await?;
+    if let Some(secretariat) = demo.secretariat {
+        curate_vocabulary(service, secretariat).await?;
+    }
+    Ok(demo)
+}
+
+/// The companies, roster, members, profiles and consents, in one
+/// transaction.
+async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
     let password_hash = service.hash_password_trusted(DEMO_PASSWORD).await?;
     let now = service.context().now();
     let mut rng = fastrand::Rng::with_seed(2026);
     let mut conn = service.context().conn().await?;
-    let demo = conn.transaction(async |conn| {
+    conn.transaction(async |conn| {
         let (current, predecessors) = company_history(now);
         for company in std::iter::once(&current).chain(&predecessors) {
             companies::insert_company(conn, company).await?;
@@ -259,12 +270,7 @@ pub async fn seed(service: &MembershipService) -> AppResult<DemoMembers> {
         terms::insert_consents(conn, &consents).await?;
         Ok::<_, AppError>(demo)
     })
-    .await?;
-    drop(conn);
-    if let Some(secretariat) = demo.secretariat {
-        curate_vocabulary(service, secretariat).await?;
-    }
-    Ok(demo)
+    .await
 }
 
 /// The secretariat's curation of the demo skills: synonyms and labels,

@@ -9,11 +9,11 @@ use alumni_core::graphql::{request_loader, with_misses};
 use alumni_core::{AppError, MemberId, NodeId as _, Viewer};
 use async_graphql::dataloader::Loader;
 
+use super::tags::{TagAliasesLoader, TagLoader};
 use crate::model::{
     ApplicationId, ApplicationRecord, CompanyId, CompanyRecord, InvitationId, InvitationRecord,
     RosterEntryId, RosterEntryRecord, TagRecord,
 };
-use super::tags::{TagAliasesLoader, TagLoader};
 use crate::service::{MembershipService, RosterCandidate};
 use crate::visibility::MemberView;
 

@@ -10,8 +10,8 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
 
 use super::company::Company;
-use super::tags::Tag;
 use super::loaders::{CompanyLoader, MemberLoader, SkillsLoader};
+use super::tags::Tag;
 use crate::model::{
     Audience, CompanyId, Interest, MemberStatus, Prefecture, ProfileLink, Visibility,
 };

@@ -253,12 +253,7 @@ impl TagMutation {
         let tag = TagId::from_global(&tag, "tag")?;
         let service = data::<MembershipService>(ctx)?;
         Ok(Tag(service
-            .set_tag_labels(
-                viewer(ctx)?,
-                tag,
-                label_ja.as_deref(),
-                label_en.as_deref(),
-            )
+            .set_tag_labels(viewer(ctx)?, tag, label_ja.as_deref(), label_en.as_deref())
             .await?))
     }
 }

@@ -509,9 +509,15 @@ mod tests {
 
     #[test]
     fn names_in_any_script_give_one_slug_each() {
-        assert_eq!(tag_name(" k8s ", "name").unwrap(), ("k8s".into(), "k8s".into()));
+        assert_eq!(
+            tag_name(" k8s ", "name").unwrap(),
+            ("k8s".into(), "k8s".into())
+        );
         assert_eq!(tag_name("クバネティス", "name").unwrap().1, "くばねてぃす");
-        assert_eq!(tag_name("Ｋｕｂｅｒｎｅｔｅｓ", "name").unwrap().1, "kubernetes");
+        assert_eq!(
+            tag_name("Ｋｕｂｅｒｎｅｔｅｓ", "name").unwrap().1,
+            "kubernetes"
+        );
         assert_eq!(tag_name("・・", "name").unwrap_err().field(), Some("name"));
         assert!(tag_name(&"長".repeat(MAX_SKILL_CHARS + 1), "name").is_err());
     }
