@@ -15,6 +15,18 @@ CREATE TABLE membership.tag_aliases (
 );
 CREATE INDEX tag_aliases_tag_idx ON membership.tag_aliases (tag_id);
 
+-- The tags some slugs name, each by its own slug or by an alias's. Every
+-- look-up of tags by slug goes through it, membership's own and other
+-- domains' filters in SQL alike, so aliases resolve everywhere. Used in
+-- FROM (`SELECT * FROM membership.tags_named(...)`), it is inlined by the
+-- planner into two index probes.
+CREATE FUNCTION membership.tags_named(slugs text[]) RETURNS SETOF uuid
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT t.id FROM membership.tags AS t WHERE t.slug = ANY (slugs)
+    UNION ALL
+    SELECT a.tag_id FROM membership.tag_aliases AS a WHERE a.slug = ANY (slugs)
+$$;
+
 -- The knowledge domain: members' articles, questions and answers, the
 -- routing of questions to willing experts, consultations, and the
 -- collaboration board. References to tags are plain foreign keys without

@@ -7,6 +7,7 @@ use alumni_core::{AppError, Viewer};
 use alumni_membership::demo::DemoMembers;
 use async_graphql::Data;
 use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
 
 use crate::service::{ContentService, PUBLISH_POST};
 
@@ -58,6 +59,15 @@ impl Domain for ContentDomain {
         leaving: Leaving,
     ) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(self.service.forget_member_in(conn, leaving.member))
+    }
+
+    fn merge_tag<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        from: Uuid,
+        into: Uuid,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(self.service.merge_tag_in(conn, from, into))
     }
 
     fn seed_demo<'a>(&'a self, demo: &'a mut DemoWorld) -> BoxFuture<'a, Result<(), AppError>> {

@@ -7,8 +7,10 @@ use std::collections::HashMap;
 
 use alumni_core::domain::Leaving;
 use alumni_core::graphql::{data, viewer};
-use alumni_core::{AppError, GlobalId, Viewer};
+use alumni_core::{AppError, GlobalId, NodeId as _, Viewer};
 use alumni_membership::MembershipService;
+use alumni_membership::graphql::Tag;
+use alumni_membership::model::TagId;
 use async_graphql::{Context, ID, Json, Object, Result, Schema, SchemaBuilder};
 use diesel_async::AsyncConnection as _;
 use serde_json::json;
@@ -186,6 +188,48 @@ impl DataRightsMutation {
         })
         .await?;
         Ok(true)
+    }
+}
+
+/// The secretariat's curation of the shared tag vocabulary that spans
+/// every domain.
+#[derive(Default)]
+pub struct TagCurationMutation;
+
+/// Curation of the shared tag vocabulary across every domain.
+#[Object]
+impl TagCurationMutation {
+    /// Merges the tag `from` into `into`: everything tagged with `from`
+    /// (members' skills, posts, articles, questions…) is tagged with
+    /// `into` instead (once, where it had both), `from`'s name and aliases
+    /// become aliases of `into`, `into` takes over the labels it lacks, and
+    /// `from` is deleted. One transaction across every domain: it happens
+    /// whole or not at all. Secretariat only; merging a tag into itself is
+    /// `BAD_USER_INPUT`. Returns the remaining tag.
+    async fn merge_tags(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the tag merged away.")] from: ID,
+        #[graphql(desc = "Id of the tag that remains.")] into: ID,
+    ) -> Result<Tag> {
+        let from = TagId::from_global(&from, "from")?;
+        let into = TagId::from_global(&into, "into")?;
+        let domains = data::<Domains>(ctx)?;
+        let membership = data::<MembershipService>(ctx)?;
+        let merge = membership.plan_tag_merge(viewer(ctx)?, from, into)?;
+        let mut conn = membership.context().conn().await?;
+        let merged = conn
+            .transaction(async |conn| {
+                let merging = membership.begin_tag_merge_in(conn, merge).await?;
+                for domain in domains.iter() {
+                    domain
+                        .merge_tag(conn, merge.source().0, merge.target().0)
+                        .await?;
+                }
+                membership.finish_tag_merge_in(conn, merging).await
+            })
+            .await?;
+        Ok(Tag(merged))
     }
 }
 

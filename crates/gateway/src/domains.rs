@@ -40,12 +40,12 @@ use alumni_knowledge::graphql::{
 use alumni_knowledge::model::{AnswerId, ArticleCommentId, ArticleId, QuestionId};
 use alumni_membership::domain::MembershipDomain;
 use alumni_membership::graphql::{
-    Application, AuditEventEntry, Company, Invitation, RosterEntry, TermsVersion, load_application,
-    load_audit_event, load_company, load_invitation, load_member, load_roster_entry,
-    load_terms_version, prefetch_members,
+    Application, AuditEventEntry, Company, Invitation, RosterEntry, Tag, TermsVersion,
+    load_application, load_audit_event, load_company, load_invitation, load_member,
+    load_roster_entry, load_tag, load_terms_version, prefetch_members,
 };
 use alumni_membership::model::{
-    ApplicationId, CompanyId, InvitationId, RosterEntryId, TermsVersionId,
+    ApplicationId, CompanyId, InvitationId, RosterEntryId, TagId, TermsVersionId,
 };
 use alumni_membership::{
     AccountSettings, Member, MembershipMutation, MembershipQuery, MembershipService,
@@ -63,7 +63,7 @@ use alumni_trust::{TrustMutation, TrustQuery, TrustService};
 use async_graphql::{Context, ID, Interface, MergedObject, MergedSubscription};
 use uuid::Uuid;
 
-use crate::api::{DataRightsMutation, GatewayQuery, SignOutMutation};
+use crate::api::{DataRightsMutation, GatewayQuery, SignOutMutation, TagCurationMutation};
 use crate::jobs::{Job, JobsMutation, JobsQuery, load_job};
 use crate::moderation::{ModerationCase, ModerationMutation, ModerationQuery, load_case};
 use crate::notifications::{
@@ -215,6 +215,8 @@ pub enum Node {
     Invitation(Invitation),
     /// A former employee on HR's roster (secretariat only).
     RosterEntry(RosterEntry),
+    /// A tag of the shared vocabulary.
+    Tag(Tag),
     /// A registration for an event (its member and the secretariat).
     Registration(Registration),
     /// A material of an event.
@@ -322,6 +324,7 @@ pub const NODE_TYPES: &[NodeType] = &[
         "membership.roster_entries",
         load_roster_entry
     ),
+    node_type!(Tag, TagId, "membership.tags", load_tag),
     node_type!(
         Registration,
         RegistrationId,
@@ -407,6 +410,7 @@ pub struct MutationRoot(
     TrustMutation,
     ModerationMutation,
     DataRightsMutation,
+    TagCurationMutation,
     SignOutMutation,
 );
 

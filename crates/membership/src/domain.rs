@@ -3,12 +3,14 @@
 use alumni_core::domain::{BoxFuture, DemoWorld, Domain, Leaving};
 use alumni_core::enums::StoredEnum;
 use alumni_core::jobs::{Every, JobRegistry};
-use alumni_core::{AppError, Viewer};
+use alumni_core::{AppError, NodeId as _, Viewer};
 use async_graphql::Data;
 use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
 
 use crate::graphql::attach_loaders;
 use crate::jobs::PURGE_EXPIRED_CODES;
+use crate::model::TagId;
 use crate::service::MembershipService;
 
 /// The membership domain as the gateway drives it.
@@ -59,6 +61,18 @@ impl Domain for MembershipDomain {
             self.service.withdraw_in(conn, viewer).await?;
             Ok(())
         })
+    }
+
+    fn merge_tag<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        from: Uuid,
+        into: Uuid,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(
+            self.service
+                .merge_skills_in(conn, TagId::from_uuid(from), TagId::from_uuid(into)),
+        )
     }
 
     fn sign_out_everywhere<'a>(

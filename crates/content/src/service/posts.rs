@@ -239,6 +239,17 @@ impl ContentService {
         Ok(())
     }
 
+    /// Moves posts' tags from the tag `from` onto `into`, inside the
+    /// secretariat's merge of the shared vocabulary (`Domain::merge_tag`).
+    pub async fn merge_tag_in(
+        &self,
+        conn: &mut AsyncPgConnection,
+        from: Uuid,
+        into: Uuid,
+    ) -> AppResult<()> {
+        Ok(store::merge_tag(conn, from, into).await?)
+    }
+
     /// Rewrites a post. A published post keeps its earlier text as a
     /// revision; the new text passes the leak guard again (a held edit
     /// withdraws the post until a moderator releases it). Secretariat only.

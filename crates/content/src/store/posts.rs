@@ -144,16 +144,17 @@ fn feed(reader: &Reader, withheld: bool, filter: &FeedFilter) -> posts::BoxedQue
         query = query.filter(posts::category_id.eq(category));
     }
     if let Some(slug) = &filter.tag_slug {
-        // The shared vocabulary's slugs, read in place: one index probe.
+        // The shared vocabulary read in place through membership's one
+        // resolution of slugs (aliases included): two index probes.
         query = query.filter(exists(
             post_tags::table
                 .filter(post_tags::post_id.eq(posts::id))
                 .filter(
                     sql::<Bool>(
-                        "content.post_tags.tag_id IN (SELECT id FROM membership.tags WHERE slug = ",
+                        "content.post_tags.tag_id IN (SELECT * FROM membership.tags_named(",
                     )
-                    .bind::<Text, _>(slug.clone())
-                    .sql(")"),
+                    .bind::<Array<Text>, _>(vec![slug.clone()])
+                    .sql("))"),
                 ),
         ));
     }
@@ -249,10 +250,10 @@ pub async fn search_page(
         conditions.push(format!("p.category_id = {category}"));
     }
     if let Some(slug) = &filter.tag_slug {
-        let slug = param(Bind::Text(slug.clone()), &mut binds);
+        let slugs = param(Bind::Texts(vec![slug.clone()]), &mut binds);
         conditions.push(format!(
             "EXISTS (SELECT 1 FROM content.post_tags t WHERE t.post_id = p.id \
-             AND t.tag_id IN (SELECT id FROM membership.tags WHERE slug = {slug}))"
+             AND t.tag_id IN (SELECT * FROM membership.tags_named({slugs})))"
         ));
     }
     if filter.unread_only {
@@ -478,6 +479,23 @@ pub async fn set_tags(conn: &mut AsyncPgConnection, id: PostId, tags: &[Uuid]) -
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// Moves posts' tags from one tag to another (a merge of the shared
+/// vocabulary); a post that had both keeps one.
+pub async fn merge_tag(conn: &mut AsyncPgConnection, from: Uuid, into: Uuid) -> QueryResult<()> {
+    for statement in [
+        "DELETE FROM content.post_tags x WHERE tag_id = $1 AND EXISTS \
+         (SELECT 1 FROM content.post_tags y WHERE y.post_id = x.post_id AND y.tag_id = $2)",
+        "UPDATE content.post_tags SET tag_id = $2 WHERE tag_id = $1",
+    ] {
+        diesel::sql_query(statement)
+            .bind::<diesel::sql_types::Uuid, _>(from)
+            .bind::<diesel::sql_types::Uuid, _>(into)
+            .execute(conn)
+            .await?;
+    }
     Ok(())
 }
 

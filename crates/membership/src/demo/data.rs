@@ -231,6 +231,27 @@ pub const SKILLS: [&str; 40] = [
     "C++",
 ];
 
+/// Synonyms the secretariat added to demo skills, in other scripts and
+/// spellings.
+pub const TAG_ALIASES: [(&str, &[&str]); 5] = [
+    ("Kubernetes", &["k8s", "クバネティス"]),
+    ("PostgreSQL", &["Postgres", "ポスグレ"]),
+    ("機械学習", &["Machine Learning", "ML"]),
+    ("Google Cloud", &["GCP"]),
+    ("プロジェクトマネジメント", &["PM", "プロマネ"]),
+];
+
+/// Labels the secretariat gave demo skills, as (tag, Japanese, English).
+pub const TAG_LABELS: [(&str, Option<&str>, Option<&str>); 7] = [
+    ("設計", None, Some("Software design")),
+    ("運用", None, Some("Operations")),
+    ("要件定義", None, Some("Requirements definition")),
+    ("機械学習", None, Some("Machine learning")),
+    ("組込み", None, Some("Embedded systems")),
+    ("技術営業", None, Some("Technical sales")),
+    ("CI/CD", Some("継続的インテグレーション・デリバリー"), None),
+];
+
 /// Where alumni work now.
 pub const CURRENT_COMPANIES: [&str; 16] = [
     "株式会社クラウドフォージ",

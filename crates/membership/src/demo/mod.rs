@@ -7,6 +7,7 @@
 mod data;
 pub mod synthetic;
 
+use alumni_core::domain::demo_viewer;
 use alumni_core::secrets::{self, ExposeSecret as _};
 use alumni_core::{AppError, AppResult, MemberId, Role, RoleSet};
 use chrono::{DateTime, Datelike as _, Duration, NaiveDate, Utc};
@@ -19,7 +20,7 @@ use crate::model::{
     RosterEntryValues, TagRecord, TermsRecord, TermsVersionId, Visibility,
 };
 use crate::service::MembershipService;
-use crate::store::{accounts, applications, companies, profiles, roster, terms};
+use crate::store::{accounts, applications, companies, profiles, roster, tags, terms};
 use alumni_core::search;
 
 /// Password of every demo account. Demo data is for local use only.
@@ -79,8 +80,19 @@ struct Person {
     employment: Option<(CompanyId, NaiveDate, NaiveDate, String)>,
 }
 
-/// Loads the demo data into an empty database, in one transaction.
+/// Loads the demo data into an empty database: the people in one
+/// transaction, then the secretariat's curation of their skills.
 pub async fn seed(service: &MembershipService) -> AppResult<DemoMembers> {
+    let demo = seed_people(service).await?;
+    if let Some(secretariat) = demo.secretariat {
+        curate_vocabulary(service, secretariat).await?;
+    }
+    Ok(demo)
+}
+
+/// The companies, roster, members, profiles and consents, in one
+/// transaction.
+async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
     let password_hash = service.hash_password_trusted(DEMO_PASSWORD).await?;
     let now = service.context().now();
     let mut rng = fastrand::Rng::with_seed(2026);
@@ -106,7 +118,7 @@ pub async fn seed(service: &MembershipService) -> AppResult<DemoMembers> {
             .iter()
             .map(|name| (search::normalize(name), (*name).to_owned()))
             .collect();
-        let tags = profiles::ensure_tags(conn, &skill_names, now).await?;
+        let tags = tags::ensure_tags(conn, &skill_names, now).await?;
 
         let entries = roster_entries(&mut rng, &all_companies, now);
         let with_ids: Vec<(RosterEntryId, RosterEntryValues)> = entries
@@ -259,6 +271,33 @@ pub async fn seed(service: &MembershipService) -> AppResult<DemoMembers> {
         Ok::<_, AppError>(demo)
     })
     .await
+}
+
+/// The secretariat's curation of the demo skills: synonyms and labels,
+/// through the services as the secretariat would.
+async fn curate_vocabulary(service: &MembershipService, secretariat: MemberId) -> AppResult<()> {
+    let viewer = demo_viewer(secretariat, RoleSet::EMPTY.with(Role::Secretariat));
+    let mut conn = service.context().conn().await?;
+    let mut named = Vec::new();
+    for (name, _) in data::TAG_ALIASES {
+        named.push(service.tag_named_in(&mut conn, name).await?);
+    }
+    let mut labelled = Vec::new();
+    for (name, _, _) in data::TAG_LABELS {
+        labelled.push(service.tag_named_in(&mut conn, name).await?);
+    }
+    drop(conn);
+    for (tag, (_, aliases)) in named.into_iter().zip(data::TAG_ALIASES) {
+        let tag = tag.ok_or(AppError::NotFound { entity: "Tag" })?;
+        for alias in aliases {
+            service.add_tag_alias(&viewer, tag.id, alias).await?;
+        }
+    }
+    for (tag, (_, ja, en)) in labelled.into_iter().zip(data::TAG_LABELS) {
+        let tag = tag.ok_or(AppError::NotFound { entity: "Tag" })?;
+        service.set_tag_labels(&viewer, tag.id, ja, en).await?;
+    }
+    Ok(())
 }
 
 fn date(text: &str) -> NaiveDate {

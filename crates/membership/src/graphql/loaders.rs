@@ -9,6 +9,7 @@ use alumni_core::graphql::{request_loader, with_misses};
 use alumni_core::{AppError, MemberId, NodeId as _, Viewer};
 use async_graphql::dataloader::Loader;
 
+use super::tags::{TagAliasesLoader, TagLoader};
 use crate::model::{
     ApplicationId, ApplicationRecord, CompanyId, CompanyRecord, InvitationId, InvitationRecord,
     RosterEntryId, RosterEntryRecord, TagRecord,
@@ -214,6 +215,20 @@ pub fn attach_loaders(
     ));
     data.insert(request_loader(
         SkillsLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        cache,
+    ));
+    data.insert(request_loader(
+        TagLoader {
+            service: service.clone(),
+            viewer: viewer.clone(),
+        },
+        cache,
+    ));
+    data.insert(request_loader(
+        TagAliasesLoader {
             service: service.clone(),
             viewer: viewer.clone(),
         },

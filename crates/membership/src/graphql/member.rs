@@ -11,8 +11,9 @@ use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
 
 use super::company::Company;
 use super::loaders::{CompanyLoader, MemberLoader, SkillsLoader};
+use super::tags::Tag;
 use crate::model::{
-    Audience, CompanyId, Interest, MemberStatus, Prefecture, ProfileLink, TagRecord, Visibility,
+    Audience, CompanyId, Interest, MemberStatus, Prefecture, ProfileLink, Visibility,
 };
 use crate::service::{DirectoryPage, MemberSearch, MembershipService, ProfileUpdate};
 use crate::visibility::{EmploymentView, MemberView, ProfileView, VisibilitySettings};
@@ -157,23 +158,6 @@ impl Member {
     /// When the account was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
-    }
-}
-
-/// A tag of the shared vocabulary (a skill, a topic).
-pub struct Tag(pub TagRecord);
-
-/// A tag of the shared vocabulary, such as a skill ("Kubernetes", "設計").
-#[Object]
-impl Tag {
-    /// The tag as first written.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    /// Its normalised form: use it to filter (`members(filter: {skill})`).
-    async fn slug(&self) -> &str {
-        &self.0.slug
     }
 }
 
@@ -406,36 +390,6 @@ impl MemberQuery {
             |(_, view)| Member(view),
             total_count,
         ))
-    }
-
-    /// The shared tag vocabulary in alphabetical (code point) order; pass a
-    /// prefix to autocomplete. Lists only tags the viewer could see on at
-    /// least one profile (their own, or one whose skills they may read), so
-    /// a skill held only privately is not revealed.
-    #[graphql(complexity = "connection_complexity(first, last, child_complexity)")]
-    async fn tags(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Only tags starting with this (normalised like slugs); at most 50 characters."
-        )]
-        prefix: Option<String>,
-        #[graphql(desc = "Page size, reading forward (default 20, at most 100).")] first: Option<
-            i32,
-        >,
-        #[graphql(desc = "Read on after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Page size, reading backward.")] last: Option<i32>,
-        #[graphql(desc = "Read back before this cursor.")] before: Option<String>,
-    ) -> Result<Connection<Tag>> {
-        let page = PageRequest::new(first, after, last, before)?;
-        let service = data::<MembershipService>(ctx)?;
-        let viewer = viewer(ctx)?;
-        let rows = service.tags(viewer, prefix.as_deref(), &page).await?;
-        let total_count = TotalCount::lazy({
-            let (service, viewer) = (service.clone(), viewer.clone());
-            async move { service.count_tags(&viewer, prefix.as_deref()).await }
-        });
-        Ok(page.into_connection(rows, |tag| tag.slug.clone(), Tag, total_count))
     }
 }
 

@@ -8,6 +8,7 @@ mod company;
 mod lifecycle;
 mod loaders;
 mod member;
+mod tags;
 mod terms;
 
 use async_graphql::MergedObject;
@@ -19,7 +20,8 @@ pub use application::{
 pub use audit::{AuditEventEntry, load_audit_event};
 pub use company::{Company, load_company};
 pub use loaders::attach_loaders;
-pub use member::{Member, Tag, find_member, load_member, prefetch_members};
+pub use member::{Member, find_member, load_member, prefetch_members};
+pub use tags::{LabelLanguage, Tag, load_tag};
 pub use terms::{TermsVersion, load_terms_version};
 
 /// Every membership query.
@@ -30,6 +32,7 @@ pub struct MembershipQuery(
     application::ApplicationQuery,
     terms::TermsQuery,
     audit::AuditQuery,
+    tags::TagQuery,
 );
 
 /// Every membership mutation.
@@ -41,4 +44,5 @@ pub struct MembershipMutation(
     terms::TermsMutation,
     company::CompanyMutation,
     lifecycle::LifecycleMutation,
+    tags::TagMutation,
 );

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use alumni_core::MemberId;
 
 use crate::model::CompanyId;
-use crate::schema::membership::{profiles, tags};
+use crate::schema::membership::{profiles, tag_aliases, tags};
 
 alumni_core::text_enum! {
     /// Who may see a profile field. The member chooses per field.
@@ -474,14 +474,33 @@ alumni_core::typed_id!(
 );
 
 /// A tag of the shared vocabulary (skills, article topics).
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = tags)]
 pub struct TagRecord {
     /// Tag id.
     pub id: TagId,
-    /// Normalised name; unique.
+    /// Normalised name; unique among tags and aliases.
     pub slug: String,
-    /// Name as first written.
+    /// Name as first written, or as the secretariat renamed it.
+    pub name: String,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Japanese label the secretariat gave it.
+    pub label_ja: Option<String>,
+    /// English label the secretariat gave it.
+    pub label_en: Option<String>,
+}
+
+/// Another name of a tag (a synonym in any script, or a name it had before
+/// a rename or merge): its slug resolves to the tag.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tag_aliases)]
+pub struct TagAliasRecord {
+    /// Normalised name; unique among tags and aliases.
+    pub slug: String,
+    /// The tag it names.
+    pub tag_id: TagId,
+    /// As written, e.g. "k8s" or "クバネティス".
     pub name: String,
     /// Creation time.
     pub created_at: DateTime<Utc>,

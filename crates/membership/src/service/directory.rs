@@ -10,6 +10,7 @@ use super::profiles::MAX_SKILL_CHARS;
 use crate::model::{CompanyId, CompanyRecord, Interest};
 use crate::store::directory::{DirectoryFilter, DirectoryKey, directory_count, directory_page};
 use crate::store::profiles as store;
+use crate::store::tags;
 use crate::visibility::{MemberView, audience_of_others};
 
 /// Longest directory query accepted, in characters as sent; its words are
@@ -175,7 +176,7 @@ impl MembershipService {
             ));
         }
         let skill = match search_for.skill.as_deref().map(search::normalize) {
-            Some(slug) if !slug.is_empty() => match store::tag_by_slug(conn, &slug).await? {
+            Some(slug) if !slug.is_empty() => match tags::tag_named(conn, &slug).await? {
                 Some(tag) => Some(tag.id),
                 None => return Ok(None),
             },

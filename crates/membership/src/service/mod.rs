@@ -14,6 +14,7 @@ mod lifecycle;
 mod mail;
 mod profiles;
 mod roster;
+mod tags;
 mod terms;
 
 use std::sync::Arc;
@@ -35,6 +36,7 @@ pub use directory::{DirectoryPage, MemberSearch};
 pub use mail::{MailRecipient, NewsletterReader};
 pub use profiles::{ProfileUpdate, SkillsByMember};
 pub use roster::{RosterImportReport, RosterLineError, RosterRejected};
+pub use tags::{MergingTags, SLUG_TAKEN, TagMerge};
 pub use terms::TermsInput;
 
 /// The membership domain's services.

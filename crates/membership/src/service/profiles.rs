@@ -1,21 +1,22 @@
-//! A member's own profile, skills and the tag vocabulary.
+//! A member's own profile and skills.
 
 use std::collections::HashMap;
 
 use alumni_core::moderation::{ScreenRequest, Screening, TextAudience};
-use alumni_core::pagination::{ListSize, PageRequest};
-use alumni_core::{AppError, AppResult, MemberId, Viewer, search};
+use alumni_core::{AppError, AppResult, MemberId, Viewer};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection as _;
 
 use super::directory::members_by_ids_in;
+use super::tags::wanted_tags;
 use super::{MembershipService, kana_field, list_field, text_field};
 use crate::model::{
     Interest, NameIndex, NewProfile, Prefecture, ProfileChanges, ProfileLink, TagRecord,
     Visibility, strings,
 };
-use crate::store::profiles::{self as store, SkillReader};
-use crate::visibility::{MemberView, audience_of_others, visible_statuses};
+use crate::store::profiles as store;
+use crate::store::tags as tags_store;
+use crate::visibility::MemberView;
 
 /// Most skills on a profile.
 const MAX_SKILLS: usize = 30;
@@ -130,12 +131,7 @@ impl MembershipService {
                 self.ctx.screener.record_in(conn, now, screening).await?;
             }
             if let Some(skills) = &skills {
-                let wanted: Vec<(String, String)> = skills
-                    .iter()
-                    .map(|name| (search::normalize(name), name.clone()))
-                    .filter(|(slug, _)| !slug.is_empty())
-                    .collect();
-                let tags = store::ensure_tags(conn, &wanted, now).await?;
+                let tags = tags_store::ensure_tags(conn, &wanted_tags(skills), now).await?;
                 let ids: Vec<_> = tags.iter().map(|tag| tag.id).collect();
                 store::set_skills(conn, member_id, &ids).await?;
             }
@@ -146,36 +142,6 @@ impl MembershipService {
             .await?
             .pop()
             .ok_or(AppError::NotFound { entity: "Member" })
-    }
-
-    /// The tags named `names` (any script; a new name joins the shared
-    /// vocabulary), inside the caller's transaction, for other domains'
-    /// tagging. `BAD_USER_INPUT` for more than `max` names or a name over
-    /// 50 characters.
-    pub async fn ensure_tags_in(
-        &self,
-        conn: &mut diesel_async::AsyncPgConnection,
-        names: &[String],
-        field: &str,
-        max: usize,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> AppResult<Vec<TagRecord>> {
-        let names = list_field(names, field, max, MAX_SKILL_CHARS)?;
-        let wanted: Vec<(String, String)> = names
-            .iter()
-            .map(|name| (search::normalize(name), name.clone()))
-            .filter(|(slug, _)| !slug.is_empty())
-            .collect();
-        Ok(store::ensure_tags(conn, &wanted, now).await?)
-    }
-
-    /// Tags by id, inside the caller's connection.
-    pub async fn tags_by_ids_in(
-        &self,
-        conn: &mut diesel_async::AsyncPgConnection,
-        ids: &[crate::model::TagId],
-    ) -> AppResult<Vec<TagRecord>> {
-        Ok(store::tags_by_ids(conn, ids).await?)
     }
 
     /// Every active member with their roles, the predecessor company they
@@ -278,53 +244,6 @@ impl MembershipService {
         }
         Ok(skills)
     }
-
-    /// A page of the tag vocabulary in slug order, optionally only tags
-    /// starting with `prefix` (for autocompletion). Only tags the viewer
-    /// could see on some profile are listed: a skill that only members with
-    /// hidden skills hold would otherwise tell that someone has it.
-    pub async fn tags(
-        &self,
-        viewer: &Viewer,
-        prefix: Option<&str>,
-        page: &PageRequest<String>,
-    ) -> AppResult<Vec<TagRecord>> {
-        let (reader, prefix) = tag_listing(viewer, prefix)?;
-        let mut conn = self.ctx.conn().await?;
-        Ok(store::tags_page(&mut conn, prefix.as_deref(), &reader, page).await?)
-    }
-
-    /// How many tags [`tags`](Self::tags) lists for this prefix.
-    pub async fn count_tags(&self, viewer: &Viewer, prefix: Option<&str>) -> AppResult<ListSize> {
-        let (reader, prefix) = tag_listing(viewer, prefix)?;
-        let mut conn = self.ctx.conn().await?;
-        Ok(store::tags_count(&mut conn, prefix.as_deref(), &reader).await?)
-    }
-}
-
-/// Whose skills the viewer may see, and the normalised prefix to list tags
-/// by.
-fn tag_listing(
-    viewer: &Viewer,
-    prefix: Option<&str>,
-) -> AppResult<(SkillReader<'static>, Option<String>)> {
-    let identity = viewer.identity()?;
-    let audience = audience_of_others(identity);
-    let reader = SkillReader {
-        viewer: identity.member_id,
-        readable: audience.readable(),
-        statuses: visible_statuses(audience),
-    };
-    if prefix.is_some_and(|prefix| prefix.trim().chars().count() > MAX_SKILL_CHARS) {
-        return Err(AppError::bad_input(
-            "prefix",
-            format!("must be at most {MAX_SKILL_CHARS} characters"),
-        ));
-    }
-    let prefix = prefix
-        .map(search::normalize)
-        .filter(|prefix| !prefix.is_empty());
-    Ok((reader, prefix))
 }
 
 /// Creates the profile of a member who has none yet (accounts made by the

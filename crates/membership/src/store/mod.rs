@@ -8,5 +8,6 @@ pub mod directory;
 pub mod profiles;
 pub mod recipients;
 pub mod roster;
+pub mod tags;
 pub mod terms;
 pub mod verification;

@@ -1,17 +1,14 @@
-//! Profiles, skills and the tag vocabulary.
+//! Profiles and skills.
 
+use alumni_core::MemberId;
 use alumni_core::moderation::ModerationState;
-use alumni_core::pagination::{ListSize, PageRequest, capped_count};
-use alumni_core::{MemberId, search};
-use chrono::{DateTime, Utc};
 use diesel::dsl::exists;
-use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::model::{
     CompleteProfile, MemberRecord, MemberStatus, NameIndex, NewProfile, ProfileChanges,
-    ProfileRecord, TagId, TagRecord, Visibility,
+    ProfileRecord, TagId, TagRecord,
 };
 use crate::schema::membership::{member_skills, members, profiles, tags};
 
@@ -93,18 +90,6 @@ pub async fn cohort_of(
         .first(conn)
         .await
         .optional()
-}
-
-/// Tags by id.
-pub async fn tags_by_ids(
-    conn: &mut AsyncPgConnection,
-    ids: &[TagId],
-) -> QueryResult<Vec<TagRecord>> {
-    tags::table
-        .filter(tags::id.eq_any(ids))
-        .select(TagRecord::as_select())
-        .load(conn)
-        .await
 }
 
 /// Every active member with the attributes audiences are drawn by: roles,
@@ -214,122 +199,4 @@ pub async fn skills_of(
         .select((member_skills::member_id, TagRecord::as_select()))
         .load(conn)
         .await
-}
-
-/// Makes sure a tag exists for every `(slug, name)` and returns the tags.
-/// A tag keeps the name it was first written with.
-pub async fn ensure_tags(
-    conn: &mut AsyncPgConnection,
-    wanted: &[(String, String)],
-    at: DateTime<Utc>,
-) -> QueryResult<Vec<TagRecord>> {
-    if wanted.is_empty() {
-        return Ok(Vec::new());
-    }
-    let new_rows: Vec<TagRecord> = wanted
-        .iter()
-        .map(|(slug, name)| TagRecord {
-            id: TagId::new(),
-            slug: slug.clone(),
-            name: name.clone(),
-            created_at: at,
-        })
-        .collect();
-    diesel::insert_into(tags::table)
-        .values(&new_rows)
-        .on_conflict(tags::slug)
-        .do_nothing()
-        .execute(conn)
-        .await?;
-    let slugs: Vec<&String> = wanted.iter().map(|(slug, _)| slug).collect();
-    tags::table
-        .filter(tags::slug.eq_any(slugs))
-        .select(TagRecord::as_select())
-        .load(conn)
-        .await
-}
-
-/// The tag with this slug.
-pub async fn tag_by_slug(
-    conn: &mut AsyncPgConnection,
-    slug: &str,
-) -> QueryResult<Option<TagRecord>> {
-    tags::table
-        .filter(tags::slug.eq(slug))
-        .select(TagRecord::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-/// Whose skills a viewer may see: their own, and those of members whose
-/// skills are set to one of `readable` and whose account is in one of
-/// `statuses` (see `crate::visibility`).
-#[derive(Debug, Clone, Copy)]
-pub struct SkillReader<'a> {
-    /// The viewer.
-    pub viewer: MemberId,
-    /// Skill visibilities the viewer may read on others' profiles.
-    pub readable: &'a [Visibility],
-    /// Account statuses of members the viewer may see.
-    pub statuses: &'a [MemberStatus],
-}
-
-/// A page of tags in slug order, optionally only those whose slug starts
-/// with `prefix`, and only tags held by at least one member whose skills
-/// `reader` may see. Each tag is checked with an `EXISTS` that walks its
-/// holders through `member_skills_tag_idx` and stops at the first visible
-/// one.
-pub async fn tags_page(
-    conn: &mut AsyncPgConnection,
-    prefix: Option<&str>,
-    reader: &SkillReader<'_>,
-    page: &PageRequest<String>,
-) -> QueryResult<Vec<TagRecord>> {
-    let mut query = visible_tags(prefix, reader).select(TagRecord::as_select());
-    if let Some(after) = &page.after {
-        query = query.filter(tags::slug.gt(after.clone()));
-    }
-    if let Some(before) = &page.before {
-        query = query.filter(tags::slug.lt(before.clone()));
-    }
-    query = if page.reads_in_list_order() {
-        query.order(tags::slug.asc())
-    } else {
-        query.order(tags::slug.desc())
-    };
-    query.limit(page.fetch_limit()).load(conn).await
-}
-
-/// How many tags [`tags_page`] lists for this prefix and reader.
-pub async fn tags_count(
-    conn: &mut AsyncPgConnection,
-    prefix: Option<&str>,
-    reader: &SkillReader<'_>,
-) -> QueryResult<ListSize> {
-    let counted = capped_count(visible_tags(prefix, reader).select(tags::id))
-        .get_result(conn)
-        .await?;
-    Ok(ListSize::from_capped_count(counted))
-}
-
-/// Tags starting with `prefix` held by at least one member whose skills
-/// `reader` may see, in no order.
-fn visible_tags(prefix: Option<&str>, reader: &SkillReader<'_>) -> tags::BoxedQuery<'static, Pg> {
-    let held_visibly = member_skills::table
-        .inner_join(profiles::table.on(profiles::member_id.eq(member_skills::member_id)))
-        .inner_join(members::table.on(members::id.eq(member_skills::member_id)))
-        .filter(member_skills::tag_id.eq(tags::id))
-        .filter(
-            member_skills::member_id
-                .eq(reader.viewer)
-                .or(profiles::skills_visibility
-                    .eq_any(reader.readable.to_vec())
-                    .and(members::status.eq_any(reader.statuses.to_vec()))),
-        );
-    let mut query = tags::table.filter(exists(held_visibly)).into_boxed();
-    if let Some(prefix) = prefix {
-        query = query.filter(tags::slug.like(search::prefix_pattern(prefix)));
-    }
-    query
 }

@@ -12,5 +12,6 @@ mod roster;
 mod search_paths;
 mod support;
 mod synthetic;
+mod tags;
 mod terms;
 mod visibility;

@@ -25,7 +25,7 @@ use crate::model::{
     NameIndex, NewMember, ProfileLink, TagId, TermsVersionId, Visibility,
 };
 use crate::service::MembershipService;
-use crate::store::{accounts, companies, directory, profiles, terms};
+use crate::store::{accounts, companies, directory, profiles, tags, terms};
 
 /// Domain of every synthetic account's e-mail address.
 pub const SYNTHETIC_EMAIL_DOMAIN: &str = "synthetic.alumni.example";
@@ -164,7 +164,7 @@ async fn prepare(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> AppResult<
             .iter()
             .map(|name| (search::normalize(name), (*name).to_owned()))
             .collect();
-        let tags = profiles::ensure_tags(conn, &wanted, now).await?;
+        let tags = tags::ensure_tags(conn, &wanted, now).await?;
         // In the vocabulary's order, which is the order of popularity.
         let skills = wanted
             .iter()
