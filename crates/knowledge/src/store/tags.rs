@@ -21,8 +21,7 @@ pub async fn resolve(conn: &mut AsyncPgConnection, name: &str) -> QueryResult<Op
         return Ok(None);
     }
     let found: Vec<Found> = diesel::sql_query(
-        "SELECT id FROM membership.tags WHERE slug = $1 \
-         UNION ALL SELECT tag_id FROM membership.tag_aliases WHERE slug = $1 LIMIT 1",
+        "SELECT id FROM membership.tags_named(ARRAY[$1]) AS id LIMIT 1",
     )
     .bind::<Text, _>(slug)
     .load(conn)
@@ -48,9 +47,7 @@ pub async fn spellings(
         return Ok(Vec::new());
     }
     let found: Vec<Slug> = diesel::sql_query(
-        "WITH named AS (\
-             SELECT id AS tag_id FROM membership.tags WHERE slug = ANY($1) \
-             UNION SELECT tag_id FROM membership.tag_aliases WHERE slug = ANY($1)) \
+        "WITH named AS (SELECT DISTINCT id AS tag_id FROM membership.tags_named($1) AS id) \
          SELECT t.id AS tag_id, t.slug FROM membership.tags t JOIN named n ON n.tag_id = t.id \
          UNION ALL SELECT a.tag_id, a.slug FROM membership.tag_aliases a \
          JOIN named n ON n.tag_id = a.tag_id",
