@@ -130,7 +130,7 @@ impl Services {
             Arc::new(alumni_content::moderation::PostModeration),
             Arc::new(alumni_content::moderation::CommentModeration),
         ];
-        targets.extend(alumni_knowledge::moderation::targets());
+        targets.extend(alumni_knowledge::moderation::targets(&knowledge));
         let trust = TrustService::new(ctx.clone(), membership.clone(), notify.clone(), targets);
         ctx.screener.install(Arc::new(trust.clone()));
         Ok(Self {

@@ -1,6 +1,9 @@
 //! The knowledge domain's rules applied for a viewer, one file per concept.
 
+mod board;
+mod consultations;
 mod data;
+mod expiry;
 mod routing;
 
 use alumni_core::{AppError, AppResult, Identity, Role, ServiceContext, Viewer};
@@ -10,7 +13,14 @@ use alumni_notify::NotifyService;
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
+pub use board::{BOARD_POST_NODE, BoardFilter, BoardPostInput, LISTED_DAYS, is_open};
+pub use consultations::{
+    ANSWER_WITHIN_DAYS, CONSULTATION_NODE, ConsultationAnswer, ConsultationAvailability,
+    ConsultationContact, ConsultationRequest, ConsultationRole, ExpertSettingsInput,
+    MAX_PENDING_REQUESTS, sees_consultation,
+};
 pub use data::merge_tag_in;
+pub use expiry::EXPIRE;
 pub use routing::{ROUTE_QUESTION, RoutingSettings, RoutingSettingsInput};
 
 /// Tags one article, question, consultation or board post may carry.
@@ -94,4 +104,6 @@ fn bounded(value: &str, field: &str, min: usize, max: usize) -> AppResult<String
 }
 
 /// Registers the handlers of the domain's jobs and its recurring jobs.
-pub fn register_jobs(_service: &KnowledgeService, _registry: &mut alumni_core::jobs::JobRegistry) {}
+pub fn register_jobs(service: &KnowledgeService, registry: &mut alumni_core::jobs::JobRegistry) {
+    expiry::register(service, registry);
+}
