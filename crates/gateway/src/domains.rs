@@ -33,7 +33,11 @@ use alumni_events::{
 };
 use alumni_knowledge::KnowledgeService;
 use alumni_knowledge::domain::KnowledgeDomain;
-use alumni_knowledge::graphql::{KnowledgeMutation, KnowledgeQuery};
+use alumni_knowledge::graphql::{
+    BoardPost, Consultation, KnowledgeMutation, KnowledgeQuery, load_board_post,
+    load_consultation,
+};
+use alumni_knowledge::model::{BoardPostId, ConsultationId};
 use alumni_membership::domain::MembershipDomain;
 use alumni_membership::graphql::{
     Application, AuditEventEntry, Company, Invitation, RosterEntry, TermsVersion, load_application,
@@ -232,6 +236,10 @@ pub enum Node {
     PostCategory(PostCategory),
     /// A numbered issue of the magazine.
     NewsletterIssue(NewsletterIssue),
+    /// A consultation request (its requester, its expert, moderators).
+    Consultation(Consultation),
+    /// A post on the collaboration board.
+    BoardPost(BoardPost),
 }
 
 /// Loads one object by id as the viewer may see it; `NOT_FOUND` otherwise.
@@ -337,6 +345,18 @@ pub const NODE_TYPES: &[NodeType] = &[
         load_category
     ),
     node_type!(NewsletterIssue, IssueId, "content.issues", load_issue),
+    node_type!(
+        Consultation,
+        ConsultationId,
+        "knowledge.consultations",
+        load_consultation
+    ),
+    node_type!(
+        BoardPost,
+        BoardPostId,
+        "knowledge.board_posts",
+        load_board_post
+    ),
 ];
 
 /// The signed-in member's own view of the network: their account and, per
