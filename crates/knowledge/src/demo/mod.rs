@@ -1,5 +1,7 @@
 //! Demo data of the knowledge domain, written through the services.
 
+mod board;
+
 use alumni_core::AppResult;
 use alumni_membership::demo::DemoMembers;
 
@@ -7,6 +9,7 @@ use crate::KnowledgeService;
 
 /// Writes the demo community's articles, questions, answers, experts,
 /// consultations and board posts.
-pub async fn seed(_service: &KnowledgeService, _members: &DemoMembers) -> AppResult<()> {
+pub async fn seed(service: &KnowledgeService, members: &DemoMembers) -> AppResult<()> {
+    board::seed_board(service, members).await?;
     Ok(())
 }

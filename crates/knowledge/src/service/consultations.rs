@@ -632,7 +632,7 @@ impl KnowledgeService {
 
     /// Marks waiting requests past their time as expired and tells each
     /// requester. Idempotent.
-    pub(super) async fn expire_consultations_in(
+    pub(crate) async fn expire_consultations_in(
         &self,
         conn: &mut AsyncPgConnection,
         now: DateTime<Utc>,

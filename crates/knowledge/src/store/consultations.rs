@@ -231,6 +231,23 @@ pub async fn expire_due(
     .await
 }
 
+/// Moves a request's sending and expiry (demo data dated in the past).
+pub async fn backdate(
+    conn: &mut AsyncPgConnection,
+    id: ConsultationId,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(consultations::table.find(id))
+        .set((
+            consultations::created_at.eq(created_at),
+            consultations::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// A held request a moderator releases reaches the expert only now: it
 /// gets its full time to be answered from `now`. The request, if it was
 /// pending and held (read before the release changes its state).
