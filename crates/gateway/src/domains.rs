@@ -34,8 +34,7 @@ use alumni_events::{
 use alumni_knowledge::KnowledgeService;
 use alumni_knowledge::domain::KnowledgeDomain;
 use alumni_knowledge::graphql::{
-    BoardPost, Consultation, KnowledgeMutation, KnowledgeQuery, load_board_post,
-    load_consultation,
+    BoardPost, Consultation, KnowledgeMutation, KnowledgeQuery, load_board_post, load_consultation,
 };
 use alumni_knowledge::model::{BoardPostId, ConsultationId};
 use alumni_membership::domain::MembershipDomain;

@@ -147,10 +147,22 @@ pub(super) fn attach_loaders(
     viewer: &Viewer,
     caching: bool,
 ) {
-    data.insert(request_loader(BoardPostLoader::new(service, viewer), caching));
-    data.insert(request_loader(BoardTagsLoader::new(service, viewer), caching));
-    data.insert(request_loader(BoardKindLoader::new(service, viewer), caching));
-    data.insert(request_loader(MyInterestLoader::new(service, viewer), caching));
+    data.insert(request_loader(
+        BoardPostLoader::new(service, viewer),
+        caching,
+    ));
+    data.insert(request_loader(
+        BoardTagsLoader::new(service, viewer),
+        caching,
+    ));
+    data.insert(request_loader(
+        BoardKindLoader::new(service, viewer),
+        caching,
+    ));
+    data.insert(request_loader(
+        MyInterestLoader::new(service, viewer),
+        caching,
+    ));
     data.insert(request_loader(
         InterestCountLoader::new(service, viewer),
         caching,
@@ -167,7 +179,9 @@ pub async fn load_board_post(ctx: &Context<'_>, id: BoardPostId) -> Result<Board
         .await?
         .flatten()
         .map(BoardPost)
-        .ok_or(AppError::NotFound { entity: "BoardPost" })
+        .ok_or(AppError::NotFound {
+            entity: "BoardPost",
+        })
 }
 
 /// A kind of board post.
@@ -548,10 +562,7 @@ impl BoardMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the post.")] post_id: ID,
-        #[graphql(
-            desc = "A note to the author (at most 1,000 characters).",
-            default
-        )]
+        #[graphql(desc = "A note to the author (at most 1,000 characters).", default)]
         message: String,
         #[graphql(
             desc = "Send although the leak guard warned (recorded).",

@@ -313,9 +313,10 @@ impl ConsultationQuery {
             .my_consultations(&viewer, role, state, &page)
             .await?;
         prefetch_consultations(ctx, &rows).await?;
-        let total_count = TotalCount::lazy(async move {
-            service.my_consultation_count(&viewer, role, state).await
-        });
+        let total_count =
+            TotalCount::lazy(
+                async move { service.my_consultation_count(&viewer, role, state).await },
+            );
         Ok(page.into_connection(
             rows,
             |row: &ConsultationRecord| row.id.0,

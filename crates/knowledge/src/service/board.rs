@@ -86,7 +86,12 @@ pub fn is_open(post: &BoardPostRecord, now: DateTime<Utc>) -> bool {
 /// member; one that left the board only for its author, moderators and
 /// members who had said they were interested (`interested`); held or
 /// hidden ones only for their author and moderators.
-fn sees_post(viewer: &Viewer, post: &BoardPostRecord, now: DateTime<Utc>, interested: bool) -> bool {
+fn sees_post(
+    viewer: &Viewer,
+    post: &BoardPostRecord,
+    now: DateTime<Utc>,
+    interested: bool,
+) -> bool {
     moderation::sees(viewer, post.moderation, Some(post.author_id))
         && (is_open(post, now)
             || viewer.is_member(post.author_id)
@@ -222,14 +227,16 @@ impl KnowledgeService {
         id: BoardPostId,
         now: DateTime<Utc>,
     ) -> AppResult<BoardPostRecord> {
-        let post = store::lock(conn, id)
-            .await?
-            .ok_or(AppError::NotFound { entity: "BoardPost" })?;
+        let post = store::lock(conn, id).await?.ok_or(AppError::NotFound {
+            entity: "BoardPost",
+        })?;
         if !viewer.is_member(post.author_id) {
             return Err(if sees_post(viewer, &post, now, false) {
                 AppError::forbidden("only its author can change a board post")
             } else {
-                AppError::NotFound { entity: "BoardPost" }
+                AppError::NotFound {
+                    entity: "BoardPost",
+                }
             });
         }
         if post.closed_at.is_some() {
@@ -404,12 +411,16 @@ impl KnowledgeService {
             let post = store::by_ids(conn, &[id])
                 .await?
                 .pop()
-                .ok_or(AppError::NotFound { entity: "BoardPost" })?;
+                .ok_or(AppError::NotFound {
+                    entity: "BoardPost",
+                })?;
             // Having been interested is what lets a member see a post that
             // left the board; refusing rolls the deletion back.
             let interested = store::delete_interest(conn, id, member).await?;
             if !sees_post(viewer, &post, now, interested) {
-                return Err(AppError::NotFound { entity: "BoardPost" });
+                return Err(AppError::NotFound {
+                    entity: "BoardPost",
+                });
             }
             Ok(post)
         })

@@ -37,7 +37,11 @@ impl KnowledgeService {
                 Ok::<_, AppError>((consultations, posts))
             })
             .await?;
-        tracing::info!(consultations, posts, "expired consultation requests and board posts");
+        tracing::info!(
+            consultations,
+            posts,
+            "expired consultation requests and board posts"
+        );
         Ok(())
     }
 }

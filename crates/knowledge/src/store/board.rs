@@ -165,7 +165,10 @@ pub async fn close(
     now: DateTime<Utc>,
 ) -> QueryResult<BoardPostRecord> {
     diesel::update(board_posts::table.find(id))
-        .set((board_posts::closed_at.eq(now), board_posts::updated_at.eq(now)))
+        .set((
+            board_posts::closed_at.eq(now),
+            board_posts::updated_at.eq(now),
+        ))
         .returning(BoardPostRecord::as_returning())
         .get_result(conn)
         .await
