@@ -358,8 +358,13 @@ impl KnowledgeService {
         conn.transaction(async |conn| {
             let post = store::lock(conn, id)
                 .await?
-                .filter(|post| sees_post(viewer, post, now, false))
                 .ok_or(AppError::NotFound { entity: "BoardPost" })?;
+            let interested = !store::interests_of_member(conn, member, &[id])
+                .await?
+                .is_empty();
+            if !sees_post(viewer, &post, now, interested) {
+                return Err(AppError::NotFound { entity: "BoardPost" });
+            }
             if post.author_id == member {
                 return Err(conflict("this is your own post", "OWN_POST"));
             }

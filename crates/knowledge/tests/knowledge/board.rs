@@ -3,6 +3,7 @@
 //! closing, the secretariat's lack of powers, the leak guard and reports.
 
 use alumni_core::Role;
+use alumni_core::secrets::ExposeSecret as _;
 use alumni_test_support::{GqlResponse, TestApp, TestMember};
 use chrono::Duration;
 use serde_json::{Value, json};
@@ -91,6 +92,20 @@ async fn interest(app: &TestApp, member: &TestMember, id: &str, message: &str) -
             json!({ "id": id, "message": message }),
         )
         .await
+}
+
+/// `member` signed in again (a month on the clock outlasts a session).
+async fn signed_in_again(app: &TestApp, member: &TestMember) -> TestMember {
+    let session = app
+        .services
+        .membership
+        .issue_session(member.id)
+        .await
+        .expect("a new session");
+    TestMember {
+        token: session.token.expose_secret().to_owned(),
+        ..member.clone()
+    }
 }
 
 fn reason(response: &GqlResponse) -> &str {
@@ -380,6 +395,11 @@ async fn posts_leave_the_board_after_thirty_days_unless_renewed() {
     interest(&app, &interested, &id, "").await.data();
 
     app.clock.advance(Duration::days(31));
+    let (author, reader, interested) = (
+        signed_in_again(&app, &author).await,
+        signed_in_again(&app, &reader).await,
+        signed_in_again(&app, &interested).await,
+    );
     assert!(board(&app, &reader, "").await.is_empty());
     assert_eq!(
         node(&app, &reader, &id).await,
@@ -442,6 +462,7 @@ async fn posts_leave_the_board_after_thirty_days_unless_renewed() {
     app.clock.advance(Duration::days(31));
     app.jobs.schedule_recurring().await.unwrap();
     app.jobs.drain().await.unwrap();
+    let author = signed_in_again(&app, &author).await;
     let told = notification_kinds(&app, &author).await;
     assert_eq!(
         told.iter()
