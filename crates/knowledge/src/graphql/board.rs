@@ -380,6 +380,17 @@ impl BoardPostContent {
     }
 }
 
+/// What the board lists.
+#[derive(InputObject, Default)]
+pub struct BoardPostFilter {
+    /// Only this kind (its slug, e.g. `study_group`).
+    kind: Option<String>,
+    /// Only offers or only searches.
+    direction: Option<BoardDirection>,
+    /// Only posts with this tag (its slug or name).
+    tag: Option<String>,
+}
+
 /// Loads what a page of posts shows, one batch per association.
 async fn prefetch_posts(ctx: &Context<'_>, posts: &[BoardPostRecord]) -> Result<(), AppError> {
     let ids: Vec<BoardPostId> = posts.iter().map(|post| post.id).collect();
@@ -423,9 +434,7 @@ impl BoardQuery {
     async fn board_posts(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only this kind (its slug).")] kind: Option<String>,
-        #[graphql(desc = "Only offers or only searches.")] direction: Option<BoardDirection>,
-        #[graphql(desc = "Only posts with this tag (its slug or name).")] tag: Option<String>,
+        #[graphql(desc = "What to list.")] filter: Option<BoardPostFilter>,
         #[graphql(desc = "Page size, reading forward (default 20, at most 100).")] first: Option<
             i32,
         >,
@@ -436,10 +445,11 @@ impl BoardQuery {
         let viewer = viewer(ctx)?.clone();
         let service = service(ctx)?.clone();
         let page = PageRequest::<Uuid>::new(first, after, last, before)?;
+        let filter = filter.unwrap_or_default();
         let filter = BoardFilter {
-            kind,
-            direction,
-            tag_slug: tag.as_deref().map(search::normalize),
+            kind: filter.kind,
+            direction: filter.direction,
+            tag_slug: filter.tag.as_deref().map(search::normalize),
         };
         let rows = service.board_posts(&viewer, &filter, &page).await?;
         prefetch_posts(ctx, &rows).await?;

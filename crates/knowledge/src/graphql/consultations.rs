@@ -236,6 +236,15 @@ pub struct ConsultationRequestContent {
     tags: Vec<String>,
 }
 
+/// Which of the viewer's consultation requests to list.
+#[derive(InputObject)]
+pub struct ConsultationFilter {
+    /// Those the viewer sent (`REQUESTER`) or received (`EXPERT`).
+    role: ConsultationRole,
+    /// Only those in this state.
+    state: Option<ConsultationState>,
+}
+
 /// Loads what a page of requests shows, one batch per association.
 async fn prefetch_consultations(
     ctx: &Context<'_>,
@@ -290,15 +299,14 @@ impl ConsultationQuery {
             .await?)
     }
 
-    /// The consultation requests the viewer sent (`REQUESTER`) or received
-    /// (`EXPERT`), newest first. Received requests leave out what the leak
-    /// guard holds or moderators took back.
+    /// The consultation requests the viewer sent or received, newest
+    /// first. Received requests leave out what the leak guard holds or
+    /// moderators took back.
     #[graphql(complexity = "connection_complexity(first, last, child_complexity)")]
     async fn my_consultations(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Sent or received.")] role: ConsultationRole,
-        #[graphql(desc = "Only requests in this state.")] state: Option<ConsultationState>,
+        #[graphql(desc = "Sent or received, and in which state.")] filter: ConsultationFilter,
         #[graphql(desc = "Page size, reading forward (default 20, at most 100).")] first: Option<
             i32,
         >,
@@ -306,6 +314,7 @@ impl ConsultationQuery {
         #[graphql(desc = "Page size, reading backward.")] last: Option<i32>,
         #[graphql(desc = "Read back before this cursor.")] before: Option<String>,
     ) -> Result<Connection<Consultation>> {
+        let ConsultationFilter { role, state } = filter;
         let viewer = viewer(ctx)?.clone();
         let service = service(ctx)?.clone();
         let page = PageRequest::<uuid::Uuid>::new(first, after, last, before)?;

@@ -199,19 +199,19 @@ async fn the_board_lists_open_posts_newest_first_by_kind_direction_and_tag() {
         [offer.as_str(), speaker.as_str(), study.as_str()]
     );
     assert_eq!(
-        board(&app, &employee, ", kind: \"speaker\"").await,
+        board(&app, &employee, ", filter: { kind: \"speaker\" }").await,
         [speaker.as_str()]
     );
     assert_eq!(
-        board(&app, &employee, ", direction: OFFERING").await,
+        board(&app, &employee, ", filter: { direction: OFFERING }").await,
         [offer.as_str()]
     );
     assert_eq!(
-        board(&app, &employee, ", tag: \"rust\"").await,
+        board(&app, &employee, ", filter: { tag: \"rust\" }").await,
         [study.as_str()]
     );
     assert!(
-        board(&app, &employee, ", kind: \"no_such_kind\"")
+        board(&app, &employee, ", filter: { kind: \"no_such_kind\" }")
             .await
             .is_empty()
     );

@@ -66,7 +66,7 @@ async fn mine(app: &TestApp, viewer: &TestMember, role: &str) -> Vec<Value> {
         .client_as(viewer)
         .query_with(
             &format!(
-                "query($role: ConsultationRole!) {{ myConsultations(role: $role, first: 50) {{ totalCount nodes {{ {FIELDS} }} }} }}"
+                "query($role: ConsultationRole!) {{ myConsultations(filter: {{ role: $role }}, first: 50) {{ totalCount nodes {{ {FIELDS} }} }} }}"
             ),
             json!({ "role": role }),
         )
@@ -257,7 +257,7 @@ async fn only_the_expert_answers_and_only_the_requester_withdraws() {
         .await;
     anonymous.expect_error("UNAUTHENTICATED");
     app.client()
-        .query("{ myConsultations(role: REQUESTER) { totalCount } }")
+        .query("{ myConsultations(filter: { role: REQUESTER }) { totalCount } }")
         .await
         .expect_error("UNAUTHENTICATED");
 
