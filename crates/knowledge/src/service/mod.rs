@@ -13,14 +13,12 @@ use alumni_notify::NotifyService;
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
-pub use board::{BOARD_POST_NODE, BoardFilter, BoardPostInput, LISTED_DAYS, is_open};
+pub use board::{BoardFilter, BoardPostInput, is_open};
 pub use consultations::{
     ANSWER_WITHIN_DAYS, CONSULTATION_NODE, ConsultationAnswer, ConsultationAvailability,
     ConsultationContact, ConsultationRequest, ConsultationRole, ExpertSettingsInput,
-    MAX_PENDING_REQUESTS, sees_consultation,
 };
 pub use data::merge_tag_in;
-pub use expiry::EXPIRE;
 pub use routing::{ROUTE_QUESTION, RoutingSettings, RoutingSettingsInput};
 
 /// Tags one article, question, consultation or board post may carry.
