@@ -345,7 +345,7 @@ impl ConsultationMutation {
     async fn update_expert_settings(
         &self,
         ctx: &Context<'_>,
-        input: ExpertSettingsChange,
+        #[graphql(desc = "What to change.")] input: ExpertSettingsChange,
     ) -> Result<ExpertSettings> {
         let settings = service(ctx)?
             .update_expert_settings(
