@@ -34,10 +34,13 @@ use alumni_events::{
 use alumni_knowledge::KnowledgeService;
 use alumni_knowledge::domain::KnowledgeDomain;
 use alumni_knowledge::graphql::{
-    Answer, Article, ArticleComment, KnowledgeMutation, KnowledgeQuery, Question, load_answer,
-    load_article, load_article_comment, load_question,
+    Answer, Article, ArticleComment, BoardPost, Consultation, KnowledgeMutation, KnowledgeQuery,
+    Question, load_answer, load_article, load_article_comment, load_board_post, load_consultation,
+    load_question,
 };
-use alumni_knowledge::model::{AnswerId, ArticleCommentId, ArticleId, QuestionId};
+use alumni_knowledge::model::{
+    AnswerId, ArticleCommentId, ArticleId, BoardPostId, ConsultationId, QuestionId,
+};
 use alumni_membership::domain::MembershipDomain;
 use alumni_membership::graphql::{
     Application, AuditEventEntry, Company, Invitation, RosterEntry, Tag, TermsVersion,
@@ -135,7 +138,7 @@ impl Services {
             Arc::new(alumni_content::moderation::PostModeration),
             Arc::new(alumni_content::moderation::CommentModeration),
         ];
-        targets.extend(alumni_knowledge::moderation::targets());
+        targets.extend(alumni_knowledge::moderation::targets(&knowledge));
         let trust = TrustService::new(ctx.clone(), membership.clone(), notify.clone(), targets);
         ctx.screener.install(Arc::new(trust.clone()));
         Ok(Self {
@@ -247,6 +250,10 @@ pub enum Node {
     Question(Question),
     /// An answer to a question.
     Answer(Answer),
+    /// A consultation request (its requester, its expert, moderators).
+    Consultation(Consultation),
+    /// A post on the collaboration board.
+    BoardPost(BoardPost),
 }
 
 /// Loads one object by id as the viewer may see it; `NOT_FOUND` otherwise.
@@ -362,6 +369,18 @@ pub const NODE_TYPES: &[NodeType] = &[
     ),
     node_type!(Question, QuestionId, "knowledge.questions", load_question),
     node_type!(Answer, AnswerId, "knowledge.answers", load_answer),
+    node_type!(
+        Consultation,
+        ConsultationId,
+        "knowledge.consultations",
+        load_consultation
+    ),
+    node_type!(
+        BoardPost,
+        BoardPostId,
+        "knowledge.board_posts",
+        load_board_post
+    ),
 ];
 
 /// The signed-in member's own view of the network: their account and, per

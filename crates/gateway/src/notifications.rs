@@ -24,8 +24,11 @@ use serde::Deserialize;
 
 use alumni_content::graphql::{NewsletterIssue, load_issue};
 use alumni_content::model::IssueId;
-use alumni_knowledge::graphql::{Answer, Question, load_answer, load_question};
-use alumni_knowledge::model::{AnswerId, QuestionId};
+use alumni_knowledge::graphql::{
+    Answer, BoardPost, Consultation, Question, load_answer, load_board_post, load_consultation,
+    load_question,
+};
+use alumni_knowledge::model::{AnswerId, BoardPostId, ConsultationId, QuestionId};
 use alumni_knowledge::notices as knowledge_notices;
 use alumni_trust::model::{CaseId, Resolution};
 
@@ -197,6 +200,10 @@ pub enum NotificationPayload {
     /// A question routed to the viewer, an answer to their question, their
     /// answer accepted, or (the secretariat) a question nobody answered.
     Question(QuestionNotice),
+    /// A consultation request to or from the viewer moved on.
+    Consultation(ConsultationNotice),
+    /// Something about the viewer's post on the collaboration board.
+    BoardPost(BoardPostNotice),
 }
 
 /// The typed payload of a notification of `kind`.
@@ -240,6 +247,21 @@ fn payload_of(kind: &str, payload: &serde_json::Value) -> Option<NotificationPay
     {
         return parsed(payload).map(NotificationPayload::Question);
     }
+    if [
+        &knowledge_notices::CONSULTATION_REQUESTED,
+        &knowledge_notices::CONSULTATION_ANSWERED,
+        &knowledge_notices::CONSULTATION_EXPIRED,
+    ]
+    .iter()
+    .any(|known| known.name == kind)
+    {
+        return parsed(payload).map(NotificationPayload::Consultation);
+    }
+    if kind == knowledge_notices::BOARD_INTEREST.name
+        || kind == knowledge_notices::BOARD_POST_EXPIRED.name
+    {
+        return parsed(payload).map(NotificationPayload::BoardPost);
+    }
     None
 }
 
@@ -273,6 +295,50 @@ impl QuestionNotice {
     /// 2 when it was still unanswered later).
     async fn round(&self) -> Option<i32> {
         self.round
+    }
+}
+
+/// A consultation request to or from the viewer: sent to them, answered,
+/// or expired unanswered (the notification's kind says which).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsultationNotice {
+    consultation_id: ConsultationId,
+    accepted: Option<bool>,
+}
+
+/// A consultation request to or from the viewer: sent to them, answered,
+/// or expired unanswered (the notification's kind says which).
+#[Object]
+impl ConsultationNotice {
+    /// The request, as it stands now; `null` if it is no longer visible.
+    async fn consultation(&self, ctx: &Context<'_>) -> Result<Option<Consultation>> {
+        visible(load_consultation(ctx, self.consultation_id).await)
+    }
+
+    /// For an answer: whether the expert accepted.
+    async fn accepted(&self) -> Option<bool> {
+        self.accepted
+    }
+}
+
+/// Something about the viewer's post on the collaboration board: a member
+/// is interested, or it left the board and can be renewed (the
+/// notification's kind says which).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BoardPostNotice {
+    post_id: BoardPostId,
+}
+
+/// Something about the viewer's post on the collaboration board: a member
+/// is interested, or it left the board and can be renewed (the
+/// notification's kind says which).
+#[Object]
+impl BoardPostNotice {
+    /// The post; `null` if it is no longer visible.
+    async fn post(&self, ctx: &Context<'_>) -> Result<Option<BoardPost>> {
+        visible(load_board_post(ctx, self.post_id).await)
     }
 }
 

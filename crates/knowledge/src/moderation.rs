@@ -9,6 +9,9 @@ use diesel::sql_types::{Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::KnowledgeService;
+use crate::model::ConsultationId;
+use crate::service::CONSULTATION_NODE;
 use crate::store::{documents, questions};
 
 /// A node type of this domain the queue can act on.
@@ -17,10 +20,13 @@ pub struct KnowledgeModeration {
     /// The table, and the column naming the member who wrote the row.
     table: &'static str,
     author_column: &'static str,
+    /// For what a change of state sets off (a released consultation
+    /// request reaches its expert).
+    service: KnowledgeService,
 }
 
 /// The targets of every node type written here, for `Services::new`.
-pub fn targets() -> Vec<std::sync::Arc<dyn ModerationTarget>> {
+pub fn targets(service: &KnowledgeService) -> Vec<std::sync::Arc<dyn ModerationTarget>> {
     [
         ("Article", "knowledge.articles", "author_id"),
         ("ArticleComment", "knowledge.article_comments", "author_id"),
@@ -35,6 +41,7 @@ pub fn targets() -> Vec<std::sync::Arc<dyn ModerationTarget>> {
             node_type,
             table,
             author_column,
+            service: service.clone(),
         }) as std::sync::Arc<dyn ModerationTarget>
     })
     .collect()
@@ -76,6 +83,11 @@ impl ModerationTarget for KnowledgeModeration {
         state: ModerationState,
     ) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(async move {
+            if self.node_type == CONSULTATION_NODE && state == ModerationState::Visible {
+                self.service
+                    .release_consultation_in(conn, ConsultationId(id))
+                    .await?;
+            }
             diesel::sql_query(format!(
                 "UPDATE {} SET moderation = $2 WHERE id = $1",
                 self.table

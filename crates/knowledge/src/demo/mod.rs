@@ -6,6 +6,8 @@ mod questions;
 
 mod articles;
 
+mod board;
+
 use alumni_core::AppResult;
 use alumni_membership::demo::DemoMembers;
 
@@ -17,5 +19,6 @@ use crate::KnowledgeService;
 /// consultations and board posts.
 pub async fn seed(service: &KnowledgeService, members: &DemoMembers) -> AppResult<()> {
     seed_articles(service, members).await?;
+    board::seed_board(service, members).await?;
     questions::seed(service, members).await
 }

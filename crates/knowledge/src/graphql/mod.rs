@@ -1,7 +1,12 @@
 //! The knowledge domain's GraphQL: objects, inputs and roots per concept,
 //! merged into the crate's roots.
 
+#[macro_use]
+mod viewer_loader;
+
 mod articles;
+mod board;
+mod consultations;
 mod follows;
 mod helpful;
 mod questions;
@@ -15,6 +20,8 @@ use crate::KnowledgeService;
 use alumni_core::Viewer;
 
 pub use articles::{Article, ArticleComment, ArticleRevision, load_article, load_article_comment};
+pub use board::{BoardInterest, BoardKind, BoardPost, load_board_post};
+pub use consultations::{Consultation, ExpertSettings, load_consultation};
 pub use questions::{Answer, Question, load_answer, load_question};
 pub use routing::RoutingSettingsObject;
 pub use search::{ExpertEntry, KnowledgeItem, SearchHit};
@@ -23,6 +30,8 @@ pub use search::{ExpertEntry, KnowledgeItem, SearchHit};
 #[derive(MergedObject, Default)]
 pub struct KnowledgeQuery(
     articles::ArticleQuery,
+    board::BoardQuery,
+    consultations::ConsultationQuery,
     follows::FollowsQuery,
     questions::QuestionsQuery,
     routing::RoutingQuery,
@@ -33,6 +42,8 @@ pub struct KnowledgeQuery(
 #[derive(MergedObject, Default)]
 pub struct KnowledgeMutation(
     articles::ArticleMutation,
+    board::BoardMutation,
+    consultations::ConsultationMutation,
     follows::FollowsMutation,
     questions::QuestionsMutation,
     routing::RoutingMutation,
@@ -54,4 +65,6 @@ pub fn attach_loaders(
     ));
     articles::attach_loaders(data, service, viewer, caching);
     questions::attach_question_loaders(data, service, viewer, caching);
+    consultations::attach_loaders(data, service, viewer, caching);
+    board::attach_loaders(data, service, viewer, caching);
 }

@@ -10,9 +10,10 @@ use async_graphql::{Context, Object, Result, Union};
 use uuid::Uuid;
 
 use super::articles::{Article, load_article};
+use super::board::{BoardPost, load_board_post};
 use super::questions::{Answer, Question, load_answer, load_question, prefetch_questions};
 use crate::KnowledgeService;
-use crate::model::{AnswerId, ArticleId, Availability, DocumentKind, QuestionId};
+use crate::model::{AnswerId, ArticleId, Availability, BoardPostId, DocumentKind, QuestionId};
 use crate::service::{Expert, Hit, MAX_SIMILAR};
 
 /// Something written in the knowledge community.
@@ -22,6 +23,8 @@ pub enum KnowledgeItem {
     Article(Article),
     /// A question.
     Question(Question),
+    /// A post on the collaboration board.
+    BoardPost(BoardPost),
     /// An answer.
     Answer(Answer),
 }
@@ -55,7 +58,9 @@ impl SearchHit {
             DocumentKind::Article => load_article(ctx, ArticleId(id))
                 .await
                 .map(KnowledgeItem::Article),
-            DocumentKind::BoardPost => return Ok(None),
+            DocumentKind::BoardPost => load_board_post(ctx, BoardPostId(id))
+                .await
+                .map(KnowledgeItem::BoardPost),
         };
         match found {
             Ok(item) => Ok(Some(item)),

@@ -2,8 +2,11 @@
 
 mod article_comments;
 mod articles;
+mod board;
+mod consultations;
 mod data;
 mod experts;
+mod expiry;
 mod follows;
 mod helpful;
 mod questions;
@@ -21,6 +24,11 @@ pub use crate::store::questions::{ANSWERS_PER_QUESTION, QuestionKey, QuestionLis
 pub use crate::store::search::Hit;
 pub use article_comments::{ARTICLE_COMMENT_NODE, MAX_COMMENTS_PER_ARTICLE};
 pub use articles::{ARTICLE_NODE, ArticleFilter, ArticleInput};
+pub use board::{BoardFilter, BoardPostInput, is_open};
+pub use consultations::{
+    ANSWER_WITHIN_DAYS, CONSULTATION_NODE, ConsultationAnswer, ConsultationAvailability,
+    ConsultationContact, ConsultationRequest, ConsultationRole, ExpertSettingsInput,
+};
 pub use data::merge_tag_in;
 pub use experts::Expert;
 pub use questions::{ANSWER_NODE, MAX_ANSWERS, QUESTION_NODE, QuestionInput, question_key};
@@ -116,6 +124,7 @@ pub fn register_jobs(service: &KnowledgeService, registry: &mut alumni_core::job
         let service = routing.clone();
         async move { service.route_question(run).await }
     });
+    expiry::register(service, registry);
 }
 
 /// A refusal with a stable reason (`CONFLICT`, `extensions.reason`).

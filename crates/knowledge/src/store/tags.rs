@@ -20,12 +20,11 @@ pub async fn resolve(conn: &mut AsyncPgConnection, name: &str) -> QueryResult<Op
     if slug.is_empty() {
         return Ok(None);
     }
-    let found: Vec<Found> = diesel::sql_query(
-        "SELECT id FROM membership.tags_named(ARRAY[$1]) AS id LIMIT 1",
-    )
-    .bind::<Text, _>(slug)
-    .load(conn)
-    .await?;
+    let found: Vec<Found> =
+        diesel::sql_query("SELECT id FROM membership.tags_named(ARRAY[$1]) AS id LIMIT 1")
+            .bind::<Text, _>(slug)
+            .load(conn)
+            .await?;
     Ok(found.into_iter().next().map(|row| TagId(row.id)))
 }
 

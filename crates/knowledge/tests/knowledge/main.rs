@@ -3,6 +3,8 @@
 //! collaboration board, tags, search, the leak guard and data rights.
 
 mod articles;
+mod board;
+mod consultations;
 mod digest;
 mod experts;
 mod questions;

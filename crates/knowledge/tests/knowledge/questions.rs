@@ -490,9 +490,16 @@ async fn questions_and_answers_are_marked_helpful_once_and_never_by_their_author
     let answerer = app.create_member(&[Role::Employee]).await;
     let reader = app.create_member(&[Role::Alumnus]).await;
     let question = ask(&app, &asker, "Go のエラー処理の書き方", &["Go"]).await;
-    let reply = answer(&app, &answerer, &question, "errors.Is と errors.As を使い分けます。").await;
+    let reply = answer(
+        &app,
+        &answerer,
+        &question,
+        "errors.Is と errors.As を使い分けます。",
+    )
+    .await;
     const MARK_ANSWER: &str = "mutation($id: ID!, $on: Boolean!) { markAnswerHelpful(id: $id, helpful: $on) { helpfulCount markedHelpful } }";
-    const MARK_QUESTION: &str = "mutation($id: ID!) { markQuestionHelpful(id: $id) { helpfulCount markedHelpful } }";
+    const MARK_QUESTION: &str =
+        "mutation($id: ID!) { markQuestionHelpful(id: $id) { helpfulCount markedHelpful } }";
 
     for _ in 0..2 {
         let marked = app

@@ -8,6 +8,7 @@ mod address;
 mod applications;
 mod audit;
 mod companies;
+pub mod contact;
 mod directory;
 mod export;
 mod lifecycle;

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod companies;
+pub mod contact;
 pub mod directory;
 pub mod profiles;
 pub mod recipients;
