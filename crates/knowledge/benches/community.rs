@@ -181,7 +181,7 @@ async fn generate(conn: &mut AsyncPgConnection) {
              last_answer_at, created_at, updated_at)
          SELECT pg_temp.uuid_v7_at(at), m.id, title, 'Details of question ' || n,
                 '<p>Details of question ' || n || '</p>',
-                CASE WHEN n % 5 = 0 THEN 0 ELSE 3 + (n % 4 = 0)::int END,
+                CASE WHEN n % 5 = 0 THEN 0 ELSE 3 + (n % 4 <> 0)::int END,
                 CASE WHEN n % 5 = 0 THEN NULL ELSE at + interval '1 hour' END, at, at
          FROM (SELECT n, $2 - make_interval(secs => n * 31536000.0 / $1) AS at,
                       w.word || 'の' || t.topic || 'について 質問' || n AS title
@@ -206,11 +206,11 @@ async fn generate(conn: &mut AsyncPgConnection) {
                 q.created_at + interval '1 hour', q.created_at + interval '1 hour'
          FROM (SELECT id, created_at, answer_count, row_number() OVER (ORDER BY id) AS n
                FROM knowledge.questions WHERE answer_count > 0) AS q
-         CROSS JOIN LATERAL generate_series(1, q.answer_count) AS k
-         CROSS JOIN LATERAL (SELECT '回答' || k || ': ' || t.topic || 'では手順を先に決めます' AS body
-                             FROM topics t WHERE t.k = (q.n + k) % 8) AS b
+         CROSS JOIN LATERAL generate_series(1, q.answer_count) AS a(i)
+         CROSS JOIN LATERAL (SELECT '回答' || a.i || ': ' || t.topic || 'では手順を先に決めます' AS body
+                             FROM topics t WHERE t.k = (q.n + a.i) % 8) AS b
          JOIN (SELECT id, row_number() OVER (ORDER BY id) AS k FROM membership.members) AS m
-           ON m.k = 1 + (q.n + k) % 500",
+           ON m.k = 1 + (q.n + a.i) % 500",
         "INSERT INTO knowledge.documents (subject_id, kind, author_id, audience, listed, search_text,
              search_grams, tag_ids, created_at)
          SELECT q.id, 'QUESTION', q.author_id, 'EVERYONE', true,

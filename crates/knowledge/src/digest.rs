@@ -86,7 +86,7 @@ impl DigestSource for KnowledgeDigest {
             let articles = rows(conn, ARTICLES_IN_FOLLOWED_TAGS, reader, limit).await?;
             let total: i64 = [&answered, &unanswered, &articles]
                 .iter()
-                .map(|rows| rows.iter().next().map_or(0, |row| row.total))
+                .map(|rows| rows.iter().map(|row| row.total).max().unwrap_or(0))
                 .sum();
             if total == 0 {
                 return Ok(None);

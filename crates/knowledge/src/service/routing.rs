@@ -350,9 +350,9 @@ impl KnowledgeService {
         let records = routing::availability_of(&mut conn, &[member], None).await?;
         let open = routing::open_requests(&mut conn, &[member], now)
             .await?
-            .iter()
-            .next()
-            .map_or(0, |(_, open)| *open);
+            .into_iter()
+            .map(|(_, open)| open)
+            .sum();
         Ok((records, open))
     }
 

@@ -50,10 +50,10 @@ async fn experts_are_ranked_by_visible_evidence() {
          ('01900000-0000-7000-8000-000000000002', '{w}', '卒業生向け COBOL 講座', '本文', '<p>本文</p>', 'ALUMNI', 'PUBLISHED', now(), now(), now())",
         w = writer.id.0
     )).await;
-    execute(&app, &format!(
+    execute(&app,
         "INSERT INTO knowledge.article_tags (article_id, tag_id) SELECT a, t.id FROM membership.tags t, \
          (VALUES ('01900000-0000-7000-8000-000000000001'::uuid), ('01900000-0000-7000-8000-000000000002'::uuid)) AS x(a) WHERE t.slug = 'cobol'"
-    )).await;
+    ).await;
 
     let response = app
         .client_as(&viewer)
