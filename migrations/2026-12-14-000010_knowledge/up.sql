@@ -107,12 +107,12 @@ CREATE TABLE knowledge.questions (
     updated_at         timestamptz NOT NULL,
     CHECK (duplicate_of_id IS NULL OR duplicate_of_id <> id)
 );
--- Unanswered, newest first (ids are UUID v7: in creation order).
-CREATE INDEX questions_unanswered_idx ON knowledge.questions (id DESC)
+-- Unanswered, newest first: the key of the lists is (created_at, id).
+CREATE INDEX questions_unanswered_idx ON knowledge.questions (created_at DESC, id DESC)
     WHERE answer_count = 0 AND duplicate_of_id IS NULL AND moderation = 'VISIBLE';
 CREATE INDEX questions_answered_idx ON knowledge.questions (last_answer_at DESC, id DESC)
     WHERE last_answer_at IS NOT NULL;
-CREATE INDEX questions_newest_idx ON knowledge.questions (id DESC);
+CREATE INDEX questions_newest_idx ON knowledge.questions (created_at DESC, id DESC);
 CREATE INDEX questions_escalated_idx ON knowledge.questions (escalated_at DESC, id DESC)
     WHERE escalated_at IS NOT NULL AND answer_count = 0;
 CREATE INDEX questions_author_idx ON knowledge.questions (author_id) WHERE author_id IS NOT NULL;

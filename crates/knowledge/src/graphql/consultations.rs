@@ -145,8 +145,8 @@ impl Consultation {
     /// How to reach the expert: only once they accepted, and only for the
     /// requester (and the expert, who sees what they shared); `null` for
     /// anyone else on every path. The address only if the expert chose to
-    /// share it; their profile's links unless they keep them to themselves
-    /// (`PRIVATE`) or moderation withholds them.
+    /// share it; their profile's links when they show them to members
+    /// (`MEMBERS`) and moderation does not withhold them.
     async fn contact(&self, ctx: &Context<'_>) -> Result<Option<ConsultationContactView>> {
         Ok(load_one::<ContactLoader, _>(ctx, self.0.id)
             .await?
@@ -180,7 +180,7 @@ impl Consultation {
 pub struct ConsultationContactView {
     /// Their e-mail address, if they chose to share it.
     email: Option<String>,
-    /// The links of their profile (empty when they keep them private).
+    /// The links of their profile (empty unless they show them to members).
     links: Vec<ProfileLink>,
 }
 

@@ -65,8 +65,10 @@ const EXPORT: &[(&str, &str)] = &[
     ),
     (
         "consultationsRequested",
-        "SELECT id, expert_id, topic, message, state, reply, created_at, responded_at \
-         FROM knowledge.consultations WHERE requester_id = $1 ORDER BY id",
+        "SELECT c.id, c.expert_id, c.topic, c.message, c.state, c.reply, c.created_at, \
+         c.responded_at, ARRAY(SELECT t.name FROM knowledge.consultation_tags x \
+         JOIN membership.tags t ON t.id = x.tag_id WHERE x.consultation_id = c.id) AS tags \
+         FROM knowledge.consultations c WHERE c.requester_id = $1 ORDER BY c.id",
     ),
     (
         "consultationsReceived",
@@ -75,8 +77,10 @@ const EXPORT: &[(&str, &str)] = &[
     ),
     (
         "boardPosts",
-        "SELECT id, kind, direction, title, body, created_at, updated_at, expires_at, closed_at \
-         FROM knowledge.board_posts WHERE author_id = $1 ORDER BY id",
+        "SELECT b.id, b.kind, b.direction, b.title, b.body, b.created_at, b.updated_at, \
+         b.expires_at, b.closed_at, ARRAY(SELECT t.name FROM knowledge.board_post_tags x \
+         JOIN membership.tags t ON t.id = x.tag_id WHERE x.post_id = b.id) AS tags \
+         FROM knowledge.board_posts b WHERE b.author_id = $1 ORDER BY b.id",
     ),
     (
         "boardInterests",

@@ -141,7 +141,7 @@ async fn an_acceptance_shows_the_requester_how_to_reach_the_expert_and_nobody_el
     let expert = app.create_member(&[Role::Alumnus]).await;
     let other = app.create_member(&[Role::Alumnus]).await;
     let secretariat = app.create_member(&[Role::Secretariat]).await;
-    set_links(&app, &expert, "SECRETARIAT").await;
+    set_links(&app, &expert, "MEMBERS").await;
     let id = requested(&app, &requester, &expert).await;
 
     // Waiting: no contact on any path, for anyone.
@@ -192,11 +192,12 @@ async fn an_acceptance_shows_the_requester_how_to_reach_the_expert_and_nobody_el
 }
 
 #[tokio::test]
-async fn the_address_needs_the_experts_consent_and_private_links_stay_private() {
+async fn the_address_needs_the_experts_consent_and_links_follow_their_visibility() {
     let app = TestApp::spawn().await;
     let requester = app.create_member(&[Role::Alumnus]).await;
     let expert = app.create_member(&[Role::Employee]).await;
-    set_links(&app, &expert, "PRIVATE").await;
+    // Shown to the secretariat only: not to a fellow member, accepted or not.
+    set_links(&app, &expert, "SECRETARIAT").await;
     let id = requested(&app, &requester, &expert).await;
     answer(&app, &expert, &id, true, false).await.data();
     assert_eq!(

@@ -29,10 +29,12 @@ pub struct MemberContact {
 }
 
 impl MemberContact {
-    /// The links, unless the member keeps them to themselves or moderation
-    /// withholds them.
+    /// The links, when the member shows them to members and moderation
+    /// does not withhold them: a member who keeps them to themselves or
+    /// to the secretariat has not let a fellow member see them, accepted
+    /// request or not.
     pub fn shareable_links(&self) -> &[ProfileLink] {
-        if self.links_visibility != Visibility::Private && self.links_moderation.is_public() {
+        if self.links_visibility == Visibility::Members && self.links_moderation.is_public() {
             &self.links
         } else {
             &[]
