@@ -9,6 +9,8 @@ use diesel::QueryableByName;
 use diesel::sql_types::{Array, BigInt, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use crate::model::KnowledgeAudience;
+
 /// Three statements: answers to the member's questions, unanswered
 /// questions tagged with their skills, articles in the tags they follow.
 pub struct KnowledgeDigest;
@@ -43,9 +45,7 @@ const ARTICLES_IN_FOLLOWED_TAGS: &str = "SELECT ar.id, ar.title, 0::bigint AS co
      FROM knowledge.articles ar \
      WHERE ar.state = 'PUBLISHED' AND ar.moderation = 'VISIBLE' AND ar.published_at > $2 \
      AND ar.author_id <> $1 \
-     AND ('SECRETARIAT' = ANY($4) OR ar.audience = 'EVERYONE' \
-         OR (ar.audience = 'ALUMNI' AND 'ALUMNUS' = ANY($4)) \
-         OR (ar.audience = 'EMPLOYEES' AND 'EMPLOYEE' = ANY($4))) \
+     AND ar.audience = ANY($4) \
      AND EXISTS (SELECT 1 FROM knowledge.article_tags t JOIN knowledge.tag_follows f \
          ON f.tag_id = t.tag_id WHERE t.article_id = ar.id AND f.member_id = $1) \
      ORDER BY ar.published_at DESC LIMIT $3";
@@ -56,17 +56,16 @@ async fn rows(
     reader: &DigestReader,
     limit: i64,
 ) -> AppResult<Vec<Row>> {
-    let roles: Vec<String> = reader
-        .roles
-        .iter()
-        .map(|role| role.as_str().to_owned())
+    let audiences: Vec<&str> = KnowledgeAudience::admitted(reader.roles)
+        .into_iter()
+        .map(KnowledgeAudience::as_str)
         .collect();
     let query = diesel::sql_query(sql)
         .bind::<SqlUuid, _>(reader.member_id.0)
         .bind::<Timestamptz, _>(reader.since)
         .bind::<BigInt, _>(limit);
     let found = if sql.contains("$4") {
-        query.bind::<Array<Text>, _>(roles).load(conn).await?
+        query.bind::<Array<Text>, _>(audiences).load(conn).await?
     } else {
         query.load(conn).await?
     };

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use alumni_core::graphql::{
-    data, load_now, load_one, request_loader, selects_in_items, shared_loader, viewer, with_misses,
+    data, load_now, load_one, selects_in_items, shared_loader, viewer, with_misses,
 };
 use alumni_core::moderation::{ModerationState, moderates};
 use alumni_core::pagination::{
@@ -147,30 +147,7 @@ pub(super) fn attach_loaders(
     viewer: &Viewer,
     caching: bool,
 ) {
-    data.insert(request_loader(
-        BoardPostLoader::new(service, viewer),
-        caching,
-    ));
-    data.insert(request_loader(
-        BoardTagsLoader::new(service, viewer),
-        caching,
-    ));
-    data.insert(request_loader(
-        BoardKindLoader::new(service, viewer),
-        caching,
-    ));
-    data.insert(request_loader(
-        MyInterestLoader::new(service, viewer),
-        caching,
-    ));
-    data.insert(request_loader(
-        InterestCountLoader::new(service, viewer),
-        caching,
-    ));
-    data.insert(request_loader(
-        InterestPageLoader::new(service, viewer),
-        caching,
-    ));
+    attach_viewer_loaders!(data, service, viewer, caching; BoardPostLoader, BoardTagsLoader, BoardKindLoader, MyInterestLoader, InterestCountLoader, InterestPageLoader);
 }
 
 /// Loads one board post as the viewer may see it (for `node(id:)`).

@@ -1,9 +1,7 @@
 //! Consultations in GraphQL: experts' settings, requests and answers, and
 //! the contact details an acceptance reveals.
 
-use alumni_core::graphql::{
-    data, load_now, load_one, request_loader, selects_in_items, viewer, with_misses,
-};
+use alumni_core::graphql::{data, load_now, load_one, selects_in_items, viewer, with_misses};
 use alumni_core::moderation::{ModerationState, moderates};
 use alumni_core::pagination::{Connection, PageRequest, TotalCount, connection_complexity};
 use alumni_core::{AppError, MemberId, NodeId, Viewer};
@@ -55,15 +53,7 @@ pub(super) fn attach_loaders(
     viewer: &Viewer,
     caching: bool,
 ) {
-    data.insert(request_loader(
-        ConsultationLoader::new(service, viewer),
-        caching,
-    ));
-    data.insert(request_loader(
-        ConsultationTagsLoader::new(service, viewer),
-        caching,
-    ));
-    data.insert(request_loader(ContactLoader::new(service, viewer), caching));
+    attach_viewer_loaders!(data, service, viewer, caching; ConsultationLoader, ConsultationTagsLoader, ContactLoader);
 }
 
 /// Loads one consultation request as the viewer may see it (for

@@ -13,11 +13,11 @@ mod questions;
 mod routing;
 mod search;
 
-use alumni_core::graphql::request_loader;
 use async_graphql::MergedObject;
 
 use crate::KnowledgeService;
 use alumni_core::Viewer;
+use helpful::MarkedHelpfulLoader;
 
 pub use articles::{Article, ArticleComment, ArticleRevision, load_article, load_article_comment};
 pub use board::{BoardInterest, BoardKind, BoardPost, load_board_post};
@@ -56,13 +56,7 @@ pub fn attach_loaders(
     viewer: &Viewer,
     caching: bool,
 ) {
-    data.insert(request_loader(
-        helpful::MarkedHelpfulLoader {
-            service: service.clone(),
-            viewer: viewer.clone(),
-        },
-        caching,
-    ));
+    attach_viewer_loaders!(data, service, viewer, caching; MarkedHelpfulLoader);
     articles::attach_loaders(data, service, viewer, caching);
     questions::attach_question_loaders(data, service, viewer, caching);
     consultations::attach_loaders(data, service, viewer, caching);

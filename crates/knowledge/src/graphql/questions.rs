@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use alumni_core::graphql::{
-    data, feed_many, load_now, load_one, request_loader, selects_in_items, viewer, with_misses,
+    data, feed_many, load_now, load_one, selects_in_items, viewer, with_misses,
 };
 use alumni_core::moderation::{ModerationState, moderates};
 use alumni_core::pagination::{Connection, PageRequest, TotalCount, connection_complexity};
@@ -11,7 +11,6 @@ use alumni_core::{AppError, MemberId, NodeId, Role, Viewer};
 use alumni_membership::Member;
 use alumni_membership::graphql::{Tag, find_member, prefetch_members};
 use alumni_membership::model::TagRecord;
-use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -688,28 +687,7 @@ impl QuestionsMutation {
     }
 }
 
-macro_rules! loader {
-    ($(#[$meta:meta])* $name:ident: $key:ty => $value:ty, |$service:ident, $viewer:ident, $keys:ident| $body:expr) => {
-        $(#[$meta])*
-        pub struct $name {
-            service: KnowledgeService,
-            viewer: Viewer,
-        }
-
-        impl Loader<$key> for $name {
-            type Value = $value;
-            type Error = AppError;
-
-            async fn load(&self, $keys: &[$key]) -> Result<HashMap<$key, $value>, AppError> {
-                let $service = &self.service;
-                let $viewer = &self.viewer;
-                $body
-            }
-        }
-    };
-}
-
-loader!(
+viewer_loader!(
     /// Questions the viewer may see (`None`: absent).
     QuestionLoader: QuestionId => Option<QuestionRecord>,
     |service, viewer, ids| {
@@ -718,7 +696,7 @@ loader!(
     }
 );
 
-loader!(
+viewer_loader!(
     /// Answers the viewer may see (`None`: absent).
     AnswerLoader: AnswerId => Option<AnswerRecord>,
     |service, viewer, ids| {
@@ -727,7 +705,7 @@ loader!(
     }
 );
 
-loader!(
+viewer_loader!(
     /// The answers of each question the viewer may see, oldest first.
     AnswersLoader: QuestionId => Vec<AnswerRecord>,
     |service, viewer, ids| {
@@ -740,7 +718,7 @@ loader!(
     }
 );
 
-loader!(
+viewer_loader!(
     /// The tags of each question.
     QuestionTagsLoader: QuestionId => Vec<TagRecord>,
     |service, viewer, ids| {
@@ -749,7 +727,7 @@ loader!(
     }
 );
 
-loader!(
+viewer_loader!(
     /// Members asked about each question, per round.
     RouteCountsLoader: QuestionId => Vec<(i16, i64)>,
     |service, viewer, ids| {
@@ -769,19 +747,5 @@ pub(super) fn attach_question_loaders(
     viewer: &Viewer,
     caching: bool,
 ) {
-    macro_rules! attach {
-        ($($loader:ident),*) => {
-            $(data.insert(request_loader(
-                $loader { service: service.clone(), viewer: viewer.clone() },
-                caching,
-            ));)*
-        };
-    }
-    attach!(
-        QuestionLoader,
-        AnswerLoader,
-        AnswersLoader,
-        QuestionTagsLoader,
-        RouteCountsLoader
-    );
+    attach_viewer_loaders!(data, service, viewer, caching; QuestionLoader, AnswerLoader, AnswersLoader, QuestionTagsLoader, RouteCountsLoader);
 }

@@ -36,3 +36,14 @@ macro_rules! viewer_loader {
         }
     };
 }
+
+/// Puts a fresh loader of each of the listed types, bound to `$viewer`,
+/// into the request's `$data`.
+macro_rules! attach_viewer_loaders {
+    ($data:expr, $service:expr, $viewer:expr, $caching:expr; $($loader:ident),+ $(,)?) => {
+        $($data.insert(::alumni_core::graphql::request_loader(
+            $loader::new($service, $viewer),
+            $caching,
+        ));)+
+    };
+}

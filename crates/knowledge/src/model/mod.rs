@@ -47,6 +47,17 @@ alumni_core::text_enum! {
 }
 
 impl KnowledgeAudience {
+    /// The audiences a member holding `roles` belongs to: what lists
+    /// compare a row's audience with in SQL (`audience = ANY(..)`), so the
+    /// rule stays in [`admits`](Self::admits) alone.
+    pub fn admitted(roles: alumni_core::RoleSet) -> Vec<KnowledgeAudience> {
+        Self::ALL
+            .iter()
+            .copied()
+            .filter(|audience| audience.admits(roles))
+            .collect()
+    }
+
     /// Whether a member holding `roles` may read what is for this
     /// audience. The secretariat reads everything; the SQL side of this
     /// rule is in `store::documents`.

@@ -100,11 +100,7 @@ pub(crate) fn sees_article(viewer: &Viewer, article: &ArticleRecord) -> bool {
 fn listing(viewer: &Viewer) -> AppResult<Listing> {
     let roles = participant(viewer)?.roles;
     Ok(Listing {
-        audiences: KnowledgeAudience::ALL
-            .iter()
-            .copied()
-            .filter(|audience| audience.admits(roles))
-            .collect(),
+        audiences: KnowledgeAudience::admitted(roles),
         withheld: moderation::moderates(viewer),
     })
 }

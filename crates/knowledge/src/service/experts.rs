@@ -4,7 +4,7 @@ use alumni_core::pagination::PageRequest;
 use alumni_core::{AppResult, MemberId, Role, Viewer};
 
 use super::{KnowledgeService, participant};
-use crate::model::{Availability, AvailabilityRecord};
+use crate::model::{Availability, AvailabilityRecord, KnowledgeAudience};
 use crate::store::experts::{self as store, Evidence, ExpertReader};
 use crate::store::tags;
 
@@ -90,11 +90,7 @@ fn expert_reader(viewer: &Viewer) -> AppResult<ExpertReader> {
     Ok(ExpertReader {
         member: identity.member_id,
         readable,
-        roles: identity
-            .roles
-            .iter()
-            .map(|role| role.as_str().to_owned())
-            .collect(),
+        audiences: KnowledgeAudience::admitted(identity.roles),
     })
 }
 

@@ -6,7 +6,7 @@ use alumni_core::{AppError, AppResult, Viewer};
 use uuid::Uuid;
 
 use super::{KnowledgeService, participant};
-use crate::model::{DocumentKind, QuestionId, QuestionRecord};
+use crate::model::{DocumentKind, KnowledgeAudience, QuestionId, QuestionRecord};
 use crate::store::search::{Hit, SearchFilter, SearchWord};
 use crate::store::{questions, search as store, tags};
 
@@ -108,11 +108,7 @@ impl KnowledgeService {
         let filter = SearchFilter {
             words,
             kinds,
-            roles: identity
-                .roles
-                .iter()
-                .map(|role| role.as_str().to_owned())
-                .collect(),
+            audiences: KnowledgeAudience::admitted(identity.roles),
             now: self.ctx.now(),
         };
         Ok(filter)

@@ -222,20 +222,18 @@ fn published(listing: &Listing, filter: &ArticleFilter) -> articles::BoxedQuery<
         query = query.filter(articles::author_id.eq(author));
     }
     if let Some(slug) = &filter.tag_slug {
-        // The shared vocabulary read in place: the tag named by the slug,
-        // or by an alias of it.
+        // The tag named by the slug or by an alias of it, resolved as
+        // everywhere (`membership.tags_named`).
         query = query.filter(exists(
             article_tags::table
                 .filter(article_tags::article_id.eq(articles::id))
                 .filter(
                     sql::<Bool>(
-                        "knowledge.article_tags.tag_id IN (SELECT id FROM membership.tags \
-                         WHERE slug = ",
+                        "knowledge.article_tags.tag_id IN \
+                         (SELECT id FROM membership.tags_named(ARRAY[",
                     )
                     .bind::<Text, _>(slug.clone())
-                    .sql(" UNION ALL SELECT tag_id FROM membership.tag_aliases WHERE slug = ")
-                    .bind::<Text, _>(slug.clone())
-                    .sql(")"),
+                    .sql("]) AS id)"),
                 ),
         ));
     }

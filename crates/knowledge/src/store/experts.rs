@@ -26,8 +26,8 @@ pub struct ExpertReader {
     pub member: MemberId,
     /// Skill visibilities the reader may see on others' profiles.
     pub readable: Vec<String>,
-    /// The reader's role names, for articles' audiences.
-    pub roles: Vec<String>,
+    /// The audiences the reader belongs to, for articles.
+    pub audiences: Vec<crate::model::KnowledgeAudience>,
 }
 
 /// A member's evidence for a tag.
@@ -106,7 +106,13 @@ fn ranked(tag: TagId, reader: &ExpertReader, binds: &mut Binds) -> String {
     let tag = binds.add(Bind::Uuid(tag.0));
     let me = binds.add(Bind::Uuid(reader.member.0));
     let readable = binds.add(Bind::Texts(reader.readable.clone()));
-    let roles = binds.add(Bind::Texts(reader.roles.clone()));
+    let audiences = binds.add(Bind::Texts(
+        reader
+            .audiences
+            .iter()
+            .map(|audience| audience.as_str().to_owned())
+            .collect(),
+    ));
     format!(
         "WITH evidence AS (\
              SELECT s.member_id, 1 AS declared, 0 AS accepted, 0 AS helpful, 0 AS articles \
@@ -123,9 +129,7 @@ fn ranked(tag: TagId, reader: &ExpertReader, binds: &mut Binds) -> String {
              SELECT ar.author_id, 0, 0, 0, 1 \
              FROM knowledge.article_tags t JOIN knowledge.articles ar ON ar.id = t.article_id \
              WHERE t.tag_id = {tag} AND ar.state = 'PUBLISHED' AND ar.moderation = 'VISIBLE' \
-             AND ('SECRETARIAT' = ANY({roles}) OR ar.audience = 'EVERYONE' \
-                 OR (ar.audience = 'ALUMNI' AND 'ALUMNUS' = ANY({roles})) \
-                 OR (ar.audience = 'EMPLOYEES' AND 'EMPLOYEE' = ANY({roles})))), \
+             AND ar.audience = ANY({audiences})), \
          ranked AS (\
              SELECT e.member_id, max(e.declared) = 1 AS declared, \
                  sum(e.accepted)::bigint AS accepted_answers, sum(e.helpful)::bigint AS helpful_answers, \

@@ -11,7 +11,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::sql::{Bind, Binds};
-use crate::model::DocumentKind;
+use crate::model::{DocumentKind, KnowledgeAudience};
 
 /// What a search looks for, and for whom.
 #[derive(Debug, Clone)]
@@ -21,8 +21,8 @@ pub struct SearchFilter {
     pub words: Vec<SearchWord>,
     /// Only these kinds (all when empty).
     pub kinds: Vec<DocumentKind>,
-    /// The reader's role names (the secretariat reads every audience).
-    pub roles: Vec<String>,
+    /// The audiences the reader belongs to.
+    pub audiences: Vec<KnowledgeAudience>,
     /// Now, for board posts' expiry.
     pub now: DateTime<Utc>,
 }
@@ -86,13 +86,14 @@ fn matching(filter: &SearchFilter, binds: &mut Binds) -> (Vec<String>, String) {
     let mut conditions = vec!["d.listed".to_owned()];
     let now = binds.add(Bind::Time(filter.now));
     conditions.push(format!("(d.expires_at IS NULL OR d.expires_at > {now})"));
-    if !filter.roles.iter().any(|role| role == "SECRETARIAT") {
-        let roles = binds.add(Bind::Texts(filter.roles.clone()));
-        conditions.push(format!(
-            "(d.audience = 'EVERYONE' OR (d.audience = 'ALUMNI' AND 'ALUMNUS' = ANY({roles})) \
-             OR (d.audience = 'EMPLOYEES' AND 'EMPLOYEE' = ANY({roles})))"
-        ));
-    }
+    let audiences = binds.add(Bind::Texts(
+        filter
+            .audiences
+            .iter()
+            .map(|audience| audience.as_str().to_owned())
+            .collect(),
+    ));
+    conditions.push(format!("d.audience = ANY({audiences})"));
     if !filter.kinds.is_empty() {
         let kinds = binds.add(Bind::Texts(
             filter

@@ -4,38 +4,16 @@
 
 use std::collections::HashMap;
 
-use alumni_core::graphql::{request_loader, with_misses};
-use alumni_core::{AppError, Viewer};
+use alumni_core::Viewer;
+use alumni_core::graphql::with_misses;
 use alumni_membership::model::TagRecord;
-use async_graphql::dataloader::Loader;
 
 use crate::KnowledgeService;
 use crate::model::{
     ArticleCommentId, ArticleCommentRecord, ArticleId, ArticleRecord, ArticleRevisionRecord,
 };
 
-macro_rules! loader {
-    ($(#[$meta:meta])* $name:ident: $key:ty => $value:ty, |$service:ident, $viewer:ident, $keys:ident| $body:expr) => {
-        $(#[$meta])*
-        pub struct $name {
-            service: KnowledgeService,
-            viewer: Viewer,
-        }
-
-        impl Loader<$key> for $name {
-            type Value = $value;
-            type Error = AppError;
-
-            async fn load(&self, $keys: &[$key]) -> Result<HashMap<$key, $value>, AppError> {
-                let $service = &self.service;
-                let $viewer = &self.viewer;
-                $body
-            }
-        }
-    };
-}
-
-loader!(
+viewer_loader!(
     /// Articles the viewer may read; others are absent.
     ArticleLoader: ArticleId => ArticleRecord,
     |service, viewer, ids| {
@@ -44,7 +22,7 @@ loader!(
     }
 );
 
-loader!(
+viewer_loader!(
     /// Tags of each article, by slug.
     ArticleTagsLoader: ArticleId => Vec<TagRecord>,
     |service, viewer, ids| {
@@ -53,7 +31,7 @@ loader!(
     }
 );
 
-loader!(
+viewer_loader!(
     /// Visible comments of each article, counted.
     ArticleCommentCountLoader: ArticleId => i64,
     |service, viewer, ids| {
@@ -62,7 +40,7 @@ loader!(
     }
 );
 
-loader!(
+viewer_loader!(
     /// Every comment of each article the viewer may see, oldest first.
     ArticleCommentsLoader: ArticleId => Vec<ArticleCommentRecord>,
     |service, viewer, ids| {
@@ -75,7 +53,7 @@ loader!(
     }
 );
 
-loader!(
+viewer_loader!(
     /// Comments by id (for `node(id:)`).
     ArticleCommentLoader: ArticleCommentId => Option<ArticleCommentRecord>,
     |service, viewer, ids| {
@@ -84,7 +62,7 @@ loader!(
     }
 );
 
-loader!(
+viewer_loader!(
     /// Earlier texts of each article the viewer may see them of, newest
     /// first.
     ArticleRevisionsLoader: ArticleId => Vec<ArticleRevisionRecord>,
@@ -101,20 +79,5 @@ pub fn attach_loaders(
     viewer: &Viewer,
     caching: bool,
 ) {
-    macro_rules! attach {
-        ($($loader:ident),*) => {
-            $(data.insert(request_loader(
-                $loader { service: service.clone(), viewer: viewer.clone() },
-                caching,
-            ));)*
-        };
-    }
-    attach!(
-        ArticleLoader,
-        ArticleTagsLoader,
-        ArticleCommentCountLoader,
-        ArticleCommentsLoader,
-        ArticleCommentLoader,
-        ArticleRevisionsLoader
-    );
+    attach_viewer_loaders!(data, service, viewer, caching; ArticleLoader, ArticleTagsLoader, ArticleCommentCountLoader, ArticleCommentsLoader, ArticleCommentLoader, ArticleRevisionsLoader);
 }
