@@ -119,6 +119,9 @@ pub struct Leaving {
     /// Whether what they wrote for others' benefit (questions and answers)
     /// goes too; by default it stays under "withdrawn member".
     pub erase_contributions: bool,
+    /// Whether the text of their named feedback may stay (without their
+    /// name) for the company to learn from; by default it is erased.
+    pub keep_feedback_text: bool,
 }
 
 /// A demo member acting through the services while demo data is written,

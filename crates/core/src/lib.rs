@@ -33,6 +33,7 @@ pub mod request;
 mod schema;
 pub mod search;
 pub mod secrets;
+pub mod suppression;
 pub mod viewer;
 
 pub use client::{Caller, ClientAddress};

@@ -337,6 +337,12 @@ impl KeyPart for chrono::DateTime<chrono::Utc> {
     }
 }
 
+impl KeyPart for chrono::NaiveDate {
+    fn check(&self) -> Result<(), String> {
+        input::check_date(*self)
+    }
+}
+
 macro_rules! any_value_is_storable {
     ($($ty:ty),*) => {
         $(impl KeyPart for $ty {

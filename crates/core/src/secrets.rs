@@ -103,6 +103,13 @@ pub fn code(alphabet: &Alphabet, length: usize) -> Result<String, AppError> {
     Ok(code)
 }
 
+/// A random UUID (version 4) from the operating system's generator: an
+/// id that, unlike the v7 ids used elsewhere, says nothing about when it
+/// was drawn.
+pub fn random_uuid() -> Result<uuid::Uuid, AppError> {
+    Ok(uuid::Builder::from_random_bytes(random_bytes()?).into_uuid())
+}
+
 /// What the database keeps of a secret (or of anything it must only
 /// recognise, such as an address whose sign-in attempts are counted):
 /// its SHA-256.

@@ -26,22 +26,25 @@ pub enum Role {
     Moderator,
     /// HR analyst with access to aggregated engagement data.
     Analyst,
+    /// Management (経営層): answers the secretariat's proposals.
+    Management,
 }
 
 impl Role {
     /// Every role, in declaration order.
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Alumnus,
         Role::Employee,
         Role::Secretariat,
         Role::Moderator,
         Role::Analyst,
+        Role::Management,
     ];
 
     /// Every role's stable name, in declaration order (the database's list
     /// of allowed role names must be the same).
-    pub const NAMES: [&'static str; 5] = {
-        let mut names = [""; 5];
+    pub const NAMES: [&'static str; 6] = {
+        let mut names = [""; 6];
         let mut i = 0;
         while i < names.len() {
             names[i] = Role::ALL[i].as_str();
@@ -58,6 +61,7 @@ impl Role {
             Role::Secretariat => "SECRETARIAT",
             Role::Moderator => "MODERATOR",
             Role::Analyst => "ANALYST",
+            Role::Management => "MANAGEMENT",
         }
     }
 
@@ -74,7 +78,9 @@ impl fmt::Display for Role {
 
 /// A role name that is not one of [`Role::ALL`].
 #[derive(Debug, thiserror::Error)]
-#[error("unknown role {0:?}; expected one of ALUMNUS, EMPLOYEE, SECRETARIAT, MODERATOR, ANALYST")]
+#[error(
+    "unknown role {0:?}; expected one of ALUMNUS, EMPLOYEE, SECRETARIAT, MODERATOR, ANALYST, MANAGEMENT"
+)]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {

@@ -153,7 +153,9 @@ impl DataRightsMutation {
     /// calendar feed stops, the profile leaves the directory, and personal
     /// data is erased; the audit log keeps only ids. Questions and answers
     /// stay under "withdrawn member" (they help others) unless
-    /// `eraseContributions` is true. All of it happens in one transaction:
+    /// `eraseContributions` is true. Named feedback loses its author; its
+    /// text stays only if `keepFeedbackText` is true. All of it happens in
+    /// one transaction:
     /// it happens whole or not at all. Pass `confirm: true`. The last
     /// secretariat member cannot leave (`CONFLICT`).
     async fn withdraw_membership(
@@ -165,6 +167,11 @@ impl DataRightsMutation {
             default = false
         )]
         erase_contributions: bool,
+        #[graphql(
+            desc = "Let the text of the member's named feedback stay, without their name (by default it is erased with them).",
+            default = false
+        )]
+        keep_feedback_text: bool,
     ) -> Result<bool> {
         if !confirm {
             return Err(AppError::bad_input(
@@ -178,6 +185,7 @@ impl DataRightsMutation {
         let leaving = Leaving {
             member: viewer.session()?.member_id,
             erase_contributions,
+            keep_feedback_text,
         };
         let mut conn = data::<MembershipService>(ctx)?.context().conn().await?;
         conn.transaction(async |conn| {

@@ -136,7 +136,7 @@ enum AccountCommand {
         #[arg(long)]
         email: String,
         /// A role to grant (ALUMNUS, EMPLOYEE, SECRETARIAT, MODERATOR,
-        /// ANALYST); repeat or comma-separate for several.
+        /// ANALYST, MANAGEMENT); repeat or comma-separate for several.
         #[arg(long = "role", value_delimiter = ',', required = true)]
         roles: Vec<Role>,
         /// The name to show, e.g. "森 恵子" (creates the profile; give

@@ -31,6 +31,13 @@ use alumni_events::model::{MaterialId, RegistrationId};
 use alumni_events::{
     EventId, EventsMutation, EventsQuery, EventsService, EventsSubscription, EventsViewer,
 };
+use alumni_feedback::FeedbackService;
+use alumni_feedback::domain::FeedbackDomain;
+use alumni_feedback::graphql::{
+    FeedbackItem, FeedbackMutation, FeedbackQuery, FeedbackTheme, load_feedback_item,
+    load_feedback_theme,
+};
+use alumni_feedback::model::{FeedbackItemId, ThemeId};
 use alumni_knowledge::KnowledgeService;
 use alumni_knowledge::domain::KnowledgeDomain;
 use alumni_knowledge::graphql::{
@@ -96,6 +103,8 @@ pub struct Services {
     /// The tech community: articles, questions and answers, experts,
     /// consultations, the collaboration board.
     pub knowledge: KnowledgeService,
+    /// Feedback: items named or anonymous, triage, proposals, surveys.
+    pub feedback: FeedbackService,
     /// Trust and safety: the leak guard, reports, the review queue.
     pub trust: TrustService,
 }
@@ -116,7 +125,8 @@ impl Services {
                 .chain(alumni_events::notices::KINDS)
                 .chain(alumni_trust::service::KINDS)
                 .chain(alumni_content::notices::KINDS)
-                .chain(alumni_knowledge::notices::KINDS),
+                .chain(alumni_knowledge::notices::KINDS)
+                .chain(alumni_feedback::notices::KINDS),
         );
         let digest_sources = DigestSources::new(vec![
             Arc::new(alumni_content::digest::NewInTheMagazine(membership.clone())),
@@ -128,6 +138,7 @@ impl Services {
         let events = EventsService::new(ctx.clone(), membership.clone(), notify.clone());
         let content = ContentService::new(ctx.clone(), membership.clone(), notify.clone());
         let knowledge = KnowledgeService::new(ctx.clone(), membership.clone(), notify.clone());
+        let feedback = FeedbackService::new(ctx.clone(), membership.clone(), notify.clone());
         // Every domain's content the review queue acts on; the leak guard
         // is reached through the context's screener, installed here once
         // the services it depends on exist.
@@ -145,6 +156,7 @@ impl Services {
             events,
             content,
             knowledge,
+            feedback,
             trust,
             notify,
             membership,
@@ -160,6 +172,7 @@ impl Services {
             Arc::new(EventsDomain::new(self.events.clone())),
             Arc::new(ContentDomain::new(self.content.clone())),
             Arc::new(KnowledgeDomain::new(self.knowledge.clone())),
+            Arc::new(FeedbackDomain::new(self.feedback.clone())),
             Arc::new(TrustDomain::new(self.trust.clone())),
         ]))
     }
@@ -254,6 +267,10 @@ pub enum Node {
     Consultation(Consultation),
     /// A post on the collaboration board.
     BoardPost(BoardPost),
+    /// A feedback item (the secretariat, analysts, its named author).
+    FeedbackItem(FeedbackItem),
+    /// A theme of feedback (the secretariat and analysts).
+    FeedbackTheme(FeedbackTheme),
 }
 
 /// Loads one object by id as the viewer may see it; `NOT_FOUND` otherwise.
@@ -381,6 +398,18 @@ pub const NODE_TYPES: &[NodeType] = &[
         "knowledge.board_posts",
         load_board_post
     ),
+    node_type!(
+        FeedbackItem,
+        FeedbackItemId,
+        "feedback.items",
+        load_feedback_item
+    ),
+    node_type!(
+        FeedbackTheme,
+        ThemeId,
+        "feedback.themes",
+        load_feedback_theme
+    ),
 ];
 
 /// The signed-in member's own view of the network: their account and, per
@@ -411,6 +440,7 @@ pub struct QueryRoot(
     ContentQuery,
     IssueQuery,
     KnowledgeQuery,
+    FeedbackQuery,
     TrustQuery,
     ModerationQuery,
 );
@@ -426,6 +456,7 @@ pub struct MutationRoot(
     ContentMutation,
     IssueMutation,
     KnowledgeMutation,
+    FeedbackMutation,
     TrustMutation,
     ModerationMutation,
     DataRightsMutation,

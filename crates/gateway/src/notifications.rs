@@ -24,6 +24,9 @@ use serde::Deserialize;
 
 use alumni_content::graphql::{NewsletterIssue, load_issue};
 use alumni_content::model::IssueId;
+use alumni_feedback::graphql::{FeedbackItem, load_feedback_item};
+use alumni_feedback::model::FeedbackItemId;
+use alumni_feedback::notices as feedback_notices;
 use alumni_knowledge::graphql::{
     Answer, BoardPost, Consultation, Question, load_answer, load_board_post, load_consultation,
     load_question,
@@ -204,6 +207,8 @@ pub enum NotificationPayload {
     Consultation(ConsultationNotice),
     /// Something about the viewer's post on the collaboration board.
     BoardPost(BoardPostNotice),
+    /// The secretariat replied to the viewer's named feedback.
+    FeedbackReply(FeedbackReplyNotice),
 }
 
 /// The typed payload of a notification of `kind`.
@@ -261,6 +266,9 @@ fn payload_of(kind: &str, payload: &serde_json::Value) -> Option<NotificationPay
         || kind == knowledge_notices::BOARD_POST_EXPIRED.name
     {
         return parsed(payload).map(NotificationPayload::BoardPost);
+    }
+    if kind == feedback_notices::FEEDBACK_REPLIED.name {
+        return parsed(payload).map(NotificationPayload::FeedbackReply);
     }
     None
 }
@@ -339,6 +347,22 @@ impl BoardPostNotice {
     /// The post; `null` if it is no longer visible.
     async fn post(&self, ctx: &Context<'_>) -> Result<Option<BoardPost>> {
         visible(load_board_post(ctx, self.post_id).await)
+    }
+}
+
+/// The secretariat replied to the viewer's named feedback.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeedbackReplyNotice {
+    item_id: FeedbackItemId,
+}
+
+/// The secretariat replied to the viewer's named feedback.
+#[Object]
+impl FeedbackReplyNotice {
+    /// The item, with its replies; `null` if it is no longer visible.
+    async fn item(&self, ctx: &Context<'_>) -> Result<Option<FeedbackItem>> {
+        visible(load_feedback_item(ctx, self.item_id).await)
     }
 }
 

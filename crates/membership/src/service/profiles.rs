@@ -185,6 +185,25 @@ impl MembershipService {
         }))
     }
 
+    /// How many active members left `company` (when given) in a year
+    /// from `left_from` to `left_from + years - 1` (when given): the size
+    /// of a cohort, for refusing attributes that would point at a person.
+    pub async fn cohort_size_in(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        company: Option<crate::model::CompanyId>,
+        left_from: Option<i32>,
+        years: i32,
+    ) -> AppResult<i64> {
+        let span = left_from.and_then(|from| {
+            Some((
+                chrono::NaiveDate::from_ymd_opt(from, 1, 1)?,
+                chrono::NaiveDate::from_ymd_opt(from + years, 1, 1)?,
+            ))
+        });
+        Ok(store::cohort_size(conn, company, span).await?)
+    }
+
     /// Passes a changed bio and links through the leak guard (their
     /// audience is alumni: any member may be allowed to read them); `None`
     /// when neither changes.

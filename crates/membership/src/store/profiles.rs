@@ -92,6 +92,28 @@ pub async fn cohort_of(
         .optional()
 }
 
+/// Active members with a profile naming `company` (when given) who left
+/// in `[from, until)` (when given).
+pub async fn cohort_size(
+    conn: &mut AsyncPgConnection,
+    company: Option<crate::model::CompanyId>,
+    left: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+) -> QueryResult<i64> {
+    let mut query = members::table
+        .inner_join(profiles::table)
+        .filter(members::status.eq(MemberStatus::Active))
+        .into_boxed();
+    if let Some(company) = company {
+        query = query.filter(profiles::company_id.eq(company));
+    }
+    if let Some((from, until)) = left {
+        query = query
+            .filter(profiles::left_on.ge(from))
+            .filter(profiles::left_on.lt(until));
+    }
+    query.count().get_result(conn).await
+}
+
 /// Every active member with the attributes audiences are drawn by: roles,
 /// the predecessor company left and the day they left.
 pub async fn audience_attributes(

@@ -1,0 +1,159 @@
+//! Small-group suppression for every statistic shown about people
+//! (survey results, feedback counts, analytics): a group of fewer than
+//! `k` people is withheld, and so are as many others as it takes that no
+//! withheld group can be worked out by subtracting what is shown from a
+//! total.
+//!
+//! The rule for one dimension: withhold every group with `0 < size < k`;
+//! then, while the withheld groups together count fewer than `k` people,
+//! withhold the smallest group still shown. What the total minus the shown
+//! groups reveals is then a group of at least `k` people, as safe as any
+//! group shown. A total below `k` withholds everything. Empty groups
+//! (size 0) are never withheld: they describe nobody. A table is
+//! suppressed by applying the rule to each row and each column until
+//! nothing changes.
+
+/// The smallest group shown by default.
+pub const DEFAULT_MIN_GROUP: i64 = 5;
+
+/// The smallest `k` any caller may ask for: below it, suppression
+/// protects no one.
+pub const LOWEST_MIN_GROUP: i64 = 3;
+
+/// Which of `sizes` (groups of one breakdown that add up to a shown
+/// total) to withhold with groups of fewer than `k` people.
+pub fn withheld(sizes: &[i64], k: i64) -> Vec<bool> {
+    let mut hidden: Vec<bool> = sizes.iter().map(|size| *size > 0 && *size < k).collect();
+    complete(sizes, &mut hidden, k);
+    hidden
+}
+
+/// Which cells of `table` (rows of equal length, with row and column
+/// totals shown) to withhold with groups of fewer than `k` people.
+pub fn withheld_table(table: &[Vec<i64>], k: i64) -> Vec<Vec<bool>> {
+    let mut hidden: Vec<Vec<bool>> = table
+        .iter()
+        .map(|row| row.iter().map(|size| *size > 0 && *size < k).collect())
+        .collect();
+    let columns = table.first().map_or(0, Vec::len);
+    loop {
+        let mut changed = false;
+        for (row, hidden_row) in table.iter().zip(hidden.iter_mut()) {
+            changed |= complete(row, hidden_row, k);
+        }
+        for column in 0..columns {
+            let sizes: Vec<i64> = table.iter().map(|row| row[column]).collect();
+            let mut hidden_column: Vec<bool> = hidden.iter().map(|row| row[column]).collect();
+            if complete(&sizes, &mut hidden_column, k) {
+                changed = true;
+                for (row, withheld) in hidden.iter_mut().zip(hidden_column) {
+                    row[column] = withheld;
+                }
+            }
+        }
+        if !changed {
+            return hidden;
+        }
+    }
+}
+
+/// Whether a total of `total` people may be shown at all.
+pub fn total_shown(total: i64, k: i64) -> bool {
+    total == 0 || total >= k
+}
+
+/// Withholds more of `sizes` until what is withheld counts at least `k`
+/// people (or everything is); whether anything changed.
+fn complete(sizes: &[i64], hidden: &mut [bool], k: i64) -> bool {
+    let mut changed = false;
+    let total: i64 = sizes.iter().sum();
+    if !total_shown(total, k) {
+        for (size, withheld) in sizes.iter().zip(hidden.iter_mut()) {
+            if *size > 0 && !*withheld {
+                *withheld = true;
+                changed = true;
+            }
+        }
+        return changed;
+    }
+    loop {
+        let withheld_people: i64 = sizes
+            .iter()
+            .zip(hidden.iter())
+            .filter(|(_, withheld)| **withheld)
+            .map(|(size, _)| *size)
+            .sum();
+        if withheld_people == 0 || withheld_people >= k {
+            return changed;
+        }
+        let smallest_shown = sizes
+            .iter()
+            .enumerate()
+            .filter(|(index, size)| !hidden[*index] && **size > 0)
+            .min_by_key(|(_, size)| **size)
+            .map(|(index, _)| index);
+        match smallest_shown {
+            Some(index) => {
+                hidden[index] = true;
+                changed = true;
+            }
+            None => return changed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_groups_are_withheld_with_enough_others_to_hide_them() {
+        // 3 alone could be computed from the total: the next smallest (4)
+        // joins it, and together they count 7 ≥ 5.
+        assert_eq!(withheld(&[12, 3, 4, 9], 5), [false, true, true, false]);
+        // Two small groups of 2 together count 4 < 5: one more joins.
+        assert_eq!(withheld(&[2, 2, 6, 10], 5), [true, true, true, false]);
+        // Two small groups already hide each other when they count 5.
+        assert_eq!(withheld(&[2, 3, 6, 10], 5), [true, true, false, false]);
+    }
+
+    #[test]
+    fn large_groups_and_empty_ones_are_shown() {
+        assert_eq!(withheld(&[5, 0, 9], 5), [false, false, false]);
+        assert_eq!(withheld(&[], 5), Vec::<bool>::new());
+    }
+
+    #[test]
+    fn a_total_below_k_withholds_everything() {
+        assert_eq!(withheld(&[2, 1, 0], 5), [true, true, false]);
+        assert!(!total_shown(4, 5));
+        assert!(total_shown(0, 5));
+    }
+
+    #[test]
+    fn a_table_is_suppressed_along_rows_and_columns() {
+        let table = vec![vec![10, 2, 8], vec![9, 7, 6], vec![8, 9, 12]];
+        let hidden = withheld_table(&table, 5);
+        // The 2 is withheld; its row then withholds the 8 beside it, and
+        // its column the 7 below it; the 7's row and the 8's column each
+        // then hold two withheld cells counting at least 5.
+        assert!(hidden[0][1]);
+        assert!(hidden.iter().flatten().filter(|cell| **cell).count() >= 3);
+        for (row, hidden_row) in table.iter().zip(&hidden) {
+            let withheld_people: i64 = row
+                .iter()
+                .zip(hidden_row)
+                .filter(|(_, withheld)| **withheld)
+                .map(|(size, _)| *size)
+                .sum();
+            assert!(withheld_people == 0 || withheld_people >= 5, "{row:?}");
+        }
+        for column in 0..3 {
+            let withheld_people: i64 = (0..3)
+                .filter(|row| hidden[*row][column])
+                .map(|row| table[row][column])
+                .sum();
+            assert!(withheld_people == 0 || withheld_people >= 5);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Queries over the feedback schema. Private to the crate.
+
+pub mod items;
+pub mod themes;

@@ -1,0 +1,6 @@
+//! The feedback domain against the real server and database: items named
+//! and anonymous, receipts, limits and cohorts, the anonymity of the
+//! rows, triage and replies, data rights.
+
+mod items;
+mod support;
