@@ -2,5 +2,7 @@
 //! and anonymous, receipts, limits and cohorts, the anonymity of the
 //! rows, triage and replies, data rights.
 
+mod anonymity;
 mod items;
 mod support;
+mod triage;
