@@ -3,13 +3,18 @@
 
 use std::collections::HashMap;
 
-use alumni_core::graphql::{data, load_now, load_one, viewer, with_misses};
+use alumni_core::graphql::{
+    data, feed_many, load_now, load_one, selects_in_items, viewer, with_misses,
+};
 use alumni_core::pagination::{
     Connection, ListSize, PageRequest, TotalCount, connection_complexity,
 };
-use alumni_core::{AppError, NodeId};
+use alumni_core::{AppError, MemberId, NodeId};
 use alumni_membership::Member;
-use alumni_membership::graphql::{Company, find_member, load_company};
+use alumni_membership::graphql::{
+    Company, find_member, load_company, prefetch_companies, prefetch_members,
+};
+use alumni_membership::model::CompanyId;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -19,7 +24,8 @@ use crate::model::{
     CategoryRecord, FeedbackCategoryId, FeedbackItemId, ItemRecord, ReplyRecord, ThemeId, Triage,
 };
 use crate::service::{
-    CohortChoice, FeedbackInput as ServiceInput, ItemFilter, ReceiptStatus, visible_cohort,
+    CohortChoice, FeedbackInput as ServiceInput, ItemFilter, ReceiptStatus, sees_particulars,
+    visible_cohort,
 };
 
 viewer_loader!(
@@ -441,9 +447,46 @@ impl ItemsQuery {
     }
 }
 
-/// The items' categories, at once for a whole list.
+/// What the items of a list show, loaded at once for the whole list: a
+/// field resolved item by item would otherwise batch only as far as the
+/// loaders' timer allows.
 async fn prefetch(ctx: &Context<'_>, rows: &[ItemRecord]) -> Result<(), AppError> {
-    load_now::<CategoryLoader, _>(ctx, rows.iter().map(|item| item.category_id)).await?;
+    let selected = |field: &str| selects_in_items(ctx, &[field]);
+    let viewer = viewer(ctx)?;
+    if selected("category") {
+        load_now::<CategoryLoader, _>(ctx, rows.iter().map(|item| item.category_id)).await?;
+    }
+    feed_many::<FeedbackItemLoader, _>(ctx, rows.iter().map(|item| (item.id, Some(item.clone()))))
+        .await?;
+    if selected("replies") {
+        load_now::<RepliesLoader, _>(ctx, rows.iter().map(|item| item.id)).await?;
+    }
+    if selected("duplicateOf") {
+        load_now::<FeedbackItemLoader, _>(ctx, rows.iter().filter_map(|item| item.duplicate_of_id))
+            .await?;
+    }
+    if selected("theme") {
+        super::themes::prefetch_themes(ctx, rows.iter().filter_map(|item| item.theme_id)).await?;
+    }
+    if selected("author") {
+        let authors: Vec<MemberId> = rows
+            .iter()
+            .filter(|item| sees_particulars(viewer, item))
+            .filter_map(|item| item.author_id)
+            .collect();
+        if !authors.is_empty() {
+            prefetch_members(ctx, authors).await?;
+        }
+    }
+    if selected("cohort") {
+        let companies: Vec<CompanyId> = rows
+            .iter()
+            .filter_map(|item| visible_cohort(viewer, item).company)
+            .collect();
+        if !companies.is_empty() {
+            prefetch_companies(ctx, companies).await?;
+        }
+    }
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! Themes: the secretariat's grouping of what many items say.
 
-use alumni_core::graphql::{data, load_now, load_one, viewer, with_misses};
+use alumni_core::graphql::{data, load_now, load_one, selects_in_items, viewer, with_misses};
 use alumni_core::pagination::{Connection, PageRequest, TotalCount, connection_complexity};
 use alumni_core::{AppError, NodeId};
 use async_graphql::{Context, ID, InputObject, Object, Result};
@@ -38,6 +38,23 @@ pub(super) fn attach_loaders(
     caching: bool,
 ) {
     attach_viewer_loaders!(data, service, viewer, caching; ThemeLoader, ThemeItemCountLoader);
+}
+
+/// Themes with their item counts, at once for a list whose items name
+/// them.
+pub(super) async fn prefetch_themes(
+    ctx: &Context<'_>,
+    ids: impl IntoIterator<Item = ThemeId>,
+) -> Result<(), AppError> {
+    let ids: Vec<ThemeId> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    load_now::<ThemeLoader, _>(ctx, ids.clone()).await?;
+    if selects_in_items(ctx, &["theme", "itemCount"]) {
+        load_now::<ThemeItemCountLoader, _>(ctx, ids).await?;
+    }
+    Ok(())
 }
 
 /// One theme the viewer may see, if any.

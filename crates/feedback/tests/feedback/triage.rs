@@ -316,3 +316,58 @@ async fn named_feedback_is_exported_and_leaves_with_its_author_unless_they_let_t
     );
     assert_eq!(rows(&app, "feedback.anonymous_submissions").await, 0);
 }
+
+#[tokio::test]
+async fn a_page_of_items_costs_the_same_statements_for_ten_as_for_a_hundred() {
+    let app = TestApp::spawn().await;
+    let secretariat = app.create_member(&[Role::Secretariat]).await;
+    let theme_id = theme(&app, &secretariat, "テーマ").await;
+    let mut authors = Vec::new();
+    for _ in 0..25 {
+        authors.push(app.create_member(&[Role::Alumnus]).await);
+    }
+    let mut ids = Vec::new();
+    for n in 0..100 {
+        let author = &authors[n % authors.len()];
+        // Each author sends one anonymous item and three named ones.
+        let id = if n < authors.len() {
+            submit_anonymously(&app, author, &format!("匿名の意見 {n}")).await;
+            item_id(&app, &secretariat, &format!("匿名の意見 {n}")).await
+        } else {
+            submit_named(&app, author, &format!("意見 {n}")).await
+        };
+        ids.push(id);
+    }
+    let staff = app.client_as(&secretariat);
+    staff
+        .query_with(GROUP, json!({ "items": ids, "theme": theme_id }))
+        .await
+        .data();
+    for id in ids.iter().step_by(3) {
+        staff
+            .query_with(REPLY, json!({ "item": id, "body": "返信" }))
+            .await
+            .data();
+    }
+    let query = |size: usize| {
+        format!(
+            "{{ feedbackItems(first: {size}) {{ totalCount nodes {{ id body anonymous submittedOn triage
+                category {{ slug nameJa }} author {{ displayName }}
+                cohort {{ company {{ name }} leftYearBand }}
+                theme {{ title itemCount }} duplicateOf {{ id }} replies {{ body }} }} }} }}"
+        )
+    };
+    let (_, small) = app.count_statements(staff.query(&query(10))).await;
+    let (large_page, large) = app.count_statements(staff.query(&query(100))).await;
+    assert_eq!(
+        large_page.data()["feedbackItems"]["nodes"]
+            .as_array()
+            .expect("items")
+            .len(),
+        100
+    );
+    assert_eq!(
+        small, large,
+        "{small} statements for 10 items, {large} for 100"
+    );
+}

@@ -1,6 +1,6 @@
 //! The company and its predecessors in GraphQL.
 
-use alumni_core::graphql::{data, load_one, viewer};
+use alumni_core::graphql::{data, load_many, load_one, viewer};
 use alumni_core::{AppError, NodeId};
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::NaiveDate;
@@ -58,6 +58,16 @@ pub async fn load_company(ctx: &Context<'_>, id: CompanyId) -> Result<Company, A
         .await?
         .map(Company)
         .ok_or(AppError::NotFound { entity: "Company" })
+}
+
+/// Loads companies into the request's loader cache in one batch, for a
+/// list whose items each name one.
+pub async fn prefetch_companies(
+    ctx: &Context<'_>,
+    ids: impl IntoIterator<Item = CompanyId>,
+) -> Result<(), AppError> {
+    load_many::<CompanyLoader, _>(ctx, ids).await?;
+    Ok(())
 }
 
 /// Queries on companies.

@@ -18,7 +18,7 @@ pub use application::{
     Application, Invitation, RosterEntry, load_application, load_invitation, load_roster_entry,
 };
 pub use audit::{AuditEventEntry, load_audit_event};
-pub use company::{Company, load_company};
+pub use company::{Company, load_company, prefetch_companies};
 pub use loaders::attach_loaders;
 pub use member::{Member, find_member, load_member, prefetch_members};
 pub use tags::{LabelLanguage, Tag, load_tag};
