@@ -15,7 +15,7 @@ use alumni_core::{AppError, NodeId};
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::themes::{FeedbackTheme, ThemeLoader};
+use super::themes::{FeedbackTheme, ThemeItemCountLoader, ThemeLoader};
 use crate::FeedbackService;
 use crate::model::{
     ProposalId, ProposalRecord, ProposalResponse, ProposalState, ProposalUpdateId,
@@ -459,8 +459,15 @@ async fn prefetch(ctx: &Context<'_>, rows: &[ProposalRecord]) -> Result<(), AppE
         load_now::<FollowedLoader, _>(ctx, ids()).await?;
     }
     if selects_in_items(ctx, &["themes"]) && reads_themes(viewer(ctx)?) {
-        let themes = load_now::<ProposalThemesLoader, _>(ctx, ids()).await?;
-        load_now::<ThemeLoader, _>(ctx, themes.into_values().flatten()).await?;
+        let themes: Vec<ThemeId> = load_now::<ProposalThemesLoader, _>(ctx, ids())
+            .await?
+            .into_values()
+            .flatten()
+            .collect();
+        load_now::<ThemeLoader, _>(ctx, themes.iter().copied()).await?;
+        if selects_in_items(ctx, &["themes", "itemCount"]) {
+            load_now::<ThemeItemCountLoader, _>(ctx, themes).await?;
+        }
     }
     Ok(())
 }
