@@ -25,8 +25,7 @@ use serde::Deserialize;
 use alumni_content::graphql::{NewsletterIssue, load_issue};
 use alumni_content::model::IssueId;
 use alumni_feedback::graphql::{
-    FeedbackItem, Proposal, ProposalUpdate, load_feedback_item, load_proposal,
-    load_proposal_update,
+    FeedbackItem, Proposal, ProposalUpdate, load_feedback_item, load_proposal, load_proposal_update,
 };
 use alumni_feedback::model::{FeedbackItemId, ProposalId, ProposalResponse, ProposalUpdateId};
 use alumni_feedback::notices as feedback_notices;

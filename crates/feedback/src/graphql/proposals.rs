@@ -23,8 +23,7 @@ use crate::model::{
 };
 use crate::service::{
     ProposalAnswer, ProposalFilter, ProposalInput as ServiceInput,
-    ProposalUpdateInput as ServiceUpdateInput, ReceiptProposals, reads_themes,
-    works_on_proposals,
+    ProposalUpdateInput as ServiceUpdateInput, ReceiptProposals, reads_themes, works_on_proposals,
 };
 
 viewer_loader!(
@@ -503,7 +502,11 @@ impl ProposalsMutation {
         let service = data::<FeedbackService>(ctx)?;
         Ok(Proposal(
             service
-                .update_proposal(viewer(ctx)?, parse_proposal_id(&id, "id")?, input.into_service()?)
+                .update_proposal(
+                    viewer(ctx)?,
+                    parse_proposal_id(&id, "id")?,
+                    input.into_service()?,
+                )
                 .await?,
         ))
     }

@@ -222,7 +222,11 @@ fn answered(proposal: &ProposalRecord, response: ProposalResponse, member: Membe
     )
 }
 
-fn progressed(proposal: &ProposalRecord, latest: &ProposalUpdateRecord, member: MemberId) -> Notice {
+fn progressed(
+    proposal: &ProposalRecord,
+    latest: &ProposalUpdateRecord,
+    member: MemberId,
+) -> Notice {
     let done = latest.progress == PROGRESS_DONE;
     let (kind, subject, summary) = if done {
         (

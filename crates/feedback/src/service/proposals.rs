@@ -227,7 +227,11 @@ impl FeedbackService {
     }
 
     /// The proposal as it stands, if the viewer reads it.
-    async fn readable_proposal(&self, viewer: &Viewer, id: ProposalId) -> AppResult<ProposalRecord> {
+    async fn readable_proposal(
+        &self,
+        viewer: &Viewer,
+        id: ProposalId,
+    ) -> AppResult<ProposalRecord> {
         self.proposals_by_ids(viewer, &[id])
             .await?
             .pop()
@@ -333,7 +337,9 @@ impl FeedbackService {
             audit::record(
                 conn,
                 now,
-                AuditEntry::new("feedback.proposal_updated").by(actor).on(id),
+                AuditEntry::new("feedback.proposal_updated")
+                    .by(actor)
+                    .on(id),
             )
             .await?;
             Ok(updated)
@@ -401,16 +407,9 @@ impl FeedbackService {
             let current = Self::lock_readable_in(conn, viewer, id).await?;
             awaits_answer(&current)?;
             let moderation = current.moderation.after_edit(screening.state);
-            let answered = store::set_response(
-                conn,
-                id,
-                answer.response,
-                &reasons,
-                actor,
-                moderation,
-                now,
-            )
-            .await?;
+            let answered =
+                store::set_response(conn, id, answer.response, &reasons, actor, moderation, now)
+                    .await?;
             self.ctx.screener.record_in(conn, now, &screening).await?;
             audit::record(
                 conn,
@@ -719,8 +718,10 @@ impl FeedbackService {
             return Ok(ReceiptProposals::default());
         }
         let ids: Vec<ProposalId> = proposals.iter().map(|proposal| proposal.id).collect();
-        let timelines = by_proposal(store::timelines(&mut conn, Readership::PUBLISHED, &ids).await?);
-        let follower_counts = store::follower_counts(&mut conn, Readership::PUBLISHED, &ids).await?;
+        let timelines =
+            by_proposal(store::timelines(&mut conn, Readership::PUBLISHED, &ids).await?);
+        let follower_counts =
+            store::follower_counts(&mut conn, Readership::PUBLISHED, &ids).await?;
         Ok(ReceiptProposals {
             proposals,
             timelines,

@@ -8,14 +8,17 @@ use serde_json::{Value, json};
 
 use crate::support::{execute, item_id, rows, submit_anonymously, submit_named};
 
-const CREATE: &str = "mutation($input: ProposalInput!) { createProposal(input: $input) { id state moderation } }";
+const CREATE: &str =
+    "mutation($input: ProposalInput!) { createProposal(input: $input) { id state moderation } }";
 const UPDATE: &str = "mutation($id: ID!, $input: ProposalInput!) { updateProposal(id: $id, input: $input) { id title } }";
 const SUBMIT: &str = "mutation($id: ID!) { submitProposal(id: $id) { id state submittedAt } }";
 const RESPOND: &str = "mutation($id: ID!, $input: ProposalAnswerInput!) { respondToProposal(id: $id, input: $input) { id state response responseReasons progress moderation } }";
 const ADD_UPDATE: &str = "mutation($id: ID!, $input: ProposalUpdateInput!) { addProposalUpdate(proposalId: $id, input: $input) { id progress happenedOn proposal { state progress doneAt } } }";
-const PUBLISH: &str = "mutation($id: ID!) { publishProposal(id: $id) { id published publishedAt } }";
+const PUBLISH: &str =
+    "mutation($id: ID!) { publishProposal(id: $id) { id published publishedAt } }";
 const FOLLOW: &str = "mutation($id: ID!) { followProposal(id: $id) { id followed followerCount } }";
-const UNFOLLOW: &str = "mutation($id: ID!) { unfollowProposal(id: $id) { id followed followerCount } }";
+const UNFOLLOW: &str =
+    "mutation($id: ID!) { unfollowProposal(id: $id) { id followed followerCount } }";
 const NODE: &str = "query($id: ID!) { node(id: $id) { ... on Proposal { id title state response themes { title } timeline { body } } } }";
 
 /// The people who work on proposals.
@@ -148,8 +151,18 @@ async fn proposal_notices(app: &TestApp, member: &TestMember) -> Vec<(String, Va
         .as_array()
         .expect("notifications")
         .iter()
-        .filter(|node| node["kind"].as_str().unwrap_or("").starts_with("feedback.proposal_"))
-        .map(|node| (node["kind"].as_str().unwrap().to_owned(), node["payload"].clone()))
+        .filter(|node| {
+            node["kind"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("feedback.proposal_")
+        })
+        .map(|node| {
+            (
+                node["kind"].as_str().unwrap().to_owned(),
+                node["payload"].clone(),
+            )
+        })
         .collect();
     notices.reverse();
     notices
@@ -250,11 +263,27 @@ async fn a_proposal_goes_from_draft_to_submitted_answered_in_progress_and_done()
     assert_eq!(answered["response"], "ACCEPTED");
     assert_eq!(answered["progress"], 0);
 
-    let step = add_update(&app, &staff.secretariat, &id, "2026-03-15", "制度案を作りました。", 40).await;
+    let step = add_update(
+        &app,
+        &staff.secretariat,
+        &id,
+        "2026-03-15",
+        "制度案を作りました。",
+        40,
+    )
+    .await;
     let step = &step.data()["addProposalUpdate"];
     assert_eq!(step["proposal"]["state"], "IN_PROGRESS");
     assert_eq!(step["proposal"]["progress"], 40);
-    let done = add_update(&app, &staff.secretariat, &id, "2026-04-01", "全社で運用を始めました。", 100).await;
+    let done = add_update(
+        &app,
+        &staff.secretariat,
+        &id,
+        "2026-04-01",
+        "全社で運用を始めました。",
+        100,
+    )
+    .await;
     let done = &done.data()["addProposalUpdate"]["proposal"];
     assert_eq!(done["state"], "DONE");
     assert!(done["doneAt"].is_string());
@@ -291,9 +320,15 @@ async fn members_read_only_published_proposals_on_every_path() {
     let staff = staff(&app).await;
     let topic = theme(&app, &staff.secretariat, "リモートワーク").await;
     let out = published(&app, &staff, "フルリモート制度", &topic).await;
-    respond(&app, &staff.management, &out, "DECLINED", "情報管理の課題があるため見送ります。")
-        .await
-        .data();
+    respond(
+        &app,
+        &staff.management,
+        &out,
+        "DECLINED",
+        "情報管理の課題があるため見送ります。",
+    )
+    .await
+    .data();
     let waiting = submitted(&app, &staff, "在宅手当", &topic).await;
     let unsent = draft(&app, &staff.secretariat, "サテライトオフィス", &topic).await;
 
@@ -330,7 +365,8 @@ async fn members_read_only_published_proposals_on_every_path() {
         .query_with(NODE, json!({ "id": out }))
         .await;
     assert!(member_view.data()["node"]["themes"].is_null());
-    let of_theme = "query($id: ID!) { node(id: $id) { ... on FeedbackTheme { proposals { title } } } }";
+    let of_theme =
+        "query($id: ID!) { node(id: $id) { ... on FeedbackTheme { proposals { title } } } }";
     let analysis = app
         .client_as(&analyst)
         .query_with(of_theme, json!({ "id": topic }))
@@ -393,9 +429,15 @@ async fn only_management_answers_a_submitted_proposal_and_only_once() {
             .await
             .expect_error("FORBIDDEN");
     }
-    respond(&app, &staff.secretariat, &id, "ACCEPTED", "代わりに回答します。")
-        .await
-        .expect_error("FORBIDDEN");
+    respond(
+        &app,
+        &staff.secretariat,
+        &id,
+        "ACCEPTED",
+        "代わりに回答します。",
+    )
+    .await
+    .expect_error("FORBIDDEN");
     app.client()
         .query_with(
             RESPOND,
@@ -403,9 +445,15 @@ async fn only_management_answers_a_submitted_proposal_and_only_once() {
         )
         .await
         .expect_error("UNAUTHENTICATED");
-    respond(&app, &staff.management, &unsent, "ACCEPTED", "下書きへの回答")
-        .await
-        .expect_error("NOT_FOUND");
+    respond(
+        &app,
+        &staff.management,
+        &unsent,
+        "ACCEPTED",
+        "下書きへの回答",
+    )
+    .await
+    .expect_error("NOT_FOUND");
     let early = add_update(&app, &staff.secretariat, &id, "2026-04-01", "着手", 10).await;
     assert_eq!(
         early.expect_error("CONFLICT")["extensions"]["reason"],
@@ -423,7 +471,14 @@ async fn only_management_answers_a_submitted_proposal_and_only_once() {
     let declined = &declined.data()["respondToProposal"];
     assert_eq!(declined["response"], "DECLINED");
     assert!(declined["progress"].is_null());
-    let twice = respond(&app, &staff.management, &id, "ACCEPTED", "やはり採用します。").await;
+    let twice = respond(
+        &app,
+        &staff.management,
+        &id,
+        "ACCEPTED",
+        "やはり採用します。",
+    )
+    .await;
     assert_eq!(
         twice.expect_error("CONFLICT")["extensions"]["reason"],
         "ALREADY_ANSWERED"
@@ -447,9 +502,15 @@ async fn the_secretariats_operations_are_refused_to_everyone_else() {
     let topic = theme(&app, &staff.secretariat, "評価制度").await;
     let unsent = draft(&app, &staff.secretariat, "下書き", &topic).await;
     let accepted = submitted(&app, &staff, "採用された提言", &topic).await;
-    respond(&app, &staff.management, &accepted, "ACCEPTED", "実施します。")
-        .await
-        .data();
+    respond(
+        &app,
+        &staff.management,
+        &accepted,
+        "ACCEPTED",
+        "実施します。",
+    )
+    .await
+    .data();
     let before = rows(&app, "feedback.proposals").await;
 
     let mut outsiders = Vec::new();
@@ -534,15 +595,35 @@ async fn followers_are_told_of_the_answer_progress_and_completion_once_each() {
     assert_eq!(left.data()["unfollowProposal"]["followed"], false);
     assert_eq!(left.data()["unfollowProposal"]["followerCount"], 1);
 
-    respond(&app, &staff.management, &id, "PARTLY_ACCEPTED", "一部を実施します。")
-        .await
-        .data();
-    add_update(&app, &staff.secretariat, &id, "2026-03-20", "記入欄を追加しました。", 50)
-        .await
-        .data();
-    add_update(&app, &staff.secretariat, &id, "2026-04-01", "運用を始めました。", 100)
-        .await
-        .data();
+    respond(
+        &app,
+        &staff.management,
+        &id,
+        "PARTLY_ACCEPTED",
+        "一部を実施します。",
+    )
+    .await
+    .data();
+    add_update(
+        &app,
+        &staff.secretariat,
+        &id,
+        "2026-03-20",
+        "記入欄を追加しました。",
+        50,
+    )
+    .await
+    .data();
+    add_update(
+        &app,
+        &staff.secretariat,
+        &id,
+        "2026-04-01",
+        "運用を始めました。",
+        100,
+    )
+    .await
+    .data();
     // Refused changes tell no one.
     respond(&app, &staff.management, &id, "ACCEPTED", "再回答")
         .await
@@ -574,7 +655,12 @@ async fn following_is_for_alumni_and_employees_and_published_proposals() {
     let topic = theme(&app, &staff.secretariat, "評価制度").await;
     let out = published(&app, &staff, "公開済みの提言", &topic).await;
     let waiting = submitted(&app, &staff, "回答待ちの提言", &topic).await;
-    for role in [Role::Analyst, Role::Moderator, Role::Management, Role::Secretariat] {
+    for role in [
+        Role::Analyst,
+        Role::Moderator,
+        Role::Management,
+        Role::Secretariat,
+    ] {
         let member = app.create_member(&[role]).await;
         for mutation in [FOLLOW, UNFOLLOW] {
             act(&app, &member, mutation, &out)
@@ -615,16 +701,35 @@ async fn named_authors_follow_automatically_and_anonymous_ones_are_never_linked(
     let receipt = submit_anonymously(&app, &anonymous, "介護で退職しました").await;
     let anonymous_item = item_id(&app, &staff.secretariat, "介護で退職しました").await;
     let topic = theme(&app, &staff.secretariat, "リモートワーク").await;
-    group(&app, &staff.secretariat, &[&named_item, &anonymous_item], &topic).await;
+    group(
+        &app,
+        &staff.secretariat,
+        &[&named_item, &anonymous_item],
+        &topic,
+    )
+    .await;
 
     // Answered before publication: the followers learn it on publication.
     let id = submitted(&app, &staff, "フルリモート制度", &topic).await;
-    respond(&app, &staff.management, &id, "ACCEPTED", "段階的に導入します。")
-        .await
-        .data();
-    add_update(&app, &staff.secretariat, &id, "2026-03-01", "試行を始めました。", 30)
-        .await
-        .data();
+    respond(
+        &app,
+        &staff.management,
+        &id,
+        "ACCEPTED",
+        "段階的に導入します。",
+    )
+    .await
+    .data();
+    add_update(
+        &app,
+        &staff.secretariat,
+        &id,
+        "2026-03-01",
+        "試行を始めました。",
+        30,
+    )
+    .await
+    .data();
     assert_eq!(rows(&app, "feedback.proposal_follows").await, 0);
     act(&app, &staff.secretariat, PUBLISH, &id).await.data();
 
@@ -689,7 +794,13 @@ async fn named_authors_follow_automatically_and_anonymous_ones_are_never_linked(
     let later_item = submit_named(&app, &later, "転勤先から働きたい").await;
     submit_anonymously(&app, &anonymous, "育児との両立が難しかった").await;
     let later_anonymous = item_id(&app, &staff.secretariat, "育児との両立が難しかった").await;
-    group(&app, &staff.secretariat, &[&later_item, &later_anonymous], &topic).await;
+    group(
+        &app,
+        &staff.secretariat,
+        &[&later_item, &later_anonymous],
+        &topic,
+    )
+    .await;
     group(&app, &staff.secretariat, &[&later_item], &topic).await;
     assert_eq!(
         kinds(&proposal_notices(&app, &later).await),
@@ -699,7 +810,10 @@ async fn named_authors_follow_automatically_and_anonymous_ones_are_never_linked(
     assert_eq!(
         rows(
             &app,
-            &format!("feedback.proposal_follows WHERE member_id = '{}'", anonymous.id.0)
+            &format!(
+                "feedback.proposal_follows WHERE member_id = '{}'",
+                anonymous.id.0
+            )
         )
         .await,
         0
@@ -747,7 +861,10 @@ async fn the_leak_guard_screens_proposals_and_withheld_texts_reach_followers_whe
     // moderator releases it.
     let held = create(&app, &staff.secretariat, "北斗銀行の案件の評価", &[&topic]).await;
     assert_eq!(held.data()["createProposal"]["moderation"], "HELD");
-    let held = held.data()["createProposal"]["id"].as_str().unwrap().to_owned();
+    let held = held.data()["createProposal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     act(&app, &staff.secretariat, SUBMIT, &held).await.data();
     let refused = act(&app, &staff.secretariat, PUBLISH, &held).await;
     assert_eq!(
@@ -764,8 +881,19 @@ async fn the_leak_guard_screens_proposals_and_withheld_texts_reach_followers_whe
     respond(&app, &staff.management, &held, "ACCEPTED", "実施します。")
         .await
         .data();
-    let entry = add_update(&app, &staff.secretariat, &held, "2026-04-01", "北斗銀行と調整しました。", 20).await;
-    let entry = entry.data()["addProposalUpdate"]["id"].as_str().unwrap().to_owned();
+    let entry = add_update(
+        &app,
+        &staff.secretariat,
+        &held,
+        "2026-04-01",
+        "北斗銀行と調整しました。",
+        20,
+    )
+    .await;
+    let entry = entry.data()["addProposalUpdate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let timeline = app
         .client_as(&follower)
         .query_with(NODE, json!({ "id": held }))
@@ -845,13 +973,27 @@ async fn bad_input_and_unknown_ids_are_refused_without_writing_anything() {
     assert_eq!(rows(&app, "feedback.proposals").await, proposals_before);
 
     for progress in [-1, 101] {
-        add_update(&app, &staff.secretariat, &id, "2026-04-01", "進捗", progress)
-            .await
-            .expect_error("BAD_USER_INPUT");
-    }
-    add_update(&app, &staff.secretariat, &id, "2026-04-02", "明日のこと", 10)
+        add_update(
+            &app,
+            &staff.secretariat,
+            &id,
+            "2026-04-01",
+            "進捗",
+            progress,
+        )
         .await
         .expect_error("BAD_USER_INPUT");
+    }
+    add_update(
+        &app,
+        &staff.secretariat,
+        &id,
+        "2026-04-02",
+        "明日のこと",
+        10,
+    )
+    .await
+    .expect_error("BAD_USER_INPUT");
     add_update(&app, &staff.secretariat, &id, "2026-04-01", " ", 10)
         .await
         .expect_error("BAD_USER_INPUT");
@@ -895,9 +1037,16 @@ async fn a_followers_data_is_exported_and_goes_with_them() {
     respond(&app, &staff.management, &id, "ACCEPTED", "実施します。")
         .await
         .data();
-    add_update(&app, &staff.secretariat, &id, "2026-04-01", "始めました。", 10)
-        .await
-        .data();
+    add_update(
+        &app,
+        &staff.secretariat,
+        &id,
+        "2026-04-01",
+        "始めました。",
+        10,
+    )
+    .await
+    .data();
     let follower = app.create_member(&[Role::Alumnus]).await;
     act(&app, &follower, FOLLOW, &id).await.data();
 
