@@ -548,6 +548,12 @@ async fn the_secretariats_operations_are_refused_to_everyone_else() {
         .query_with(CREATE, input("匿名の提言", &[&topic]))
         .await
         .expect_error("UNAUTHENTICATED");
+    let mut edit = input("匿名の書き換え", &[&topic]);
+    edit["id"] = json!(unsent);
+    signed_out
+        .query_with(UPDATE, edit)
+        .await
+        .expect_error("UNAUTHENTICATED");
     for mutation in [SUBMIT, PUBLISH] {
         signed_out
             .query_with(mutation, json!({ "id": accepted }))
