@@ -8,6 +8,7 @@ pub mod demo;
 pub mod domain;
 pub mod graphql;
 pub mod model;
+pub mod moderation;
 pub mod notices;
 mod schema;
 pub mod service;

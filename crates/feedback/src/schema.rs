@@ -38,6 +38,59 @@ pub mod feedback {
     }
 
     diesel::table! {
+        feedback.proposal_follows (proposal_id, member_id) {
+            proposal_id -> Uuid,
+            member_id -> Uuid,
+            automatic -> Bool,
+            created_at -> Timestamptz,
+            unfollowed_at -> Nullable<Timestamptz>,
+        }
+    }
+
+    diesel::table! {
+        feedback.proposal_themes (proposal_id, theme_id) {
+            proposal_id -> Uuid,
+            theme_id -> Uuid,
+        }
+    }
+
+    diesel::table! {
+        feedback.proposal_updates (id) {
+            id -> Uuid,
+            proposal_id -> Uuid,
+            happened_on -> Date,
+            body -> Text,
+            progress -> Int4,
+            moderation -> Text,
+            created_by -> Nullable<Uuid>,
+            created_at -> Timestamptz,
+            announced_at -> Nullable<Timestamptz>,
+        }
+    }
+
+    diesel::table! {
+        feedback.proposals (id) {
+            id -> Uuid,
+            title -> Text,
+            body -> Text,
+            state -> Text,
+            moderation -> Text,
+            created_by -> Nullable<Uuid>,
+            created_at -> Timestamptz,
+            updated_at -> Timestamptz,
+            submitted_at -> Nullable<Timestamptz>,
+            published_at -> Nullable<Timestamptz>,
+            response -> Nullable<Text>,
+            response_reasons -> Nullable<Text>,
+            responded_by -> Nullable<Uuid>,
+            responded_at -> Nullable<Timestamptz>,
+            progress -> Nullable<Int4>,
+            done_at -> Nullable<Timestamptz>,
+            answer_announced_at -> Nullable<Timestamptz>,
+        }
+    }
+
+    diesel::table! {
         feedback.replies (id) {
             id -> Uuid,
             item_id -> Uuid,
@@ -60,12 +113,20 @@ pub mod feedback {
 
     diesel::joinable!(items -> categories (category_id));
     diesel::joinable!(items -> themes (theme_id));
+    diesel::joinable!(proposal_follows -> proposals (proposal_id));
+    diesel::joinable!(proposal_themes -> proposals (proposal_id));
+    diesel::joinable!(proposal_themes -> themes (theme_id));
+    diesel::joinable!(proposal_updates -> proposals (proposal_id));
     diesel::joinable!(replies -> items (item_id));
 
     diesel::allow_tables_to_appear_in_same_query!(
         anonymous_submissions,
         categories,
         items,
+        proposal_follows,
+        proposal_themes,
+        proposal_updates,
+        proposals,
         replies,
         themes,
     );

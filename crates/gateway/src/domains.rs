@@ -34,10 +34,10 @@ use alumni_events::{
 use alumni_feedback::FeedbackService;
 use alumni_feedback::domain::FeedbackDomain;
 use alumni_feedback::graphql::{
-    FeedbackItem, FeedbackMutation, FeedbackQuery, FeedbackTheme, load_feedback_item,
-    load_feedback_theme,
+    FeedbackItem, FeedbackMutation, FeedbackQuery, FeedbackTheme, Proposal, ProposalUpdate,
+    load_feedback_item, load_feedback_theme, load_proposal, load_proposal_update,
 };
-use alumni_feedback::model::{FeedbackItemId, ThemeId};
+use alumni_feedback::model::{FeedbackItemId, ProposalId, ProposalUpdateId, ThemeId};
 use alumni_knowledge::KnowledgeService;
 use alumni_knowledge::domain::KnowledgeDomain;
 use alumni_knowledge::graphql::{
@@ -150,6 +150,7 @@ impl Services {
             Arc::new(alumni_content::moderation::CommentModeration),
         ];
         targets.extend(alumni_knowledge::moderation::targets(&knowledge));
+        targets.extend(alumni_feedback::moderation::targets(&feedback));
         let trust = TrustService::new(ctx.clone(), membership.clone(), notify.clone(), targets);
         ctx.screener.install(Arc::new(trust.clone()));
         Ok(Self {
@@ -271,6 +272,11 @@ pub enum Node {
     FeedbackItem(FeedbackItem),
     /// A theme of feedback (the secretariat and analysts).
     FeedbackTheme(FeedbackTheme),
+    /// A proposal to management (the secretariat; management once
+    /// submitted; every member once published).
+    Proposal(Proposal),
+    /// An entry of a proposal's timeline (whoever reads the proposal).
+    ProposalUpdate(ProposalUpdate),
 }
 
 /// Loads one object by id as the viewer may see it; `NOT_FOUND` otherwise.
@@ -409,6 +415,13 @@ pub const NODE_TYPES: &[NodeType] = &[
         ThemeId,
         "feedback.themes",
         load_feedback_theme
+    ),
+    node_type!(Proposal, ProposalId, "feedback.proposals", load_proposal),
+    node_type!(
+        ProposalUpdate,
+        ProposalUpdateId,
+        "feedback.proposal_updates",
+        load_proposal_update
     ),
 ];
 

@@ -24,8 +24,10 @@ use serde::Deserialize;
 
 use alumni_content::graphql::{NewsletterIssue, load_issue};
 use alumni_content::model::IssueId;
-use alumni_feedback::graphql::{FeedbackItem, load_feedback_item};
-use alumni_feedback::model::FeedbackItemId;
+use alumni_feedback::graphql::{
+    FeedbackItem, Proposal, ProposalUpdate, load_feedback_item, load_proposal, load_proposal_update,
+};
+use alumni_feedback::model::{FeedbackItemId, ProposalId, ProposalResponse, ProposalUpdateId};
 use alumni_feedback::notices as feedback_notices;
 use alumni_knowledge::graphql::{
     Answer, BoardPost, Consultation, Question, load_answer, load_board_post, load_consultation,
@@ -209,6 +211,9 @@ pub enum NotificationPayload {
     BoardPost(BoardPostNotice),
     /// The secretariat replied to the viewer's named feedback.
     FeedbackReply(FeedbackReplyNotice),
+    /// A proposal to management the viewer follows was published,
+    /// answered, moved on or done.
+    Proposal(ProposalNotice),
 }
 
 /// The typed payload of a notification of `kind`.
@@ -269,6 +274,17 @@ fn payload_of(kind: &str, payload: &serde_json::Value) -> Option<NotificationPay
     }
     if kind == feedback_notices::FEEDBACK_REPLIED.name {
         return parsed(payload).map(NotificationPayload::FeedbackReply);
+    }
+    if [
+        &feedback_notices::PROPOSAL_PUBLISHED,
+        &feedback_notices::PROPOSAL_ANSWERED,
+        &feedback_notices::PROPOSAL_PROGRESSED,
+        &feedback_notices::PROPOSAL_DONE,
+    ]
+    .iter()
+    .any(|known| known.name == kind)
+    {
+        return parsed(payload).map(NotificationPayload::Proposal);
     }
     None
 }
@@ -363,6 +379,49 @@ impl FeedbackReplyNotice {
     /// The item, with its replies; `null` if it is no longer visible.
     async fn item(&self, ctx: &Context<'_>) -> Result<Option<FeedbackItem>> {
         visible(load_feedback_item(ctx, self.item_id).await)
+    }
+}
+
+/// A proposal to management the viewer follows was published (they
+/// follow it as an author of its feedback), answered, moved on or done
+/// (the notification's kind says which).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProposalNotice {
+    proposal_id: ProposalId,
+    response: Option<ProposalResponse>,
+    update_id: Option<ProposalUpdateId>,
+    progress: Option<i32>,
+}
+
+/// A proposal to management the viewer follows was published (they
+/// follow it as an author of its feedback), answered, moved on or done
+/// (the notification's kind says which).
+#[Object]
+impl ProposalNotice {
+    /// The proposal as it stands now; `null` if it is no longer visible.
+    async fn proposal(&self, ctx: &Context<'_>) -> Result<Option<Proposal>> {
+        visible(load_proposal(ctx, self.proposal_id).await)
+    }
+
+    /// For an answer: management's answer.
+    async fn response(&self) -> Option<ProposalResponse> {
+        self.response
+    }
+
+    /// For progress or completion: the newest entry of the timeline;
+    /// `null` if it is no longer visible.
+    async fn update(&self, ctx: &Context<'_>) -> Result<Option<ProposalUpdate>> {
+        match self.update_id {
+            Some(id) => visible(load_proposal_update(ctx, id).await),
+            None => Ok(None),
+        }
+    }
+
+    /// For progress or completion: the progress it left the proposal at
+    /// (0–100).
+    async fn progress(&self) -> Option<i32> {
+        self.progress
     }
 }
 

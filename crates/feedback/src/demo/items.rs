@@ -7,7 +7,7 @@ use alumni_membership::demo::DemoMembers;
 use chrono::Duration;
 
 use crate::FeedbackService;
-use crate::model::{FeedbackItemId, Triage};
+use crate::model::{FeedbackItemId, ThemeId, Triage};
 use crate::service::{CohortChoice, FeedbackInput, ThemeInput, japan_day};
 use crate::store::items as store;
 
@@ -255,10 +255,11 @@ fn alumnus(member: MemberId) -> Viewer {
     demo_viewer(member, RoleSet::default().with(Role::Alumnus))
 }
 
-/// Writes the items, themes, triage and replies.
-pub async fn seed(service: &FeedbackService, members: &DemoMembers) -> AppResult<()> {
+/// Writes the items, themes, triage and replies; the themes, in the
+/// order of [`THEMES`].
+pub async fn seed(service: &FeedbackService, members: &DemoMembers) -> AppResult<Vec<ThemeId>> {
     let (Some(secretariat), false) = (members.secretariat, members.alumni.is_empty()) else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let staff = demo_viewer(secretariat, RoleSet::default().with(Role::Secretariat));
     let today = japan_day(service.context().now());
@@ -334,5 +335,5 @@ pub async fn seed(service: &FeedbackService, members: &DemoMembers) -> AppResult
     for (index, body) in REPLIES {
         service.reply(&staff, written[index], body).await?;
     }
-    Ok(())
+    Ok(themes)
 }

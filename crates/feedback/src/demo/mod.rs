@@ -1,8 +1,10 @@
 //! Demo data of the feedback domain, written through the services as
-//! members and the secretariat would: a year of feedback in Japanese,
-//! named and anonymous, triaged into themes with replies.
+//! members, the secretariat and management would: a year of feedback in
+//! Japanese, named and anonymous, triaged into themes with replies, and
+//! proposals to management from those themes.
 
 mod items;
+mod proposals;
 
 use alumni_core::AppResult;
 use alumni_membership::demo::DemoMembers;
@@ -11,5 +13,6 @@ use crate::FeedbackService;
 
 /// Writes the demo feedback.
 pub async fn seed(service: &FeedbackService, members: &DemoMembers) -> AppResult<()> {
-    items::seed(service, members).await
+    let themes = items::seed(service, members).await?;
+    proposals::seed(service, members, &themes).await
 }

@@ -18,6 +18,7 @@ use alumni_membership::model::CompanyId;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::proposals::Proposal;
 use super::themes::FeedbackTheme;
 use crate::FeedbackService;
 use crate::model::{
@@ -263,6 +264,19 @@ impl FeedbackStatus {
     /// The secretariat's replies, oldest first.
     async fn replies(&self) -> Vec<FeedbackReply> {
         self.0.replies.iter().cloned().map(FeedbackReply).collect()
+    }
+    /// The published proposals to management written from the theme it
+    /// was grouped into, newest first: what was proposed, management's
+    /// answer and what came of it (readable without signing in, like the
+    /// rest of the receipt).
+    async fn proposals(&self, ctx: &Context<'_>) -> Result<Vec<Proposal>> {
+        let Some(theme) = self.0.item.theme_id else {
+            return Ok(Vec::new());
+        };
+        let found = data::<FeedbackService>(ctx)?
+            .proposals_for_receipt(theme)
+            .await?;
+        Ok(super::proposals::receipt_proposals(ctx, found).await?)
     }
 }
 

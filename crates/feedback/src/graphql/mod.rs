@@ -5,6 +5,7 @@
 mod viewer_loader;
 
 mod items;
+mod proposals;
 mod themes;
 
 use async_graphql::MergedObject;
@@ -13,15 +14,24 @@ use crate::FeedbackService;
 use alumni_core::Viewer;
 
 pub use items::{FeedbackItem, load_feedback_item};
+pub use proposals::{Proposal, ProposalUpdate, load_proposal, load_proposal_update};
 pub use themes::{FeedbackTheme, load_feedback_theme};
 
 /// The feedback domain's queries.
 #[derive(MergedObject, Default)]
-pub struct FeedbackQuery(items::ItemsQuery, themes::ThemesQuery);
+pub struct FeedbackQuery(
+    items::ItemsQuery,
+    themes::ThemesQuery,
+    proposals::ProposalsQuery,
+);
 
 /// The feedback domain's mutations.
 #[derive(MergedObject, Default)]
-pub struct FeedbackMutation(items::ItemsMutation, themes::ThemesMutation);
+pub struct FeedbackMutation(
+    items::ItemsMutation,
+    themes::ThemesMutation,
+    proposals::ProposalsMutation,
+);
 
 /// Adds the per-request DataLoaders bound to `viewer`.
 pub fn attach_loaders(
@@ -32,4 +42,5 @@ pub fn attach_loaders(
 ) {
     items::attach_loaders(data, service, viewer, caching);
     themes::attach_loaders(data, service, viewer, caching);
+    proposals::attach_loaders(data, service, viewer, caching);
 }

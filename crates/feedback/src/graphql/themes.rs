@@ -7,6 +7,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 
 use super::items::FeedbackItem;
+use super::proposals::Proposal;
 use crate::FeedbackService;
 use crate::model::{FeedbackItemId, ThemeId, ThemeRecord};
 use crate::service::ThemeInput;
@@ -103,6 +104,11 @@ impl FeedbackTheme {
         Ok(load_one::<ThemeItemCountLoader, _>(ctx, self.0.id)
             .await?
             .unwrap_or_default())
+    }
+    /// The proposals to management written from it, newest first, as the
+    /// viewer reads them (analysts: the published ones).
+    async fn proposals(&self, ctx: &Context<'_>) -> Result<Vec<Proposal>> {
+        Ok(super::proposals::proposals_of_theme(ctx, self.0.id).await?)
     }
     /// Created.
     async fn created_at(&self) -> DateTime<Utc> {

@@ -2,16 +2,27 @@
 //! concept.
 
 mod item;
+mod proposal;
 mod theme;
 
 use alumni_core::enums::StoredEnum;
+use alumni_core::moderation::ModerationState;
 
 pub use item::*;
+pub use proposal::*;
 pub use theme::*;
 
 /// Every enum this crate stores, for the gateway's check against the
 /// database's allowed values.
-pub const STORED_ENUMS: &[StoredEnum] = &[Triage::STORED];
+pub const STORED_ENUMS: &[StoredEnum] = &[
+    Triage::STORED,
+    ProposalState::STORED,
+    ProposalResponse::STORED,
+    ModerationState::stored_in(&[
+        "feedback.proposals.moderation",
+        "feedback.proposal_updates.moderation",
+    ]),
+];
 
 /// Years in a leave-year band: cohorts are "left 2015–2019", never a
 /// single year.

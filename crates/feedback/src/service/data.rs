@@ -1,6 +1,7 @@
-//! The member's data rights here: their named feedback in the export, and
-//! what withdrawal does to it. Anonymous items are not linked to anyone,
-//! so they are neither exported nor erased.
+//! The member's data rights here: their named feedback and the proposals
+//! they follow in the export, and what withdrawal does to them. Anonymous
+//! items are not linked to anyone, so they are neither exported nor
+//! erased.
 
 use alumni_core::domain::Leaving;
 use alumni_core::{AppResult, MemberId};
@@ -11,9 +12,11 @@ use serde_json::json;
 use super::FeedbackService;
 use crate::schema::feedback::{anonymous_submissions, categories, items, replies, themes};
 use crate::store::items as items_store;
+use crate::store::proposals as proposals_store;
 
 impl FeedbackService {
-    /// The member's named feedback with the replies to it.
+    /// The member's named feedback with the replies to it, and the
+    /// proposals they follow (or followed).
     pub async fn export_member_in(
         &self,
         conn: &mut AsyncPgConnection,
@@ -45,13 +48,27 @@ impl FeedbackService {
                 })
             })
             .collect();
-        Ok(json!({ "feedback": items }))
+        let follows: Vec<serde_json::Value> = proposals_store::follows_of_member(conn, member)
+            .await?
+            .into_iter()
+            .map(|follow| {
+                json!({
+                    "proposalId": follow.proposal_id,
+                    "title": follow.title,
+                    "automatic": follow.automatic,
+                    "followedAt": follow.created_at,
+                    "unfollowedAt": follow.unfollowed_at,
+                })
+            })
+            .collect();
+        Ok(json!({ "feedback": items, "proposalFollows": follows }))
     }
 
     /// A leaving member's named feedback loses its author, and its text
     /// unless they let it stay; their count of anonymous submissions
-    /// goes; replies and themes they wrote for the secretariat stay
-    /// without their name.
+    /// goes, and so do their follows of proposals; replies, themes,
+    /// proposals and timeline entries they wrote for the secretariat, and
+    /// answers they gave for management, stay without their name.
     pub async fn forget_member_in(
         &self,
         conn: &mut AsyncPgConnection,
@@ -94,6 +111,7 @@ impl FeedbackService {
             .set(themes::created_by.eq(None::<MemberId>))
             .execute(conn)
             .await?;
+        proposals_store::forget_member(conn, member).await?;
         Ok(())
     }
 }

@@ -2,7 +2,9 @@
 
 mod cohort;
 mod data;
+mod followers;
 mod items;
+mod proposals;
 mod triage;
 mod unlink;
 
@@ -16,6 +18,10 @@ pub use items::{
     ANONYMOUS_PER_DAY, FeedbackInput, ItemFilter, NAMED_PER_DAY, ReceiptStatus, Submitted,
 };
 pub use items::{sees_particulars, visible_cohort};
+pub use proposals::{
+    MAX_THEMES, ProposalAnswer, ProposalFilter, ProposalInput, ProposalUpdateInput,
+    ReceiptProposals, reads_themes, works_on_proposals,
+};
 pub use triage::ThemeInput;
 pub use unlink::UNLINK_SUBMISSIONS;
 
@@ -45,6 +51,18 @@ impl FeedbackService {
     /// Membership's services (for demo data written as members would).
     pub fn membership(&self) -> &MembershipService {
         &self.membership
+    }
+
+    /// The same services reading time from `clock` (demo data is written
+    /// through the real rules at past times).
+    pub(crate) fn with_clock(&self, clock: alumni_core::SharedClock) -> Self {
+        Self {
+            ctx: ServiceContext {
+                clock,
+                ..self.ctx.clone()
+            },
+            ..self.clone()
+        }
     }
 }
 

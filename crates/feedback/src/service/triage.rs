@@ -15,6 +15,7 @@ use crate::model::{
 };
 use crate::notices::FEEDBACK_REPLIED;
 use crate::store::items as items_store;
+use crate::store::proposals::AutoFollow;
 use crate::store::themes::{self as store, ThemeKey};
 
 /// Items one grouping may move at once.
@@ -135,7 +136,8 @@ impl FeedbackService {
     }
 
     /// Groups items into a theme (moving them out of any other). The
-    /// secretariat.
+    /// named authors among them follow the theme's published proposals.
+    /// The secretariat.
     pub async fn group_items(
         &self,
         viewer: &Viewer,
@@ -164,6 +166,8 @@ impl FeedbackService {
                 });
             }
             items_store::set_triage(conn, items, Triage::Themed, Some(theme), None).await?;
+            self.auto_follow_in(conn, AutoFollow::Items(items), now)
+                .await?;
             audit::record(
                 conn,
                 now,

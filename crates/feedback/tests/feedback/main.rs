@@ -4,5 +4,6 @@
 
 mod anonymity;
 mod items;
+mod proposals;
 mod support;
 mod triage;

@@ -2,7 +2,8 @@
 //! company with nine predecessors, a roster of former employees with
 //! realistic Japanese names, about two hundred members with varied profiles
 //! and visibility choices, a few applications awaiting review, employees,
-//! one secretariat and one analyst. The data is the same on every run.
+//! one secretariat, one analyst and one member of management. The data is
+//! the same on every run.
 
 mod data;
 pub mod synthetic;
@@ -30,6 +31,8 @@ pub const DEMO_PASSWORD: &str = "alumni-demo-2026";
 pub const DEMO_SECRETARIAT_EMAIL: &str = "secretariat@alumni.example";
 /// The demo HR analyst account.
 pub const DEMO_ANALYST_EMAIL: &str = "analyst@alumni.example";
+/// The demo management account (answers the secretariat's proposals).
+pub const DEMO_MANAGEMENT_EMAIL: &str = "management@alumni.example";
 /// A demo alumna (佐藤 花子, formerly 山田).
 pub const DEMO_ALUMNUS_EMAIL: &str = "hanako.sato@alumni.example";
 /// A demo employee.
@@ -38,9 +41,10 @@ pub const DEMO_EMPLOYEE_EMAIL: &str = "employee@alumni.example";
 pub const DEMO_APPLICANT_EMAIL: &str = "applicant@alumni.example";
 
 /// Demo sign-ins, as `(e-mail, what it shows)`, for printing.
-pub const DEMO_LOGINS: [(&str, &str); 5] = [
+pub const DEMO_LOGINS: [(&str, &str); 6] = [
     (DEMO_SECRETARIAT_EMAIL, "SECRETARIAT"),
     (DEMO_ANALYST_EMAIL, "ANALYST"),
+    (DEMO_MANAGEMENT_EMAIL, "MANAGEMENT"),
     (DEMO_ALUMNUS_EMAIL, "ALUMNUS"),
     (DEMO_EMPLOYEE_EMAIL, "EMPLOYEE"),
     (DEMO_APPLICANT_EMAIL, "applicant"),
@@ -63,6 +67,8 @@ pub struct DemoMembers {
     pub secretariat: Option<MemberId>,
     /// The analyst account.
     pub analyst: Option<MemberId>,
+    /// The management account.
+    pub management: Option<MemberId>,
     /// Approved alumni.
     pub alumni: Vec<MemberId>,
     /// Current employees.
@@ -140,6 +146,11 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
                 Role::Analyst,
                 ("大野 修", "おおの おさむ"),
             ),
+            (
+                DEMO_MANAGEMENT_EMAIL,
+                Role::Management,
+                ("石川 誠一", "いしかわ せいいち"),
+            ),
         ];
         for (email, role, (name, kana)) in staff {
             let person = staff_person(
@@ -148,10 +159,12 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
                 name,
                 kana,
             );
-            match role {
-                Role::Secretariat => demo.secretariat = Some(person.id),
-                _ => demo.analyst = Some(person.id),
-            }
+            let account = match role {
+                Role::Secretariat => &mut demo.secretariat,
+                Role::Management => &mut demo.management,
+                _ => &mut demo.analyst,
+            };
+            *account = Some(person.id);
             people.push(person);
         }
         let mut applications = Vec::new();
