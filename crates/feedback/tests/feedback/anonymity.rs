@@ -14,7 +14,7 @@ use diesel::sql_types::Text;
 use diesel_async::RunQueryDsl as _;
 use serde_json::json;
 
-use crate::support::{company, place_in_cohort, rows, submit};
+use crate::support::{company, place_in_cohort, rows};
 
 /// Every log line of this test binary, as the JSON the server writes.
 fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
