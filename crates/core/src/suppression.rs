@@ -57,6 +57,39 @@ pub fn withheld_table(table: &[Vec<i64>], k: i64) -> Vec<Vec<bool>> {
     }
 }
 
+/// Which of `cells` (groups keyed by two attributes, each pair at most
+/// once; pairs not listed are empty) to withhold with groups of fewer
+/// than `k` people, when the totals of each first and each second
+/// attribute may be shown too: [`withheld_table`] over the table the
+/// cells fill.
+pub fn withheld_cells<R: Ord, C: Ord>(cells: &[(R, C, i64)], k: i64) -> Vec<bool> {
+    let mut rows: Vec<&R> = cells.iter().map(|(row, _, _)| row).collect();
+    rows.sort();
+    rows.dedup();
+    let mut columns: Vec<&C> = cells.iter().map(|(_, column, _)| column).collect();
+    columns.sort();
+    columns.dedup();
+    let place = |(row, column, _): &(R, C, i64)| {
+        (
+            rows.binary_search(&row).unwrap_or_default(),
+            columns.binary_search(&column).unwrap_or_default(),
+        )
+    };
+    let mut table = vec![vec![0; columns.len()]; rows.len()];
+    for cell in cells {
+        let (row, column) = place(cell);
+        table[row][column] += cell.2;
+    }
+    let hidden = withheld_table(&table, k);
+    cells
+        .iter()
+        .map(|cell| {
+            let (row, column) = place(cell);
+            hidden[row][column]
+        })
+        .collect()
+}
+
 /// Whether a total of `total` people may be shown at all.
 pub fn total_shown(total: i64, k: i64) -> bool {
     total == 0 || total >= k
@@ -128,6 +161,36 @@ mod tests {
         assert_eq!(withheld(&[2, 1, 0], 5), [true, true, false]);
         assert!(!total_shown(4, 5));
         assert!(total_shown(0, 5));
+    }
+
+    #[test]
+    fn cells_keyed_by_two_attributes_are_suppressed_as_their_table() {
+        let cells = [
+            ("a", 2015, 10),
+            ("a", 2020, 2),
+            ("b", 2015, 9),
+            ("b", 2020, 7),
+            ("c", 2020, 6),
+        ];
+        let hidden = withheld_cells(&cells, 5);
+        let table = vec![vec![10, 2], vec![9, 7], vec![0, 6]];
+        let expected = withheld_table(&table, 5);
+        assert_eq!(
+            hidden,
+            [
+                expected[0][0],
+                expected[0][1],
+                expected[1][0],
+                expected[1][1],
+                expected[2][1]
+            ]
+        );
+        assert!(hidden[1], "the group of 2 is withheld");
+        assert!(
+            hidden.iter().filter(|withheld| **withheld).count() >= 2,
+            "with another in its row"
+        );
+        assert!(withheld_cells::<&str, i32>(&[], 5).is_empty());
     }
 
     #[test]

@@ -34,10 +34,10 @@ use alumni_events::{
 use alumni_feedback::FeedbackService;
 use alumni_feedback::domain::FeedbackDomain;
 use alumni_feedback::graphql::{
-    FeedbackItem, FeedbackMutation, FeedbackQuery, FeedbackTheme, load_feedback_item,
-    load_feedback_theme,
+    FeedbackItem, FeedbackMutation, FeedbackQuery, FeedbackTheme, Survey, SurveyQuestion,
+    load_feedback_item, load_feedback_theme, load_survey, load_survey_question,
 };
-use alumni_feedback::model::{FeedbackItemId, ThemeId};
+use alumni_feedback::model::{FeedbackItemId, SurveyId, SurveyQuestionId, ThemeId};
 use alumni_knowledge::KnowledgeService;
 use alumni_knowledge::domain::KnowledgeDomain;
 use alumni_knowledge::graphql::{
@@ -271,6 +271,11 @@ pub enum Node {
     FeedbackItem(FeedbackItem),
     /// A theme of feedback (the secretariat and analysts).
     FeedbackTheme(FeedbackTheme),
+    /// A survey (its audience while open or once its results are
+    /// published; the secretariat and analysts always).
+    Survey(Survey),
+    /// A question of a survey (whoever may see the survey).
+    SurveyQuestion(SurveyQuestion),
 }
 
 /// Loads one object by id as the viewer may see it; `NOT_FOUND` otherwise.
@@ -409,6 +414,13 @@ pub const NODE_TYPES: &[NodeType] = &[
         ThemeId,
         "feedback.themes",
         load_feedback_theme
+    ),
+    node_type!(Survey, SurveyId, "feedback.surveys", load_survey),
+    node_type!(
+        SurveyQuestion,
+        SurveyQuestionId,
+        "feedback.survey_questions",
+        load_survey_question
     ),
 ];
 

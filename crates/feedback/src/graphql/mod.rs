@@ -5,6 +5,9 @@
 mod viewer_loader;
 
 mod items;
+mod results;
+mod summary;
+mod surveys;
 mod themes;
 
 use async_graphql::MergedObject;
@@ -13,15 +16,25 @@ use crate::FeedbackService;
 use alumni_core::Viewer;
 
 pub use items::{FeedbackItem, load_feedback_item};
+pub use surveys::{Survey, SurveyQuestion, load_survey, load_survey_question};
 pub use themes::{FeedbackTheme, load_feedback_theme};
 
 /// The feedback domain's queries.
 #[derive(MergedObject, Default)]
-pub struct FeedbackQuery(items::ItemsQuery, themes::ThemesQuery);
+pub struct FeedbackQuery(
+    items::ItemsQuery,
+    themes::ThemesQuery,
+    surveys::SurveysQuery,
+    summary::SummaryQuery,
+);
 
 /// The feedback domain's mutations.
 #[derive(MergedObject, Default)]
-pub struct FeedbackMutation(items::ItemsMutation, themes::ThemesMutation);
+pub struct FeedbackMutation(
+    items::ItemsMutation,
+    themes::ThemesMutation,
+    surveys::SurveysMutation,
+);
 
 /// Adds the per-request DataLoaders bound to `viewer`.
 pub fn attach_loaders(
@@ -32,4 +45,5 @@ pub fn attach_loaders(
 ) {
     items::attach_loaders(data, service, viewer, caching);
     themes::attach_loaders(data, service, viewer, caching);
+    surveys::attach_loaders(data, service, viewer, caching);
 }

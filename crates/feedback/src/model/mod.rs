@@ -2,16 +2,22 @@
 //! concept.
 
 mod item;
+mod survey;
 mod theme;
 
 use alumni_core::enums::StoredEnum;
 
 pub use item::*;
+pub use survey::*;
 pub use theme::*;
 
 /// Every enum this crate stores, for the gateway's check against the
 /// database's allowed values.
-pub const STORED_ENUMS: &[StoredEnum] = &[Triage::STORED];
+pub const STORED_ENUMS: &[StoredEnum] = &[
+    Triage::STORED,
+    SurveyAudience::STORED,
+    SurveyQuestionKind::STORED,
+];
 
 /// Years in a leave-year band: cohorts are "left 2015–2019", never a
 /// single year.

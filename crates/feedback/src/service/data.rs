@@ -1,6 +1,7 @@
-//! The member's data rights here: their named feedback in the export, and
-//! what withdrawal does to it. Anonymous items are not linked to anyone,
-//! so they are neither exported nor erased.
+//! The member's data rights here: their named feedback and the surveys
+//! they answered in the export, and what withdrawal does to them.
+//! Anonymous items and survey answers are not linked to anyone, so they
+//! are neither exported nor erased.
 
 use alumni_core::domain::Leaving;
 use alumni_core::{AppResult, MemberId};
@@ -11,9 +12,11 @@ use serde_json::json;
 use super::FeedbackService;
 use crate::schema::feedback::{anonymous_submissions, categories, items, replies, themes};
 use crate::store::items as items_store;
+use crate::store::surveys as surveys_store;
 
 impl FeedbackService {
-    /// The member's named feedback with the replies to it.
+    /// The member's named feedback with the replies to it, and which
+    /// surveys they answered (not what: their answers name nobody).
     pub async fn export_member_in(
         &self,
         conn: &mut AsyncPgConnection,
@@ -45,13 +48,19 @@ impl FeedbackService {
                 })
             })
             .collect();
-        Ok(json!({ "feedback": items }))
+        let surveys: Vec<serde_json::Value> = surveys_store::answered_surveys(conn, member)
+            .await?
+            .iter()
+            .map(|survey| json!({ "surveyId": survey.id, "title": survey.title }))
+            .collect();
+        Ok(json!({ "feedback": items, "surveysAnswered": surveys }))
     }
 
     /// A leaving member's named feedback loses its author, and its text
     /// unless they let it stay; their count of anonymous submissions
-    /// goes; replies and themes they wrote for the secretariat stay
-    /// without their name.
+    /// goes, and so does the record of which surveys they answered (their
+    /// answers stay: they name nobody); replies, themes and surveys they
+    /// wrote for the secretariat stay without their name.
     pub async fn forget_member_in(
         &self,
         conn: &mut AsyncPgConnection,
@@ -94,6 +103,8 @@ impl FeedbackService {
             .set(themes::created_by.eq(None::<MemberId>))
             .execute(conn)
             .await?;
+        surveys_store::forget_participation(conn, member).await?;
+        surveys_store::forget_creator(conn, member).await?;
         Ok(())
     }
 }

@@ -3,6 +3,10 @@
 mod cohort;
 mod data;
 mod items;
+mod responses;
+mod results;
+mod summary;
+mod surveys;
 mod triage;
 mod unlink;
 
@@ -16,6 +20,13 @@ pub use items::{
     ANONYMOUS_PER_DAY, FeedbackInput, ItemFilter, NAMED_PER_DAY, ReceiptStatus, Submitted,
 };
 pub use items::{sees_particulars, visible_cohort};
+pub use responses::{AnswerInput, MAX_FREE_TEXT};
+pub use results::{
+    Breakdown, GroupResult, QuestionResult, SurveyDimension, SurveyResults, TEXTS_LOADED,
+    TextSample,
+};
+pub use summary::{FeedbackDimension, FeedbackSummary, MAX_SUMMARY_DAYS, SummaryGroup};
+pub use surveys::{MAX_OPTIONS, MAX_QUESTIONS, QuestionInput, SurveyInput};
 pub use triage::ThemeInput;
 pub use unlink::UNLINK_SUBMISSIONS;
 

@@ -1,4 +1,7 @@
 //! Queries over the feedback schema. Private to the crate.
 
 pub mod items;
+pub mod results;
+pub mod summary;
+pub mod surveys;
 pub mod themes;
