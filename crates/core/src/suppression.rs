@@ -9,9 +9,16 @@
 //! withhold the smallest group still shown. What the total minus the shown
 //! groups reveals is then a group of at least `k` people, as safe as any
 //! group shown. A total below `k` withholds everything. Empty groups
-//! (size 0) are never withheld: they describe nobody. A table is
-//! suppressed by applying the rule to each row and each column until
-//! nothing changes.
+//! (size 0) are never withheld: they describe nobody.
+//!
+//! A table is suppressed by applying the rule to each row and each column
+//! until nothing changes, with one more condition: a row or column that
+//! withholds anything withholds at least two cells. One withheld cell of
+//! at least `k` people is safe in a list, but in a table it can be worked
+//! out from its line's total and then give away a small cell of its other
+//! line. Where a line has no other cell to withhold (a single non-empty
+//! cell), the cell is the line's total, which whoever shows totals
+//! suppresses with the rule for one dimension.
 
 /// The smallest group shown by default.
 pub const DEFAULT_MIN_GROUP: i64 = 5;
@@ -36,18 +43,21 @@ pub fn withheld_table(table: &[Vec<i64>], k: i64) -> Vec<Vec<bool>> {
         .map(|row| row.iter().map(|size| *size > 0 && *size < k).collect())
         .collect();
     let columns = table.first().map_or(0, Vec::len);
+    let column = |grid: &[Vec<i64>], index: usize| -> Vec<i64> {
+        grid.iter().map(|row| row[index]).collect()
+    };
     loop {
         let mut changed = false;
         for (row, hidden_row) in table.iter().zip(hidden.iter_mut()) {
             changed |= complete(row, hidden_row, k);
         }
-        for column in 0..columns {
-            let sizes: Vec<i64> = table.iter().map(|row| row[column]).collect();
-            let mut hidden_column: Vec<bool> = hidden.iter().map(|row| row[column]).collect();
+        for index in 0..columns {
+            let sizes = column(table, index);
+            let mut hidden_column: Vec<bool> = hidden.iter().map(|row| row[index]).collect();
             if complete(&sizes, &mut hidden_column, k) {
                 changed = true;
                 for (row, withheld) in hidden.iter_mut().zip(hidden_column) {
-                    row[column] = withheld;
+                    row[index] = withheld;
                 }
             }
         }
@@ -96,7 +106,8 @@ pub fn total_shown(total: i64, k: i64) -> bool {
 }
 
 /// Withholds more of `sizes` until what is withheld counts at least `k`
-/// people (or everything is); whether anything changed.
+/// people in at least two groups (or everything is); whether anything
+/// changed.
 fn complete(sizes: &[i64], hidden: &mut [bool], k: i64) -> bool {
     let mut changed = false;
     let total: i64 = sizes.iter().sum();
@@ -110,13 +121,14 @@ fn complete(sizes: &[i64], hidden: &mut [bool], k: i64) -> bool {
         return changed;
     }
     loop {
-        let withheld_people: i64 = sizes
+        let (withheld_groups, withheld_people) = sizes
             .iter()
             .zip(hidden.iter())
-            .filter(|(_, withheld)| **withheld)
-            .map(|(size, _)| *size)
-            .sum();
-        if withheld_people == 0 || withheld_people >= k {
+            .filter(|(size, withheld)| **withheld && **size > 0)
+            .fold((0, 0), |(groups, people), (size, _)| {
+                (groups + 1, people + size)
+            });
+        if withheld_groups == 0 || (withheld_groups >= 2 && withheld_people >= k) {
             return changed;
         }
         let smallest_shown = sizes
@@ -161,6 +173,23 @@ mod tests {
         assert_eq!(withheld(&[2, 1, 0], 5), [true, true, false]);
         assert!(!total_shown(4, 5));
         assert!(total_shown(0, 5));
+    }
+
+    #[test]
+    fn a_complement_in_a_table_never_stands_alone_in_its_line() {
+        // The 2 is withheld, and the 6 beside it. Alone in the first
+        // column, the 6 would follow from that column's total (13) minus
+        // the 7, and then the 2 from its row's total; so the 7 goes too,
+        // and the 8 with the 2 in the second column.
+        let table = vec![vec![6, 2, 9], vec![7, 8, 9]];
+        let hidden = withheld_table(&table, 5);
+        assert_eq!(hidden, [vec![true, true, false], vec![true, true, false]]);
+        // A line with a single non-empty cell has nothing else to
+        // withhold: the 7 stays withheld alone in its row (whose total is
+        // for the one-dimension rule to protect).
+        let table = vec![vec![6, 2], vec![7, 0]];
+        let hidden = withheld_table(&table, 5);
+        assert_eq!(hidden, [vec![true, true], vec![true, false]]);
     }
 
     #[test]
