@@ -21,6 +21,9 @@ const ENGAGEMENT_RESPONDENTS: usize = 90;
 const EVENTS_ALUMNI: usize = 9;
 const EVENTS_EMPLOYEES: usize = 3;
 
+/// The option chosen as most useful, cycled through respondents.
+const MOST_USEFUL: [i32; 12] = [0, 1, 0, 2, 0, 1, 3, 0, 4, 1, 2, 0];
+
 /// Points given to the two scale questions, cycled through respondents.
 const SATISFACTION: [i32; 10] = [4, 3, 5, 4, 2, 4, 3, 5, 4, 3];
 const RECOMMEND: [i32; 7] = [3, 4, 2, 5, 3, 4, 1];
@@ -163,9 +166,9 @@ async fn engagement_survey(
         .take(ENGAGEMENT_RESPONDENTS)
         .enumerate()
     {
-        let wished: Vec<i32> = [0, 1, 2, 3]
-            .into_iter()
-            .filter(|option| (index + option) % 3 == 0)
+        // The first option is wished for most, the last least.
+        let wished: Vec<i32> = (0..4)
+            .filter(|option| index % (option + 2) == 0)
             .map(|option| i32::try_from(option).unwrap_or_default())
             .collect();
         let answers = vec![
@@ -181,7 +184,7 @@ async fn engagement_survey(
             },
             AnswerInput {
                 question: questions[2],
-                choices: Some(vec![i32::try_from(index * 3 % 5).unwrap_or_default()]),
+                choices: Some(vec![MOST_USEFUL[index % MOST_USEFUL.len()]]),
                 ..AnswerInput::default()
             },
             AnswerInput {

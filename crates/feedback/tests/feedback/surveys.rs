@@ -359,11 +359,11 @@ async fn only_the_audience_answers() {
     };
     assert_eq!(
         seen(app.client_as(&alumnus).query(titles).await),
-        [for_alumni.clone()]
+        [for_alumni]
     );
     assert_eq!(
         seen(app.client_as(&employee).query(titles).await),
-        [for_employees.clone()]
+        [for_employees]
     );
     let moderator = app.create_member(&[Role::Moderator]).await;
     assert!(seen(app.client_as(&moderator).query(titles).await).is_empty());
