@@ -43,16 +43,13 @@ pub fn withheld_table(table: &[Vec<i64>], k: i64) -> Vec<Vec<bool>> {
         .map(|row| row.iter().map(|size| *size > 0 && *size < k).collect())
         .collect();
     let columns = table.first().map_or(0, Vec::len);
-    let column = |grid: &[Vec<i64>], index: usize| -> Vec<i64> {
-        grid.iter().map(|row| row[index]).collect()
-    };
     loop {
         let mut changed = false;
         for (row, hidden_row) in table.iter().zip(hidden.iter_mut()) {
             changed |= complete(row, hidden_row, k);
         }
         for index in 0..columns {
-            let sizes = column(table, index);
+            let sizes: Vec<i64> = table.iter().map(|row| row[index]).collect();
             let mut hidden_column: Vec<bool> = hidden.iter().map(|row| row[index]).collect();
             if complete(&sizes, &mut hidden_column, k) {
                 changed = true;
