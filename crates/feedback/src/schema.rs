@@ -101,6 +101,62 @@ pub mod feedback {
     }
 
     diesel::table! {
+        feedback.survey_answers (response_id, question_id) {
+            response_id -> Uuid,
+            question_id -> Uuid,
+            scale -> Nullable<Int2>,
+            choices -> Nullable<Array<Int2>>,
+            free_text -> Nullable<Text>,
+        }
+    }
+
+    diesel::table! {
+        feedback.survey_participation (survey_id, member_id) {
+            survey_id -> Uuid,
+            member_id -> Uuid,
+        }
+    }
+
+    diesel::table! {
+        feedback.survey_questions (id) {
+            id -> Uuid,
+            survey_id -> Uuid,
+            position -> Int4,
+            kind -> Text,
+            prompt -> Text,
+            required -> Bool,
+            options -> Array<Text>,
+        }
+    }
+
+    diesel::table! {
+        feedback.survey_responses (id) {
+            id -> Uuid,
+            survey_id -> Uuid,
+            submitted_on -> Date,
+            company_id -> Nullable<Uuid>,
+            left_year_band -> Nullable<Int4>,
+        }
+    }
+
+    diesel::table! {
+        feedback.surveys (id) {
+            id -> Uuid,
+            title -> Text,
+            description -> Text,
+            audience -> Text,
+            opens_at -> Nullable<Timestamptz>,
+            closes_at -> Timestamptz,
+            min_group -> Int4,
+            min_text_group -> Int4,
+            results_published -> Bool,
+            created_by -> Nullable<Uuid>,
+            created_at -> Timestamptz,
+            updated_at -> Timestamptz,
+        }
+    }
+
+    diesel::table! {
         feedback.themes (id) {
             id -> Uuid,
             title -> Text,
@@ -118,6 +174,11 @@ pub mod feedback {
     diesel::joinable!(proposal_themes -> themes (theme_id));
     diesel::joinable!(proposal_updates -> proposals (proposal_id));
     diesel::joinable!(replies -> items (item_id));
+    diesel::joinable!(survey_answers -> survey_questions (question_id));
+    diesel::joinable!(survey_answers -> survey_responses (response_id));
+    diesel::joinable!(survey_participation -> surveys (survey_id));
+    diesel::joinable!(survey_questions -> surveys (survey_id));
+    diesel::joinable!(survey_responses -> surveys (survey_id));
 
     diesel::allow_tables_to_appear_in_same_query!(
         anonymous_submissions,
@@ -128,6 +189,11 @@ pub mod feedback {
         proposal_updates,
         proposals,
         replies,
+        survey_answers,
+        survey_participation,
+        survey_questions,
+        survey_responses,
+        surveys,
         themes,
     );
 }

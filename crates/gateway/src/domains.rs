@@ -35,9 +35,12 @@ use alumni_feedback::FeedbackService;
 use alumni_feedback::domain::FeedbackDomain;
 use alumni_feedback::graphql::{
     FeedbackItem, FeedbackMutation, FeedbackQuery, FeedbackTheme, Proposal, ProposalUpdate,
-    load_feedback_item, load_feedback_theme, load_proposal, load_proposal_update,
+    Survey, SurveyQuestion, load_feedback_item, load_feedback_theme, load_proposal,
+    load_proposal_update, load_survey, load_survey_question,
 };
-use alumni_feedback::model::{FeedbackItemId, ProposalId, ProposalUpdateId, ThemeId};
+use alumni_feedback::model::{
+    FeedbackItemId, ProposalId, ProposalUpdateId, SurveyId, SurveyQuestionId, ThemeId,
+};
 use alumni_knowledge::KnowledgeService;
 use alumni_knowledge::domain::KnowledgeDomain;
 use alumni_knowledge::graphql::{
@@ -277,6 +280,11 @@ pub enum Node {
     Proposal(Proposal),
     /// An entry of a proposal's timeline (whoever reads the proposal).
     ProposalUpdate(ProposalUpdate),
+    /// A survey (its audience while open or once its results are
+    /// published; the secretariat and analysts always).
+    Survey(Survey),
+    /// A question of a survey (whoever may see the survey).
+    SurveyQuestion(SurveyQuestion),
 }
 
 /// Loads one object by id as the viewer may see it; `NOT_FOUND` otherwise.
@@ -422,6 +430,13 @@ pub const NODE_TYPES: &[NodeType] = &[
         ProposalUpdateId,
         "feedback.proposal_updates",
         load_proposal_update
+    ),
+    node_type!(Survey, SurveyId, "feedback.surveys", load_survey),
+    node_type!(
+        SurveyQuestion,
+        SurveyQuestionId,
+        "feedback.survey_questions",
+        load_survey_question
     ),
 ];
 

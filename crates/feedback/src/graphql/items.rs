@@ -87,6 +87,16 @@ pub async fn load_feedback_item(
         })
 }
 
+/// One category by id, if it exists.
+pub(super) async fn find_category(
+    ctx: &Context<'_>,
+    id: FeedbackCategoryId,
+) -> Result<Option<FeedbackCategory>> {
+    Ok(load_one::<CategoryLoader, _>(ctx, id)
+        .await?
+        .map(FeedbackCategory))
+}
+
 /// A category of feedback.
 pub struct FeedbackCategory(pub CategoryRecord);
 
@@ -139,9 +149,7 @@ impl FeedbackItem {
     }
     /// Its category.
     async fn category(&self, ctx: &Context<'_>) -> Result<Option<FeedbackCategory>> {
-        Ok(load_one::<CategoryLoader, _>(ctx, self.0.category_id)
-            .await?
-            .map(FeedbackCategory))
+        find_category(ctx, self.0.category_id).await
     }
     /// What they wrote (plain text).
     async fn body(&self) -> &str {

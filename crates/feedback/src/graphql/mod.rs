@@ -6,6 +6,9 @@ mod viewer_loader;
 
 mod items;
 mod proposals;
+mod results;
+mod summary;
+mod surveys;
 mod themes;
 
 use async_graphql::MergedObject;
@@ -15,6 +18,7 @@ use alumni_core::Viewer;
 
 pub use items::{FeedbackItem, load_feedback_item};
 pub use proposals::{Proposal, ProposalUpdate, load_proposal, load_proposal_update};
+pub use surveys::{Survey, SurveyQuestion, load_survey, load_survey_question};
 pub use themes::{FeedbackTheme, load_feedback_theme};
 
 /// The feedback domain's queries.
@@ -23,6 +27,8 @@ pub struct FeedbackQuery(
     items::ItemsQuery,
     themes::ThemesQuery,
     proposals::ProposalsQuery,
+    surveys::SurveysQuery,
+    summary::SummaryQuery,
 );
 
 /// The feedback domain's mutations.
@@ -31,6 +37,7 @@ pub struct FeedbackMutation(
     items::ItemsMutation,
     themes::ThemesMutation,
     proposals::ProposalsMutation,
+    surveys::SurveysMutation,
 );
 
 /// Adds the per-request DataLoaders bound to `viewer`.
@@ -43,4 +50,5 @@ pub fn attach_loaders(
     items::attach_loaders(data, service, viewer, caching);
     themes::attach_loaders(data, service, viewer, caching);
     proposals::attach_loaders(data, service, viewer, caching);
+    surveys::attach_loaders(data, service, viewer, caching);
 }

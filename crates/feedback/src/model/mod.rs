@@ -3,6 +3,7 @@
 
 mod item;
 mod proposal;
+mod survey;
 mod theme;
 
 use alumni_core::enums::StoredEnum;
@@ -10,6 +11,7 @@ use alumni_core::moderation::ModerationState;
 
 pub use item::*;
 pub use proposal::*;
+pub use survey::*;
 pub use theme::*;
 
 /// Every enum this crate stores, for the gateway's check against the
@@ -22,6 +24,8 @@ pub const STORED_ENUMS: &[StoredEnum] = &[
         "feedback.proposals.moderation",
         "feedback.proposal_updates.moderation",
     ]),
+    SurveyAudience::STORED,
+    SurveyQuestionKind::STORED,
 ];
 
 /// Years in a leave-year band: cohorts are "left 2015–2019", never a

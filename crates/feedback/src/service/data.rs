@@ -1,7 +1,7 @@
-//! The member's data rights here: their named feedback and the proposals
-//! they follow in the export, and what withdrawal does to them. Anonymous
-//! items are not linked to anyone, so they are neither exported nor
-//! erased.
+//! The member's data rights here: their named feedback, the proposals
+//! they follow and the surveys they answered in the export, and what
+//! withdrawal does to them. Anonymous items and survey answers are not
+//! linked to anyone, so they are neither exported nor erased.
 
 use alumni_core::domain::Leaving;
 use alumni_core::{AppResult, MemberId};
@@ -13,10 +13,12 @@ use super::FeedbackService;
 use crate::schema::feedback::{anonymous_submissions, categories, items, replies, themes};
 use crate::store::items as items_store;
 use crate::store::proposals as proposals_store;
+use crate::store::surveys as surveys_store;
 
 impl FeedbackService {
-    /// The member's named feedback with the replies to it, and the
-    /// proposals they follow (or followed).
+    /// The member's named feedback with the replies to it, the proposals
+    /// they follow (or followed), and which surveys they answered (not
+    /// what: their answers name nobody).
     pub async fn export_member_in(
         &self,
         conn: &mut AsyncPgConnection,
@@ -61,14 +63,25 @@ impl FeedbackService {
                 })
             })
             .collect();
-        Ok(json!({ "feedback": items, "proposalFollows": follows }))
+        let surveys: Vec<serde_json::Value> = surveys_store::answered_surveys(conn, member)
+            .await?
+            .iter()
+            .map(|survey| json!({ "surveyId": survey.id, "title": survey.title }))
+            .collect();
+        Ok(json!({
+            "feedback": items,
+            "proposalFollows": follows,
+            "surveysAnswered": surveys,
+        }))
     }
 
     /// A leaving member's named feedback loses its author, and its text
     /// unless they let it stay; their count of anonymous submissions
-    /// goes, and so do their follows of proposals; replies, themes,
-    /// proposals and timeline entries they wrote for the secretariat, and
-    /// answers they gave for management, stay without their name.
+    /// goes, and so do their follows of proposals and the record of which
+    /// surveys they answered (their answers stay: they name nobody);
+    /// replies, themes, proposals, timeline entries and surveys they wrote
+    /// for the secretariat, and answers they gave for management, stay
+    /// without their name.
     pub async fn forget_member_in(
         &self,
         conn: &mut AsyncPgConnection,
@@ -112,6 +125,8 @@ impl FeedbackService {
             .execute(conn)
             .await?;
         proposals_store::forget_member(conn, member).await?;
+        surveys_store::forget_participation(conn, member).await?;
+        surveys_store::forget_creator(conn, member).await?;
         Ok(())
     }
 }

@@ -5,6 +5,10 @@ mod data;
 mod followers;
 mod items;
 mod proposals;
+mod responses;
+mod results;
+mod summary;
+mod surveys;
 mod triage;
 mod unlink;
 
@@ -22,6 +26,12 @@ pub use proposals::{
     MAX_THEMES, ProposalAnswer, ProposalFilter, ProposalInput, ProposalUpdateInput,
     ReceiptProposals, reads_themes, works_on_proposals,
 };
+pub use responses::{AnswerInput, MAX_FREE_TEXT};
+pub use results::{
+    Breakdown, GroupResult, QuestionResult, SurveyDimension, SurveyResults, TEXTS_LOADED,
+    TextSample,
+pub use summary::{FeedbackDimension, FeedbackSummary, MAX_SUMMARY_DAYS, SummaryGroup};
+pub use surveys::{MAX_OPTIONS, MAX_QUESTIONS, QuestionInput, SurveyInput};
 pub use triage::ThemeInput;
 pub use unlink::UNLINK_SUBMISSIONS;
 

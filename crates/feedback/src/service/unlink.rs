@@ -7,6 +7,13 @@
 //! yesterday, and every current count, in one transaction, so they all
 //! carry its id instead; and it deletes the counts of days that are over,
 //! which the limit no longer needs.
+//!
+//! A survey response is likewise written with its respondent's
+//! participation, in one transaction. The job rewrites the responses (and
+//! their answers) that arrived since the start of yesterday, and the
+//! participation of every survey open within the last two days:
+//! participation keeps no day of its own, since a day on both sides would
+//! link a lone respondent of that day to their response.
 
 use alumni_core::AppResult;
 use alumni_core::jobs::{Every, JobRegistry};
@@ -22,6 +29,12 @@ pub const UNLINK_SUBMISSIONS: &str = "feedback.unlink_submissions";
 const REWRITES: &[&str] = &[
     "UPDATE feedback.items SET body = body WHERE anonymous AND submitted_on >= $1::date - 1",
     "UPDATE feedback.anonymous_submissions SET count = count WHERE day >= $1::date",
+    "UPDATE feedback.survey_responses SET submitted_on = submitted_on WHERE submitted_on >= $1::date - 1",
+    "UPDATE feedback.survey_answers SET scale = scale \
+      WHERE response_id IN (SELECT id FROM feedback.survey_responses WHERE submitted_on >= $1::date - 1)",
+    "UPDATE feedback.survey_participation SET member_id = member_id \
+      WHERE survey_id IN (SELECT id FROM feedback.surveys \
+                           WHERE opens_at IS NOT NULL AND closes_at >= $1::date - 2)",
 ];
 
 /// Counts of days that are over.

@@ -2,4 +2,7 @@
 
 pub mod items;
 pub mod proposals;
+pub mod results;
+pub mod summary;
+pub mod surveys;
 pub mod themes;

@@ -1,9 +1,12 @@
 //! The feedback domain against the real server and database: items named
 //! and anonymous, receipts, limits and cohorts, the anonymity of the
-//! rows, triage and replies, data rights.
+//! rows, triage and replies, data rights; surveys with anonymous
+//! responses and suppressed results; feedback figures.
 
 mod anonymity;
 mod items;
 mod proposals;
 mod support;
 mod triage;
+mod summary;
+mod surveys;
