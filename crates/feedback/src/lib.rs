@@ -5,6 +5,7 @@
 //! results are shown only for groups large enough to hide anyone.
 
 pub mod demo;
+pub mod digest;
 pub mod domain;
 pub mod graphql;
 pub mod model;

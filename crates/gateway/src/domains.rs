@@ -34,9 +34,9 @@ use alumni_events::{
 use alumni_feedback::FeedbackService;
 use alumni_feedback::domain::FeedbackDomain;
 use alumni_feedback::graphql::{
-    FeedbackItem, FeedbackMutation, FeedbackQuery, FeedbackTheme, Proposal, ProposalUpdate,
-    Survey, SurveyQuestion, load_feedback_item, load_feedback_theme, load_proposal,
-    load_proposal_update, load_survey, load_survey_question,
+    FeedbackItem, FeedbackMutation, FeedbackQuery, FeedbackTheme, Proposal, ProposalUpdate, Survey,
+    SurveyQuestion, load_feedback_item, load_feedback_theme, load_proposal, load_proposal_update,
+    load_survey, load_survey_question,
 };
 use alumni_feedback::model::{
     FeedbackItemId, ProposalId, ProposalUpdateId, SurveyId, SurveyQuestionId, ThemeId,
@@ -135,6 +135,7 @@ impl Services {
             Arc::new(alumni_content::digest::NewInTheMagazine(membership.clone())),
             Arc::new(alumni_events::digest::UpcomingEvents),
             Arc::new(alumni_knowledge::digest::KnowledgeDigest),
+            Arc::new(alumni_feedback::digest::FeedbackDigest),
         ]);
         let notify =
             NotifyService::new(ctx.clone(), membership.clone(), kinds, digest_sources, mail)?;

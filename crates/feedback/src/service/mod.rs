@@ -30,6 +30,7 @@ pub use responses::{AnswerInput, MAX_FREE_TEXT};
 pub use results::{
     Breakdown, GroupResult, QuestionResult, SurveyDimension, SurveyResults, TEXTS_LOADED,
     TextSample,
+};
 pub use summary::{FeedbackDimension, FeedbackSummary, MAX_SUMMARY_DAYS, SummaryGroup};
 pub use surveys::{MAX_OPTIONS, MAX_QUESTIONS, QuestionInput, SurveyInput};
 pub use triage::ThemeInput;

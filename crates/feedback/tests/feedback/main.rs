@@ -4,9 +4,10 @@
 //! responses and suppressed results; feedback figures.
 
 mod anonymity;
+mod digest;
 mod items;
 mod proposals;
-mod support;
-mod triage;
 mod summary;
+mod support;
 mod surveys;
+mod triage;
