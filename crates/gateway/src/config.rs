@@ -42,7 +42,7 @@ pub const DEFAULT_BODY_TIMEOUT_MS: u64 = 10_000;
 /// Default most fields of a document once its fragments are expanded.
 pub const DEFAULT_MAX_QUERY_NODES: usize = 2_000;
 /// Default most fields introspection may answer with per request.
-pub const DEFAULT_MAX_INTROSPECTION_FIELDS: usize = 20_000;
+pub const DEFAULT_MAX_INTROSPECTION_FIELDS: usize = 60_000;
 /// Default largest response, in bytes.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
