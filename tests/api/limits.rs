@@ -283,7 +283,7 @@ async fn introspection_multiplied_by_aliases_is_refused() {
     query.push('}');
     let response = app.client().query(&query).await;
     let error = response.expect_error("INTROSPECTION_TOO_LARGE");
-    assert_eq!(error["extensions"]["limit"], 20_000);
+    assert_eq!(error["extensions"]["limit"], 60_000);
     assert!(response.body["data"].is_null());
 }
 
