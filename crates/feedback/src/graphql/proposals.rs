@@ -391,10 +391,6 @@ pub struct ProposalUpdateInput {
     confirm_warnings: bool,
 }
 
-fn parse_proposal_id(id: &ID, field: &str) -> Result<ProposalId, AppError> {
-    ProposalId::from_global(id, field)
-}
-
 /// Queries on proposals.
 #[derive(Default)]
 pub struct ProposalsQuery;
@@ -504,7 +500,7 @@ impl ProposalsMutation {
             service
                 .update_proposal(
                     viewer(ctx)?,
-                    parse_proposal_id(&id, "id")?,
+                    ProposalId::from_global(&id, "id")?,
                     input.into_service()?,
                 )
                 .await?,
@@ -521,7 +517,7 @@ impl ProposalsMutation {
         let service = data::<FeedbackService>(ctx)?;
         Ok(Proposal(
             service
-                .submit_proposal(viewer(ctx)?, parse_proposal_id(&id, "id")?)
+                .submit_proposal(viewer(ctx)?, ProposalId::from_global(&id, "id")?)
                 .await?,
         ))
     }
@@ -540,7 +536,7 @@ impl ProposalsMutation {
             service
                 .respond_to_proposal(
                     viewer(ctx)?,
-                    parse_proposal_id(&id, "id")?,
+                    ProposalId::from_global(&id, "id")?,
                     ProposalAnswer {
                         response: input.response,
                         reasons: input.reasons,
@@ -566,7 +562,7 @@ impl ProposalsMutation {
             service
                 .add_proposal_update(
                     viewer(ctx)?,
-                    parse_proposal_id(&proposal_id, "proposalId")?,
+                    ProposalId::from_global(&proposal_id, "proposalId")?,
                     ServiceUpdateInput {
                         happened_on: input.happened_on,
                         body: input.body,
@@ -590,7 +586,7 @@ impl ProposalsMutation {
         let service = data::<FeedbackService>(ctx)?;
         Ok(Proposal(
             service
-                .publish_proposal(viewer(ctx)?, parse_proposal_id(&id, "id")?)
+                .publish_proposal(viewer(ctx)?, ProposalId::from_global(&id, "id")?)
                 .await?,
         ))
     }
@@ -605,7 +601,7 @@ impl ProposalsMutation {
         let service = data::<FeedbackService>(ctx)?;
         Ok(Proposal(
             service
-                .follow_proposal(viewer(ctx)?, parse_proposal_id(&id, "id")?)
+                .follow_proposal(viewer(ctx)?, ProposalId::from_global(&id, "id")?)
                 .await?,
         ))
     }
@@ -621,7 +617,7 @@ impl ProposalsMutation {
         let service = data::<FeedbackService>(ctx)?;
         Ok(Proposal(
             service
-                .unfollow_proposal(viewer(ctx)?, parse_proposal_id(&id, "id")?)
+                .unfollow_proposal(viewer(ctx)?, ProposalId::from_global(&id, "id")?)
                 .await?,
         ))
     }
