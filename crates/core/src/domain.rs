@@ -174,6 +174,8 @@ pub struct FileRequest {
     pub viewer: Viewer,
     /// The path's one parameter, e.g. `01a2….ics`.
     pub parameter: String,
+    /// The query string's pairs, decoded, in order (`from=2026-01-01`).
+    pub query: Vec<(String, String)>,
 }
 
 /// A file to send.

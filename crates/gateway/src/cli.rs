@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use alumni_core::clock::SystemClock;
+use alumni_core::db;
 use alumni_core::db::local::ServerOrigin;
 use alumni_core::jobs;
 use alumni_core::pagination::PageRequest;
@@ -22,6 +23,10 @@ use crate::{seed, telemetry};
 
 /// Environment variable holding the password for `account create`.
 pub const ACCOUNT_PASSWORD_ENV: &str = "ALUMNI_ACCOUNT_PASSWORD";
+
+/// Where `alumni analytics grant --with-password` reads the role's
+/// password from before asking.
+pub const ANALYTICS_PASSWORD_ENV: &str = "ALUMNI_ANALYTICS_PASSWORD";
 
 /// The Alumni Network server. Without a command, it serves.
 #[derive(Debug, Parser)]
@@ -67,6 +72,32 @@ enum Command {
     /// Inspect and retry background jobs.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// HR analytics: the read-only role for analysts' own tools, and the
+    /// refresh of the analytics views.
+    #[command(subcommand)]
+    Analytics(AnalyticsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AnalyticsCommand {
+    /// Create or update a PostgreSQL role that reads the `analytics` schema
+    /// and nothing else (no other schema, no writes, a statement timeout),
+    /// for psql or a BI tool. Run again after migrations that add views.
+    Grant {
+        /// The role's name (lower-case letters, digits and _).
+        #[arg(long)]
+        role: String,
+        /// Give the role a password, read from ALUMNI_ANALYTICS_PASSWORD or,
+        /// if unset, from standard input. Without it the role has none and
+        /// pg_hba.conf decides how it connects.
+        #[arg(long)]
+        with_password: bool,
+        /// How long one statement may run, e.g. 30s or 2min.
+        #[arg(long, default_value = alumni_analytics::role::DEFAULT_STATEMENT_TIMEOUT)]
+        statement_timeout: String,
+    },
+    /// Rebuild the analytics views now (the server does so every hour).
+    Refresh,
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,7 +242,7 @@ impl Cli {
                 name,
                 kana,
             })) => {
-                let password = read_password()?;
+                let password = read_password(ACCOUNT_PASSWORD_ENV)?;
                 let app = open_app(&self.database, &self.serve).await?;
                 let member = app
                     .services
@@ -239,6 +270,10 @@ impl Cli {
                     roles.join(", ")
                 );
                 Ok(())
+            }
+            Some(Command::Analytics(command)) => {
+                let app = open_app(&self.database, &self.serve).await?;
+                analytics_command(&app, command).await
             }
             Some(Command::Jobs(command)) => {
                 let app = open_app(&self.database, &self.serve).await?;
@@ -511,8 +546,51 @@ fn export_schema(output: &PathBuf) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn read_password() -> anyhow::Result<String> {
-    if let Ok(password) = std::env::var(ACCOUNT_PASSWORD_ENV) {
+async fn analytics_command(app: &App, command: AnalyticsCommand) -> anyhow::Result<()> {
+    match command {
+        AnalyticsCommand::Grant {
+            role,
+            with_password,
+            statement_timeout,
+        } => {
+            let password = if with_password {
+                Some(read_password(ANALYTICS_PASSWORD_ENV)?)
+            } else {
+                None
+            };
+            let mut conn = db::connection(&app.pool).await.map_err(describe)?;
+            let granted = alumni_analytics::role::grant(
+                &mut conn,
+                &alumni_analytics::role::Grant {
+                    role: &role,
+                    password: password.as_deref(),
+                    statement_timeout: &statement_timeout,
+                },
+            )
+            .await
+            .map_err(describe)?;
+            let done = match granted {
+                alumni_analytics::role::Granted::Created => "created",
+                alumni_analytics::role::Granted::Updated => "updated",
+            };
+            println!(
+                "{done} role {role}: reads the analytics schema only, statements at most {statement_timeout}"
+            );
+        }
+        AnalyticsCommand::Refresh => {
+            let refreshed = app.services.analytics.refresh().await.map_err(describe)?;
+            println!(
+                "analytics views refreshed as of {} in {} ms",
+                refreshed.as_of.to_rfc3339(),
+                refreshed.took_ms
+            );
+        }
+    }
+    Ok(())
+}
+
+fn read_password(variable: &str) -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var(variable) {
         return Ok(password);
     }
     if std::io::stdin().is_terminal() {

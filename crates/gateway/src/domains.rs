@@ -12,6 +12,9 @@
 
 use std::sync::Arc;
 
+use alumni_analytics::AnalyticsService;
+use alumni_analytics::domain::AnalyticsDomain;
+use alumni_analytics::graphql::AnalyticsQuery;
 use alumni_content::ContentService;
 use alumni_content::domain::ContentDomain;
 use alumni_content::graphql::{
@@ -110,6 +113,8 @@ pub struct Services {
     pub feedback: FeedbackService,
     /// Trust and safety: the leak guard, reports, the review queue.
     pub trust: TrustService,
+    /// HR analytics: the views' refresh and the dashboards.
+    pub analytics: AnalyticsService,
 }
 
 impl Services {
@@ -158,6 +163,7 @@ impl Services {
         let trust = TrustService::new(ctx.clone(), membership.clone(), notify.clone(), targets);
         ctx.screener.install(Arc::new(trust.clone()));
         Ok(Self {
+            analytics: AnalyticsService::new(ctx.clone()),
             events,
             content,
             knowledge,
@@ -179,6 +185,7 @@ impl Services {
             Arc::new(KnowledgeDomain::new(self.knowledge.clone())),
             Arc::new(FeedbackDomain::new(self.feedback.clone())),
             Arc::new(TrustDomain::new(self.trust.clone())),
+            Arc::new(AnalyticsDomain::new(self.analytics.clone())),
         ]))
     }
 }
@@ -470,6 +477,7 @@ pub struct QueryRoot(
     IssueQuery,
     KnowledgeQuery,
     FeedbackQuery,
+    AnalyticsQuery,
     TrustQuery,
     ModerationQuery,
 );

@@ -36,7 +36,7 @@ use alumni_membership::MembershipService;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, ServerError, Variables};
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Path, RawQuery, Request, State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Path, Query, RawQuery, Request, State, WebSocketUpgrade};
 use axum::http::header::{
     ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, RETRY_AFTER, VARY,
 };
@@ -859,9 +859,17 @@ fn file_routes(state: &AppState) -> Router<AppState> {
                 get(
                     move |State(state): State<AppState>,
                           Path(parameter): Path<String>,
+                          Query(query): Query<Vec<(String, String)>>,
                           headers: HeaderMap| {
                         let route = route.clone();
-                        async move { serve_file(&state, &route, parameter, &headers).await }
+                        async move {
+                            let request = FileRequest {
+                                viewer: Viewer::Anonymous,
+                                parameter,
+                                query,
+                            };
+                            serve_file(&state, &route, request, &headers).await
+                        }
                     },
                 ),
             );
@@ -875,18 +883,16 @@ fn file_routes(state: &AppState) -> Router<AppState> {
 async fn serve_file(
     state: &AppState,
     route: &FileRoute,
-    parameter: String,
+    mut request: FileRequest,
     headers: &HeaderMap,
 ) -> Response {
-    let viewer = if route.signed_in {
+    if route.signed_in {
         match authenticate(&state.0.services.membership, headers).await {
-            Ok(viewer) => viewer,
+            Ok(viewer) => request.viewer = viewer,
             Err(error) => return app_error(error),
         }
-    } else {
-        Viewer::Anonymous
-    };
-    match (route.serve)(FileRequest { viewer, parameter }).await {
+    }
+    match (route.serve)(request).await {
         Ok(file) => (
             [
                 (CONTENT_TYPE, file.content_type.to_owned()),

@@ -1,0 +1,13 @@
+DROP VIEW feedback.analytics_survey_participation;
+DROP VIEW feedback.analytics_activity;
+DROP VIEW knowledge.analytics_questions;
+DROP VIEW knowledge.analytics_activity;
+DROP VIEW events.analytics_events;
+DROP VIEW events.analytics_activity;
+DROP VIEW content.analytics_posts;
+DROP VIEW content.analytics_activity;
+DROP VIEW membership.analytics_applications;
+DROP VIEW membership.analytics_roster;
+DROP VIEW membership.analytics_sign_ins;
+DROP VIEW membership.analytics_companies;
+DROP VIEW membership.analytics_members;

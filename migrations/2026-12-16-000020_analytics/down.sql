@@ -1,0 +1,2 @@
+DROP SCHEMA analytics CASCADE;
+DROP SCHEMA analytics_private CASCADE;
