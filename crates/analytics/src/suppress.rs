@@ -106,11 +106,50 @@ impl Mask {
         } else {
             withheld_table(table, k)
         };
-        Self {
+        let mut mask = Self {
             cells,
             rows,
             columns,
             total: !total_shown(total, k),
+        };
+        mask.settle(table);
+        mask
+    }
+
+    /// Withholds more cells until every line (row or column) is safe with
+    /// its total: a line whose total is withheld withholds at least one of
+    /// its cells (else the cells would add up to it), and a line that
+    /// withholds any cell withholds at least two whose sum is at least
+    /// [`MIN_GROUP`], as far as it has cells to withhold. Each pass
+    /// withholds the smallest cell still shown where a line falls short.
+    fn settle(&mut self, table: &[Vec<i64>]) {
+        let width = table.first().map_or(0, Vec::len);
+        let lines: Vec<(Vec<(usize, usize)>, bool)> = (0..table.len())
+            .map(|r| ((0..width).map(|c| (r, c)).collect(), self.rows[r]))
+            .chain((0..width).map(|c| ((0..table.len()).map(|r| (r, c)).collect(), self.columns[c])))
+            .collect();
+        loop {
+            let mut changed = false;
+            for (cells, total_withheld) in &lines {
+                let non_empty = cells.iter().filter(|(r, c)| table[*r][*c] > 0);
+                let (hidden, shown): (Vec<&(usize, usize)>, Vec<&(usize, usize)>) =
+                    non_empty.partition(|(r, c)| self.cells[*r][*c]);
+                let hidden_sum: i64 = hidden.iter().map(|(r, c)| table[*r][*c]).sum();
+                let short = if hidden.is_empty() {
+                    *total_withheld
+                } else {
+                    hidden.len() < 2 || hidden_sum < MIN_GROUP
+                };
+                if short
+                    && let Some((r, c)) = shown.into_iter().min_by_key(|(r, c)| (table[*r][*c], *r, *c))
+                {
+                    self.cells[*r][*c] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
         }
     }
 
@@ -140,7 +179,7 @@ impl Mask {
                 .map(|((a, b), c)| *a || *b || *c)
                 .collect()
         };
-        Self {
+        let mut mask = Self {
             cells: own
                 .cells
                 .iter()
@@ -151,7 +190,9 @@ impl Mask {
             rows: either(&own.rows, &of_rest.rows, &whole_mask.rows),
             columns: either(&own.columns, &of_rest.columns, &whole_mask.columns),
             total: own.total || of_rest.total || whole_mask.total,
-        }
+        };
+        mask.settle(part);
+        mask
     }
 }
 
@@ -215,6 +256,18 @@ mod tests {
             assert!(withheld != 1, "column {c} withholds one cell: {mask:?}");
         }
         assert!(mask.rows.iter().all(|hidden| !hidden));
+        assert!(!mask.total);
+    }
+
+    #[test]
+    fn a_withheld_total_is_not_given_away_by_its_only_cell() {
+        // Each row has one cell: the rows' totals withhold the 1 and, as its
+        // complement, the 6; the 6's cell must go too, or 15 - 8 - 6 = 1.
+        let table = vec![vec![0, 6, 0], vec![8, 0, 0], vec![0, 0, 1]];
+        let mask = Mask::of(&table);
+        assert_eq!(mask.rows, [true, false, true]);
+        assert!(mask.cells[0][1] && mask.cells[2][2]);
+        assert!(!mask.cells[1][0]);
         assert!(!mask.total);
     }
 
