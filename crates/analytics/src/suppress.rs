@@ -11,7 +11,7 @@
 //! away. Both hold for tables of two dimensions with row, column and grand
 //! totals.
 
-use alumni_core::suppression::{DEFAULT_MIN_GROUP, total_shown, withheld, withheld_table};
+use alumni_core::suppression::{DEFAULT_MIN_GROUP, total_shown};
 
 /// The smallest group the dashboards show.
 pub const MIN_GROUP: i64 = DEFAULT_MIN_GROUP;
@@ -92,72 +92,18 @@ impl Mask {
     /// column and grand totals. A table of one column is a breakdown of
     /// its rows (whose totals are the cells themselves).
     pub fn of(table: &[Vec<i64>]) -> Self {
-        let k = MIN_GROUP;
-        let row_totals: Vec<i64> = table.iter().map(|row| row.iter().sum()).collect();
-        let width = table.first().map_or(0, Vec::len);
-        let column_totals: Vec<i64> = (0..width)
-            .map(|column| table.iter().map(|row| row[column]).sum())
-            .collect();
-        let total: i64 = row_totals.iter().sum();
-        let rows = withheld(&row_totals, k);
-        let columns = withheld(&column_totals, k);
-        let cells = if width <= 1 {
-            rows.iter().map(|hidden| vec![*hidden; width]).collect()
-        } else {
-            withheld_table(table, k)
-        };
-        let mut mask = Self {
-            cells,
-            rows,
-            columns,
-            total: !total_shown(total, k),
-        };
-        mask.settle(table);
-        mask
-    }
-
-    /// Withholds more cells until every line (row or column) is safe with
-    /// its total: a line whose total is withheld withholds at least one of
-    /// its cells (else the cells would add up to it), and a line that
-    /// withholds any cell withholds at least two whose sum is at least
-    /// [`MIN_GROUP`], as far as it has cells to withhold. Each pass
-    /// withholds the smallest cell still shown where a line falls short.
-    fn settle(&mut self, table: &[Vec<i64>]) {
-        let width = table.first().map_or(0, Vec::len);
-        let lines: Vec<(Vec<(usize, usize)>, bool)> = (0..table.len())
-            .map(|r| ((0..width).map(|c| (r, c)).collect(), self.rows[r]))
-            .chain((0..width).map(|c| ((0..table.len()).map(|r| (r, c)).collect(), self.columns[c])))
-            .collect();
-        loop {
-            let mut changed = false;
-            for (cells, total_withheld) in &lines {
-                let non_empty = cells.iter().filter(|(r, c)| table[*r][*c] > 0);
-                let (hidden, shown): (Vec<&(usize, usize)>, Vec<&(usize, usize)>) =
-                    non_empty.partition(|(r, c)| self.cells[*r][*c]);
-                let hidden_sum: i64 = hidden.iter().map(|(r, c)| table[*r][*c]).sum();
-                let short = if hidden.is_empty() {
-                    *total_withheld
-                } else {
-                    hidden.len() < 2 || hidden_sum < MIN_GROUP
-                };
-                if short
-                    && let Some((r, c)) = shown.into_iter().min_by_key(|(r, c)| (table[*r][*c], *r, *c))
-                {
-                    self.cells[*r][*c] = true;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
+        let framed = framed(table);
+        let mut hidden = primary(&framed);
+        settle(&[&framed], &mut hidden);
+        Self::unframed(&hidden)
     }
 
     /// The mask of `part`, counts of people who are some of the people
     /// `whole` counts (cell by cell), given the whole's mask: the part is
-    /// withheld wherever its own mask, the mask of the rest (whole minus
-    /// part) or the whole's mask withholds, so no withheld part can be
-    /// worked out from a shown whole.
+    /// withheld wherever the whole is, wherever the part or the rest
+    /// (whole minus part) is a small group, and then wherever either table
+    /// needs more withheld for its totals: a shown whole minus a shown part
+    /// is the rest.
     pub fn of_part(part: &[Vec<i64>], whole: &[Vec<i64>], whole_mask: &Mask) -> Self {
         let rest: Vec<Vec<i64>> = whole
             .iter()
@@ -170,29 +116,121 @@ impl Mask {
                     .collect()
             })
             .collect();
-        let own = Self::of(part);
-        let of_rest = Self::of(&rest);
-        let either = |a: &[bool], b: &[bool], c: &[bool]| -> Vec<bool> {
-            a.iter()
-                .zip(b)
-                .zip(c)
-                .map(|((a, b), c)| *a || *b || *c)
-                .collect()
-        };
-        let mut mask = Self {
-            cells: own
-                .cells
-                .iter()
-                .zip(&of_rest.cells)
-                .zip(&whole_mask.cells)
-                .map(|((a, b), c)| either(a, b, c))
-                .collect(),
-            rows: either(&own.rows, &of_rest.rows, &whole_mask.rows),
-            columns: either(&own.columns, &of_rest.columns, &whole_mask.columns),
-            total: own.total || of_rest.total || whole_mask.total,
-        };
-        mask.settle(part);
-        mask
+        let (part, rest) = (framed(part), framed(&rest));
+        let mut hidden = whole_mask.framed();
+        for (hidden, (part, rest)) in hidden
+            .iter_mut()
+            .zip(primary(&part).iter().zip(&primary(&rest)))
+        {
+            for (hidden, (part, rest)) in hidden.iter_mut().zip(part.iter().zip(rest)) {
+                *hidden |= *part || *rest;
+            }
+        }
+        settle(&[&part, &rest], &mut hidden);
+        Self::unframed(&hidden)
+    }
+
+    /// This mask laid out as [`framed`] lays out its table.
+    fn framed(&self) -> Vec<Vec<bool>> {
+        self.cells
+            .iter()
+            .zip(&self.rows)
+            .map(|(cells, row)| cells.iter().copied().chain([*row]).collect())
+            .chain(std::iter::once(
+                self.columns.iter().copied().chain([self.total]).collect(),
+            ))
+            .collect()
+    }
+
+    fn unframed(hidden: &[Vec<bool>]) -> Self {
+        let (last, rows) = hidden
+            .split_last()
+            .expect("a framed table has its totals row");
+        let width = last.len() - 1;
+        Self {
+            cells: rows.iter().map(|row| row[..width].to_vec()).collect(),
+            rows: rows.iter().map(|row| row[width]).collect(),
+            columns: last[..width].to_vec(),
+            total: last[width],
+        }
+    }
+}
+
+/// `table` with each row's total appended, and a last row of the columns'
+/// totals ending with the grand total: every row and every column of the
+/// result (the totals' row and column included) is a line whose last
+/// entry is the sum of the others.
+fn framed(table: &[Vec<i64>]) -> Vec<Vec<i64>> {
+    let width = table.first().map_or(0, Vec::len);
+    let mut framed: Vec<Vec<i64>> = table
+        .iter()
+        .map(|row| row.iter().copied().chain([row.iter().sum()]).collect())
+        .collect();
+    let totals: Vec<i64> = (0..=width)
+        .map(|column| framed.iter().map(|row| row[column]).sum())
+        .collect();
+    framed.push(totals);
+    framed
+}
+
+/// Groups of `0 < n < MIN_GROUP` people.
+fn primary(framed: &[Vec<i64>]) -> Vec<Vec<bool>> {
+    framed
+        .iter()
+        .map(|row| row.iter().map(|n| *n > 0 && *n < MIN_GROUP).collect())
+        .collect()
+}
+
+/// Withholds more until every line of every table (all framed alike,
+/// sharing one mask) is safe: in a line (cells and their total) that
+/// withholds anything, at least two non-empty entries are withheld, and
+/// when its total is shown the withheld cells count at least
+/// [`MIN_GROUP`] people, so subtraction gives away no small group. Where
+/// a line falls short, its smallest cell still shown is withheld (its
+/// total when no cell is left), and the lines are checked again.
+fn settle(tables: &[&Vec<Vec<i64>>], hidden: &mut [Vec<bool>]) {
+    let Some(first) = tables.first() else { return };
+    let (height, width) = (first.len(), first.first().map_or(0, Vec::len));
+    let lines: Vec<Vec<(usize, usize)>> = (0..height)
+        .map(|r| (0..width).map(|c| (r, c)).collect())
+        .chain((0..width).map(|c| (0..height).map(|r| (r, c)).collect()))
+        .collect();
+    loop {
+        let mut changed = false;
+        for table in tables {
+            for line in &lines {
+                let (total, cells) = line.split_last().expect("a line has its total");
+                let non_empty: Vec<&(usize, usize)> =
+                    cells.iter().filter(|(r, c)| table[*r][*c] > 0).collect();
+                let withheld_cells: Vec<&&(usize, usize)> =
+                    non_empty.iter().filter(|(r, c)| hidden[*r][*c]).collect();
+                let total_withheld = table[total.0][total.1] > 0 && hidden[total.0][total.1];
+                let entries = withheld_cells.len() + usize::from(total_withheld);
+                let withheld_people: i64 = withheld_cells.iter().map(|(r, c)| table[*r][*c]).sum();
+                let short = entries == 1
+                    || (!total_withheld
+                        && !withheld_cells.is_empty()
+                        && withheld_people < MIN_GROUP);
+                if !short {
+                    continue;
+                }
+                let smallest_shown = non_empty
+                    .iter()
+                    .filter(|(r, c)| !hidden[*r][*c])
+                    .min_by_key(|(r, c)| (table[*r][*c], *r, *c));
+                match smallest_shown {
+                    Some((r, c)) => hidden[*r][*c] = true,
+                    None if !total_withheld && table[total.0][total.1] > 0 => {
+                        hidden[total.0][total.1] = true;
+                    }
+                    None => continue,
+                }
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
     }
 }
 
@@ -243,7 +281,7 @@ mod tests {
     }
 
     #[test]
-    fn a_table_withholds_at_least_two_cells_per_line() {
+    fn a_table_withholds_at_least_two_cells_per_row_and_column() {
         let table = vec![vec![10, 2, 8], vec![7, 9, 6], vec![12, 11, 15]];
         let mask = Mask::of(&table);
         assert!(mask.cells[0][1]);
@@ -261,14 +299,58 @@ mod tests {
 
     #[test]
     fn a_withheld_total_is_not_given_away_by_its_only_cell() {
-        // Each row has one cell: the rows' totals withhold the 1 and, as its
-        // complement, the 6; the 6's cell must go too, or 15 - 8 - 6 = 1.
+        // Each row has one cell: the 1 is withheld with its row and column
+        // totals, then as their complements the 6 (row and column) and its
+        // totals, or 15 - 8 - 6 would give the 1 away.
         let table = vec![vec![0, 6, 0], vec![8, 0, 0], vec![0, 0, 1]];
         let mask = Mask::of(&table);
         assert_eq!(mask.rows, [true, false, true]);
+        assert_eq!(mask.columns, [false, true, true]);
         assert!(mask.cells[0][1] && mask.cells[2][2]);
         assert!(!mask.cells[1][0]);
         assert!(!mask.total);
+    }
+
+    #[test]
+    fn every_line_of_a_masked_table_is_safe() {
+        let tables = [
+            vec![vec![10, 2, 8], vec![7, 9, 6], vec![12, 11, 15]],
+            vec![vec![0, 2, 0], vec![0, 6, 0], vec![10, 0, 0], vec![0, 0, 7]],
+            vec![vec![5, 0, 0], vec![0, 2, 6], vec![0, 0, 7]],
+        ];
+        for table in tables {
+            let mask = Mask::of(&table);
+            let framed = framed(&table);
+            let hidden = mask.framed();
+            for r in 0..framed.len() {
+                let line: Vec<(i64, bool)> = (0..framed[r].len())
+                    .map(|c| (framed[r][c], hidden[r][c]))
+                    .collect();
+                assert_ne!(
+                    line.iter().filter(|(n, h)| *n > 0 && *h).count(),
+                    1,
+                    "{table:?} row {r}: {mask:?}"
+                );
+            }
+            for c in 0..framed[0].len() {
+                let line: Vec<(i64, bool)> = (0..framed.len())
+                    .map(|r| (framed[r][c], hidden[r][c]))
+                    .collect();
+                assert_ne!(
+                    line.iter().filter(|(n, h)| *n > 0 && *h).count(),
+                    1,
+                    "{table:?} column {c}: {mask:?}"
+                );
+            }
+            for (r, row) in framed.iter().enumerate() {
+                for (c, n) in row.iter().enumerate() {
+                    assert!(
+                        !(*n > 0 && *n < MIN_GROUP) || hidden[r][c],
+                        "{table:?} ({r}, {c}) shown"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
