@@ -202,9 +202,13 @@ fn settle(tables: &[&Vec<Vec<i64>>], hidden: &mut [Vec<bool>]) {
                 let (total, cells) = line.split_last().expect("a line has its total");
                 let non_empty: Vec<&(usize, usize)> =
                     cells.iter().filter(|(r, c)| table[*r][*c] > 0).collect();
-                let withheld_cells: Vec<&&(usize, usize)> =
-                    non_empty.iter().filter(|(r, c)| hidden[*r][*c]).collect();
-                let total_withheld = table[total.0][total.1] > 0 && hidden[total.0][total.1];
+                // Counted withheld even when empty: an empty cell is never
+                // withheld in a table shown as it is, but in the rest of a
+                // whole (never shown itself) one that cannot be worked out
+                // hides as well as any other.
+                let withheld_cells: Vec<&(usize, usize)> =
+                    cells.iter().filter(|(r, c)| hidden[*r][*c]).collect();
+                let total_withheld = hidden[total.0][total.1];
                 let entries = withheld_cells.len() + usize::from(total_withheld);
                 let withheld_people: i64 = withheld_cells.iter().map(|(r, c)| table[*r][*c]).sum();
                 let short = entries == 1

@@ -4,7 +4,7 @@
 
 use alumni_core::Role;
 use alumni_test_support::{GqlResponse, TestApp, TestMember};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Timestamptz, Uuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
@@ -15,11 +15,6 @@ pub fn at(local: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(&format!("{local}:00+09:00"))
         .expect("valid time")
         .to_utc()
-}
-
-/// A day.
-pub fn day(text: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("valid day")
 }
 
 /// A test app with terms in force (so consents mean something).
@@ -116,7 +111,8 @@ impl Fixture {
 
     /// An analyst outside every cohort (counted as 「不明」).
     pub async fn analyst(&mut self) -> TestMember {
-        self.member(&[Role::Analyst, Role::Employee], Cohort::NONE).await
+        self.member(&[Role::Analyst, Role::Employee], Cohort::NONE)
+            .await
     }
 
     /// Sets when members were last seen.
@@ -256,7 +252,13 @@ impl Fixture {
     }
 
     /// An answer to `question` by `author` at `when`, accepted or not.
-    pub async fn answer(&mut self, question: RawUuid, author: &TestMember, when: DateTime<Utc>, accepted: bool) {
+    pub async fn answer(
+        &mut self,
+        question: RawUuid,
+        author: &TestMember,
+        when: DateTime<Utc>,
+        accepted: bool,
+    ) {
         let id = RawUuid::now_v7();
         diesel::sql_query(
             "INSERT INTO knowledge.answers (id, question_id, author_id, body, body_html, created_at, updated_at) \
@@ -270,18 +272,67 @@ impl Fixture {
         .await
         .expect("answer");
         if accepted {
-            diesel::sql_query("UPDATE knowledge.questions SET accepted_answer_id = $2 WHERE id = $1")
-                .bind::<Uuid, _>(question)
-                .bind::<Uuid, _>(id)
-                .execute(&mut self.conn)
-                .await
-                .expect("accept");
+            diesel::sql_query(
+                "UPDATE knowledge.questions SET accepted_answer_id = $2 WHERE id = $1",
+            )
+            .bind::<Uuid, _>(question)
+            .bind::<Uuid, _>(id)
+            .execute(&mut self.conn)
+            .await
+            .expect("accept");
+        }
+    }
+
+    /// `count` people on HR's roster, of `company`, leaving in `left_year`.
+    pub async fn roster(&mut self, company: RawUuid, left_year: i32, count: i32) {
+        diesel::sql_query(
+            "INSERT INTO membership.roster_entries (id, employee_number, full_name, full_name_kana, company_id, \
+                                                   joined_on, left_on, name_key, kana_key, created_at, updated_at) \
+             SELECT gen_random_uuid(), gen_random_uuid()::text, '名簿 太郎', 'めいぼ たろう', $1, \
+                    make_date($2 - 5, 4, 1), make_date($2, 3, 31), 'めいぼたろう', 'めいぼたろう', now(), now() \
+               FROM generate_series(1, $3)",
+        )
+        .bind::<Uuid, _>(company)
+        .bind::<Integer, _>(left_year)
+        .bind::<Integer, _>(count)
+        .execute(&mut self.conn)
+        .await
+        .expect("roster");
+    }
+
+    /// Approved applications of `members`, of `company`, leaving in `left_year`.
+    pub async fn approved_applications(
+        &mut self,
+        members: &[TestMember],
+        company: RawUuid,
+        left_year: i32,
+    ) {
+        for member in members {
+            diesel::sql_query(
+                "INSERT INTO membership.applications (id, member_id, status, full_name, full_name_kana, company_id, \
+                                                      joined_on, left_on, name_key, kana_key, approval_basis, \
+                                                      submitted_at, decided_at) \
+                 VALUES (gen_random_uuid(), $1, 'APPROVED', '会員', 'かいいん', $2, make_date($3 - 5, 4, 1), \
+                         make_date($3, 3, 31), $1::text, $1::text, 'SECRETARIAT', \
+                         '2025-05-20T00:00:00Z', '2025-06-01T00:00:00Z')",
+            )
+            .bind::<Uuid, _>(member.id.0)
+            .bind::<Uuid, _>(company)
+            .bind::<Integer, _>(left_year)
+            .execute(&mut self.conn)
+            .await
+            .expect("application");
         }
     }
 
     /// Refreshes the analytics views as of the app's clock.
     pub async fn refresh(&self) {
-        self.app.services.analytics.refresh().await.expect("refresh");
+        self.app
+            .services
+            .analytics
+            .refresh()
+            .await
+            .expect("refresh");
     }
 
     /// Asks `query` as `viewer`.
@@ -322,25 +373,88 @@ impl Cohort {
 /// then flagged so).
 pub fn count(value: &Value) -> Option<i64> {
     let suppressed = value["suppressed"].as_bool().expect("suppressed flag");
-    assert_eq!(suppressed, value["value"].is_null(), "withheld iff null: {value}");
+    assert_eq!(
+        suppressed,
+        value["value"].is_null(),
+        "withheld iff null: {value}"
+    );
     value["value"].as_i64()
 }
 
 /// The CSV file at `path` as `viewer` downloads it: its rows after the
 /// header (which is checked to be `header`), byte-order mark checked.
-pub async fn csv_rows(app: &TestApp, viewer: &TestMember, path: &str, header: &[&str]) -> Vec<Vec<String>> {
+pub async fn csv_rows(
+    app: &TestApp,
+    viewer: &TestMember,
+    path: &str,
+    header: &[&str],
+) -> Vec<Vec<String>> {
     let response = app.client_as(viewer).get(path).await;
     assert_eq!(response.status(), 200, "{path}");
     assert!(
-        response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"),
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"),
         "{path}"
     );
     let body = response.bytes().await.unwrap();
-    assert!(body.starts_with(b"\xEF\xBB\xBF"), "UTF-8 byte-order mark first");
+    assert!(
+        body.starts_with(b"\xEF\xBB\xBF"),
+        "UTF-8 byte-order mark first"
+    );
     let mut reader = csv::Reader::from_reader(&body[3..]);
     assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), header);
     reader
         .records()
         .map(|record| record.unwrap().iter().map(str::to_owned).collect())
         .collect()
+}
+
+/// The small network most tests count: company A (本社, left 2016, 営業部)
+/// with 10 members, five of them seen in the last 90 days; B (旧東京システム,
+/// left 2021, 開発部) with 6 and C (旧大阪データ, left 2021, 開発部) with 2, all
+/// seen recently; and 7 staff without a cohort (the analyst among them),
+/// seen the day before. 25 members, each signed in once at the test's start.
+pub struct Network {
+    pub fixture: Fixture,
+    pub analyst: TestMember,
+    pub a: Vec<TestMember>,
+    pub b: Vec<TestMember>,
+    pub c: Vec<TestMember>,
+    pub companies: [RawUuid; 3],
+}
+
+pub async fn network() -> Network {
+    let mut fixture = Fixture::new().await;
+    let company_a = fixture.company("本社").await;
+    let company_b = fixture.company("旧東京システム").await;
+    let company_c = fixture.company("旧大阪データ").await;
+    let analyst = fixture.analyst().await;
+    let mut staff = vec![analyst.clone()];
+    for _ in 0..6 {
+        staff.push(fixture.member(&[Role::Employee], Cohort::NONE).await);
+    }
+    let a = fixture
+        .members(10, Cohort::of(company_a, 2016, "営業部"))
+        .await;
+    let b = fixture
+        .members(6, Cohort::of(company_b, 2021, "開発部"))
+        .await;
+    let c = fixture
+        .members(2, Cohort::of(company_c, 2021, "開発部"))
+        .await;
+    fixture.seen(&a[..5], at("2026-03-20T12:00")).await;
+    fixture.seen(&a[5..], at("2025-10-01T12:00")).await;
+    fixture.seen(&b, at("2026-03-01T12:00")).await;
+    fixture.seen(&c, at("2026-03-01T12:00")).await;
+    fixture.seen(&staff, at("2026-03-31T12:00")).await;
+    Network {
+        fixture,
+        analyst,
+        a,
+        b,
+        c,
+        companies: [company_a, company_b, company_c],
+    }
 }
