@@ -44,11 +44,19 @@ impl Domain for AnalyticsDomain {
 
     fn export_member<'a>(
         &'a self,
-        _conn: &'a mut AsyncPgConnection,
-        _viewer: &'a Viewer,
+        conn: &'a mut AsyncPgConnection,
+        viewer: &'a Viewer,
     ) -> BoxFuture<'a, Result<Option<serde_json::Value>, AppError>> {
-        // Everything here is derived from what the other domains export.
-        Box::pin(async { Ok(None) })
+        // Derived from what the other domains export, but held apart: the
+        // member sees whether they were in the member-level facts and the
+        // counts kept about them (never their pseudonymous key).
+        Box::pin(async move {
+            let member = viewer.session()?.member_id;
+            let export = crate::store::member_export(conn, member.0).await?;
+            Ok(Some(
+                serde_json::from_str(&export).map_err(AppError::internal)?,
+            ))
+        })
     }
 
     fn withdraw_member<'a>(

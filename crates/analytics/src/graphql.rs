@@ -41,12 +41,13 @@ impl Figure {
     }
 }
 
-/// The analytics dashboards (analysts and the secretariat). Figures are as
-/// of the last refresh (hourly); every table is also a CSV file at
-/// `/analytics/<dashboard>.csv` with the same arguments (see docs/api.md).
+/// The dashboards' root, reached only by analysts and the secretariat.
 #[derive(Default)]
 pub struct Analytics;
 
+/// The analytics dashboards (analysts and the secretariat). Figures are as
+/// of the last refresh (hourly); every table is also a CSV file at
+/// `/analytics/<dashboard>.csv` with the same arguments (see docs/api.md).
 #[Object]
 impl Analytics {
     /// The smallest group shown: smaller ones are withheld.

@@ -309,3 +309,33 @@ pub async fn post_counts(
     .load(conn)
     .await
 }
+
+#[derive(QueryableByName)]
+struct Export {
+    #[diesel(sql_type = Text)]
+    export: String,
+}
+
+/// What the views held about `member` at the last refresh, as JSON: whether
+/// they were in the member-level facts (consenting) and their monthly
+/// activity counts.
+pub async fn member_export(
+    conn: &mut AsyncPgConnection,
+    member: uuid::Uuid,
+) -> diesel::QueryResult<String> {
+    let export: Export = diesel::sql_query(
+        "SELECT json_build_object( \
+                  'asOf', (SELECT as_of FROM analytics_private.refresh), \
+                  'inMemberLevelFacts', coalesce((SELECT consented FROM analytics_private.members \
+                                                   WHERE member_id = $1), false), \
+                  'monthlyActivity', coalesce((SELECT json_agg(to_jsonb(p) - 'member_id' - 'period' \
+                                                               ORDER BY p.starts_on) \
+                                                 FROM analytics_private.member_periods p \
+                                                WHERE p.member_id = $1 AND p.period = 'MONTH'), '[]'::json) \
+                )::text AS export",
+    )
+    .bind::<Uuid, _>(member)
+    .get_result(conn)
+    .await?;
+    Ok(export.export)
+}

@@ -77,6 +77,19 @@ async fn a_member_who_withdraws_consent_leaves_member_level_facts_at_the_next_re
     );
 
     let leaving = &members[0];
+    // What analytics holds is in the member's data export (not the key).
+    let export = f
+        .app
+        .client_as(leaving)
+        .query("mutation { exportMyData }")
+        .await;
+    let held = &export.data()["exportMyData"]["analytics"];
+    assert_eq!(held["inMemberLevelFacts"], true);
+    assert_eq!(held["monthlyActivity"][0]["starts_on"], "2026-01-01");
+    assert_eq!(held["monthlyActivity"][0]["reads"], 1);
+    let text = held.to_string();
+    assert!(before.iter().all(|key| !text.contains(key.as_str())));
+
     let response = f
         .app
         .client_as(leaving)
