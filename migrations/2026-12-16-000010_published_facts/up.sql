@@ -58,10 +58,9 @@ UNION ALL
 SELECT author_id, 'POST', published_at FROM content.posts
  WHERE author_id IS NOT NULL AND state IN ('PUBLISHED', 'ARCHIVED');
 
--- Published posts, how many members read them (withdrawn members' reads
--- are kept only as a count), and how many members their audience holds
--- today, by the rule of `alumni_content::visibility::admits`: the
--- secretariat is in every audience.
+-- Published posts, how many members read them, and how many members
+-- their audience holds today, by the audience rule (`content.admits`; the
+-- secretariat is in every audience).
 CREATE VIEW content.analytics_posts AS
 WITH audience_groups AS (
     SELECT roles, company_id, extract(year FROM left_on)::integer AS left_year, count(*) AS members
@@ -70,17 +69,9 @@ WITH audience_groups AS (
 )
 SELECT p.id AS post_id, p.title, p.published_at, p.audience,
        (SELECT count(*) FROM content.reads r WHERE r.post_id = p.id) AS member_reads,
-       coalesce((SELECT a.reads FROM content.anonymous_reads a WHERE a.post_id = p.id), 0) AS withdrawn_reads,
        (SELECT coalesce(sum(g.members), 0)::bigint FROM audience_groups g
-         WHERE 'SECRETARIAT' = ANY (g.roles)
-            OR p.audience = 'EVERYONE'
-            OR (p.audience = 'ALUMNI' AND 'ALUMNUS' = ANY (g.roles))
-            OR (p.audience = 'EMPLOYEES' AND 'EMPLOYEE' = ANY (g.roles))
-            OR (p.audience = 'COHORT'
-                AND (p.cohort_company_id IS NULL OR g.company_id = p.cohort_company_id)
-                AND (p.cohort_left_from IS NULL OR g.left_year >= p.cohort_left_from)
-                AND (p.cohort_left_to IS NULL OR g.left_year <= p.cohort_left_to)
-                AND (p.cohort_role IS NULL OR p.cohort_role = ANY (g.roles)))) AS audience_members
+         WHERE content.admits(p.audience, p.cohort_company_id, p.cohort_left_from, p.cohort_left_to,
+                              p.cohort_role, g.roles, g.company_id, g.left_year)) AS audience_members
   FROM content.posts p
  WHERE p.state IN ('PUBLISHED', 'ARCHIVED') AND p.moderation = 'VISIBLE';
 

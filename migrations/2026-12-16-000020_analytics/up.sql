@@ -216,7 +216,7 @@ CREATE UNIQUE INDEX question_months_key ON analytics_private.question_months (mo
 
 -- Posts published by the refresh, their audience today and their readers.
 CREATE MATERIALIZED VIEW analytics_private.posts AS
-SELECT post_id, title, published_at, audience, audience_members, member_reads, withdrawn_reads
+SELECT post_id, title, published_at, audience, audience_members, member_reads
   FROM content.analytics_posts
  WHERE published_at <= (SELECT as_of FROM analytics_private.refresh);
 
