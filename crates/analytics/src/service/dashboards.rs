@@ -367,16 +367,17 @@ fn groups(
     groups
 }
 
-/// Counts of a one-dimensional breakdown as shown, with the total's.
-fn breakdown(sizes: &[i64]) -> (Vec<Count>, Count) {
+/// Counts of a one-dimensional breakdown as shown: the groups', then the
+/// total's.
+fn breakdown(sizes: &[i64]) -> Vec<Count> {
     let table: Vec<Vec<i64>> = sizes.iter().map(|size| vec![*size]).collect();
     let mask = Mask::of(&table);
-    let counts = sizes
+    sizes
         .iter()
         .zip(&mask.cells)
         .map(|(size, hidden)| Count::new(*size, hidden[0]))
-        .collect();
-    (counts, Count::new(sizes.iter().sum(), mask.total))
+        .chain(std::iter::once(Count::new(sizes.iter().sum(), mask.total)))
+        .collect()
 }
 
 /// A whole broken down, with parts of it broken down the same way: the
@@ -492,26 +493,27 @@ impl AnalyticsService {
                 measure(|row| row.writers),
                 measure(|row| row.attendees),
             ];
-            let shown: Vec<(Vec<Count>, Count)> = measures
+            // Per measure, the groups' counts and then the total's (only the
+            // total without groups).
+            let shown: Vec<Vec<Count>> = measures
                 .iter()
                 .map(|sizes| match by {
                     Some(_) => breakdown(sizes),
-                    None => (Vec::new(), alone(sizes[0])),
+                    None => vec![alone(sizes[0])],
                 })
                 .collect();
-            let row_of = |group: Option<Group>, pick: &dyn Fn(&(Vec<Count>, Count)) -> Count| {
-                EngagementRow {
-                    starts_on: start,
-                    group,
-                    active: pick(&shown[0]),
-                    readers: pick(&shown[1]),
-                    writers: pick(&shown[2]),
-                    attendees: pick(&shown[3]),
-                }
+            let row_of = |group: Option<Group>, at: usize| EngagementRow {
+                starts_on: start,
+                group,
+                active: shown[0][at],
+                readers: shown[1][at],
+                writers: shown[2][at],
+                attendees: shown[3][at],
             };
-            rows.push(row_of(None, &|(_, total)| *total));
+            let total_at = if by.is_some() { group_list.len() } else { 0 };
+            rows.push(row_of(None, total_at));
             for (index, group) in group_list.iter().enumerate() {
-                rows.push(row_of(Some(group.clone()), &|(groups, _)| groups[index]));
+                rows.push(row_of(Some(group.clone()), index));
             }
         }
         Ok(EngagementDashboard {

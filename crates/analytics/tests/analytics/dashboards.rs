@@ -5,6 +5,12 @@ use serde_json::{Value, json};
 
 use crate::support::{at, count, network};
 
+/// A row as compared: a label, two counts and a rate.
+type Line<'a> = (&'a str, Option<i64>, Option<i64>, Option<f64>);
+
+/// A cohort cell as compared: row, column, members, active, active rate.
+type CohortLine = (String, String, Option<i64>, Option<i64>, Option<f64>);
+
 fn counts(row: &Value, fields: &[&str]) -> Vec<Option<i64>> {
     fields.iter().map(|field| count(&row[*field])).collect()
 }
@@ -161,7 +167,7 @@ async fn cohort_tables_count_members_and_recent_activity_with_totals_and_rates()
     let dashboard = &response.data()["analytics"]["cohorts"];
     assert_eq!(dashboard["rows"], "COMPANY");
     assert_eq!(dashboard["columns"], "DEPARTMENT_BAND");
-    let cells: Vec<(String, String, Option<i64>, Option<i64>, Option<f64>)> = dashboard["cells"]
+    let cells: Vec<CohortLine> = dashboard["cells"]
         .as_array()
         .unwrap()
         .iter()
@@ -301,7 +307,7 @@ async fn event_attendance_shows_rates_with_parts_withheld_against_their_totals()
         .as_array()
         .unwrap()
         .clone();
-    let shown: Vec<(&str, Option<i64>, Option<i64>, Option<f64>)> = rows
+    let shown: Vec<Line> = rows
         .iter()
         .map(|row| {
             (
@@ -416,20 +422,19 @@ async fn content_reads_compare_readers_with_the_audience() {
                    readRate { value suppressed } } } } }"#,
         )
         .await;
-    let rows: Vec<(&str, Option<i64>, Option<i64>, Option<f64>)> =
-        response.data()["analytics"]["contentReads"]["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|row| {
-                (
-                    row["title"].as_str().unwrap(),
-                    count(&row["audience"]),
-                    count(&row["readers"]),
-                    figure(&row["readRate"]),
-                )
-            })
-            .collect();
+    let rows: Vec<Line> = response.data()["analytics"]["contentReads"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row["title"].as_str().unwrap(),
+                count(&row["audience"]),
+                count(&row["readers"]),
+                figure(&row["readRate"]),
+            )
+        })
+        .collect();
     assert_eq!(
         rows,
         [
