@@ -142,8 +142,8 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
     // The companies, the vocabulary and HR's roster were ready before.
     let prepared_at = opened_at - Duration::days(45);
     let mut rng = fastrand::Rng::with_seed(2026);
-    // The history draws from its own stream, so the people and their
-    // profiles are the same as before there was one.
+    // The history draws from its own stream, so that tuning it leaves the
+    // people and their profiles as they are.
     let mut history = fastrand::Rng::with_seed(2027);
     let mut conn = service.context().conn().await?;
     conn.transaction(async |conn| {
