@@ -243,14 +243,21 @@ pub async fn seed(service: &EventsService, members: &DemoMembers) -> AppResult<(
         }
         // Most come; those who had stopped coming by the network by then
         // do not.
-        let turnout = 0.62 + 0.23 * rng.f64();
-        let present = |member: MemberId| {
+        let turnout = 0.65 + 0.25 * rng.f64();
+        let still_around = |member: MemberId| {
             members.presence_of(member).is_some_and(|presence| {
                 presence.last_seen() >= starts_at - Duration::days(STILL_AROUND_DAYS)
-            }) && rng.f64() < turnout
+            })
         };
-        check_in_those_present(&service, &secretariat, &clock, event.id, starts_at, present)
-            .await?;
+        check_in_those_present(
+            &service,
+            &secretariat,
+            &clock,
+            (event.id, starts_at),
+            turnout,
+            still_around,
+        )
+        .await?;
         clock.set(starts_at + Duration::days(2));
         add_materials(&service, &secretariat, event.id, index).await?;
     }
@@ -334,14 +341,15 @@ fn new_event(
     }
 }
 
-/// Checks in, at the door, the confirmed attendees who are `present`.
+/// Checks in, at the door, `turnout` of the confirmed attendees who are
+/// `still_around`, spread evenly over the list.
 async fn check_in_those_present(
     service: &EventsService,
     secretariat: &Viewer,
     clock: &ManualClock,
-    event_id: crate::model::EventId,
-    starts_at: DateTime<Utc>,
-    mut present: impl FnMut(MemberId) -> bool,
+    (event_id, starts_at): (crate::model::EventId, DateTime<Utc>),
+    turnout: f64,
+    still_around: impl Fn(MemberId) -> bool,
 ) -> AppResult<()> {
     use alumni_core::pagination::{MAX_PAGE_SIZE, PageRequest};
 
@@ -349,6 +357,7 @@ async fn check_in_those_present(
 
     clock.set(starts_at - Duration::minutes(15));
     let mut page = PageRequest::<RegistrationPageKey>::first(MAX_PAGE_SIZE);
+    let (mut expected, mut checked_in) = (0.0, 0.0);
     loop {
         let confirmed = service
             .registration_pages(
@@ -359,7 +368,12 @@ async fn check_in_those_present(
             )
             .await?;
         for registration in confirmed.iter().take(MAX_PAGE_SIZE) {
-            if present(registration.member_id) {
+            if !still_around(registration.member_id) {
+                continue;
+            }
+            expected += turnout;
+            if checked_in < f64::round(expected) {
+                checked_in += 1.0;
                 service
                     .check_in(secretariat, event_id, &registration.check_in_code)
                     .await?;
