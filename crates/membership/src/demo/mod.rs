@@ -197,7 +197,7 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
         ];
         for (email, role, (name, kana)) in staff {
             let habit = if role == Role::Secretariat {
-                Habit::Daily
+                Habit::Frequent
             } else {
                 Habit::Regular
             };
@@ -232,7 +232,7 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
                 format!("alumni{index:03}@alumni.example")
             };
             let habit = match index {
-                0 => Habit::Daily,
+                0 => Habit::Frequent,
                 1..=REGULAR_ALUMNI => Habit::Regular,
                 _ => Habit::drawn(&mut history),
             };
@@ -258,7 +258,7 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
             let (surname, surname_kana) = data::SURNAMES[(index * 7 + 3) % data::SURNAMES.len()];
             let (given, given_kana) = data::GIVEN_NAMES[(index * 5 + 11) % data::GIVEN_NAMES.len()];
             let habit = match index {
-                0 => Habit::Daily,
+                0 => Habit::Frequent,
                 _ if index < REGULAR_EMPLOYEES => Habit::Regular,
                 _ => Habit::drawn(&mut history),
             };

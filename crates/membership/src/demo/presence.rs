@@ -64,7 +64,7 @@ pub type Presences = HashMap<MemberId, Presence>;
 pub(super) enum Habit {
     /// Several times a week: the secretariat, and the demo's own logins,
     /// so that what they see is alive.
-    Daily,
+    Frequent,
     /// About weekly: the community's regulars, who also write.
     Regular,
     /// A few times a month at most.
@@ -87,7 +87,7 @@ impl Habit {
     /// Visits a week, on an ordinary week, for one person of this habit.
     fn weekly_visits(self, rng: &mut fastrand::Rng) -> f64 {
         let (low, high) = match self {
-            Self::Daily => (2.5, 3.5),
+            Self::Frequent => (2.5, 3.5),
             Self::Regular => (0.7, 1.4),
             Self::Occasional => (0.15, 0.4),
             Self::Lurker => (0.02, 0.06),
@@ -103,7 +103,7 @@ impl Habit {
         joined_at: DateTime<Utc>,
     ) -> Option<DateTime<Utc>> {
         let drifts = match self {
-            Self::Daily | Self::Regular => false,
+            Self::Frequent | Self::Regular => false,
             Self::Occasional => rng.u8(..100) < 60,
             Self::Lurker => rng.u8(..100) < 75,
         };
