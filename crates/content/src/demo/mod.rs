@@ -70,14 +70,10 @@ pub async fn seed(service: &ContentService, members: &DemoMembers) -> AppResult<
             .unwrap_or(first_month);
         let mut issue_posts = Vec::new();
         for (index, post) in issue.posts.iter().enumerate() {
-            let author = members
-                .employees
-                .get((month + index) % members.employees.len().max(1))
-                .copied()
-                .unwrap_or(secretariat_id);
             let audience = audience(post.audience);
             // Dated to its issue's month, as if published then (9:00 JST).
             let at = month_start + Duration::days(i64::try_from(index).unwrap_or(0) * 3);
+            let author = author_at(members, month + index, at).unwrap_or(secretariat_id);
             clock.set((at - Duration::days(5)).min(real_now));
             let created = service
                 .create_post(
@@ -131,6 +127,21 @@ pub async fn seed(service: &ContentService, members: &DemoMembers) -> AppResult<
         issues::publish(&mut conn, created.id, month_start).await?;
     }
     read_quietly(&service, &clock, members, &published).await
+}
+
+/// The employee who wrote the `turn`-th post, taking turns among those
+/// still coming by the network when it came out (`at`).
+fn author_at(members: &DemoMembers, turn: usize, at: DateTime<Utc>) -> Option<MemberId> {
+    let employees = &members.employees;
+    let nth = |step: usize| employees[(turn + step) % employees.len()];
+    (0..employees.len())
+        .map(nth)
+        .find(|employee| {
+            members
+                .presence_of(*employee)
+                .is_some_and(|presence| presence.around_at(at))
+        })
+        .or_else(|| employees.get(turn % employees.len().max(1)).copied())
 }
 
 /// How likely a member who opens fresh posts is to open one `age` after
