@@ -18,14 +18,17 @@ schema:
     cargo run --quiet -- export-schema --output schema.graphql
 
 # Measure registration throughput under contention, the job queue's
-# throughput and delay, the leak guard's checks per second, and the
-# magazine's feed at scale (release builds)
+# throughput and delay, the leak guard's checks per second, the magazine's
+# feed and the knowledge community at scale, and the analytics refresh and
+# dashboards at 100,000 members and 10,000,000 facts (release builds; the
+# last needs about 3 GB of disk and several minutes)
 bench:
     cargo bench -p alumni-events --bench registration
     cargo bench -p alumni-core --bench jobs
     cargo bench -p alumni-trust --bench rules
     cargo bench -p alumni-content --bench feed
     cargo bench -p alumni-knowledge --bench community
+    cargo bench -p alumni-analytics --bench dashboards
 
 # Measure the directory and its searches at 100,000 and 1,000,000 members
 # against PostGraphile 4 and pgbench (see docs/performance.md; needs node,

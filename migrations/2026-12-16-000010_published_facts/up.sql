@@ -60,9 +60,12 @@ SELECT author_id, 'POST', published_at FROM content.posts
 
 -- Published posts, how many members read them, and how many members
 -- their audience holds today, by the audience rule (`content.admits`; the
--- secretariat is in every audience).
+-- secretariat is in every audience). The groups are counted once for all
+-- posts (MATERIALIZED): inlined into the per-post subquery, they were
+-- counted again over every member for each post (12 minutes at 100,000
+-- members and 2,000 posts, against 4 seconds).
 CREATE VIEW content.analytics_posts AS
-WITH audience_groups AS (
+WITH audience_groups AS MATERIALIZED (
     SELECT roles, company_id, extract(year FROM left_on)::integer AS left_year, count(*) AS members
       FROM membership.analytics_members
      GROUP BY roles, company_id, left_year
