@@ -31,12 +31,19 @@ const REFRESHES: &[&str] = &[
 /// Rebuilds every view as of `as_of`, inside the caller's transaction:
 /// readers see the previous refresh until it commits, then all of this
 /// one. Waits at most ten seconds for a lock (an analyst's long query on a
-/// member-level view), failing rather than holding dashboards up.
+/// member-level view), failing rather than holding dashboards up. A
+/// statement may run for minutes (`member_periods` aggregates every fact:
+/// about 40 seconds at 10,000,000), beyond the pool's 10 seconds, which
+/// would fail every refresh at that size; five minutes is the job's lease,
+/// which bounds the whole refresh anyway.
 pub async fn refresh(
     conn: &mut AsyncPgConnection,
     as_of: DateTime<Utc>,
 ) -> diesel::QueryResult<()> {
     diesel::sql_query("SET LOCAL lock_timeout = '10s'")
+        .execute(conn)
+        .await?;
+    diesel::sql_query("SET LOCAL statement_timeout = '5min'")
         .execute(conn)
         .await?;
     diesel::sql_query("UPDATE analytics_private.refresh SET as_of = $1")
