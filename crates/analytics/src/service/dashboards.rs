@@ -367,41 +367,37 @@ fn groups(
     groups
 }
 
-/// Counts of a one-dimensional breakdown as shown: the groups', then the
-/// total's.
-fn breakdown(sizes: &[i64]) -> Vec<Count> {
-    let table: Vec<Vec<i64>> = sizes.iter().map(|size| vec![*size]).collect();
-    let mask = Mask::of(&table);
-    sizes
+/// One value per group, as the one column of a table.
+fn column(values: &[i64]) -> Vec<Vec<i64>> {
+    values.iter().map(|value| vec![*value]).collect()
+}
+
+/// `values` as shown under `mask`: the groups', then the total's.
+fn shown(values: &[i64], mask: &Mask) -> Vec<Count> {
+    values
         .iter()
         .zip(&mask.cells)
-        .map(|(size, hidden)| Count::new(*size, hidden[0]))
-        .chain(std::iter::once(Count::new(sizes.iter().sum(), mask.total)))
+        .map(|(value, hidden)| Count::new(*value, hidden[0]))
+        .chain(std::iter::once(Count::new(values.iter().sum(), mask.total)))
         .collect()
 }
 
-/// A whole broken down, with parts of it broken down the same way: the
-/// whole's counts and each part's, as shown, groups then the total.
-fn parts_of(whole: &[i64], parts: &[&[i64]]) -> (Vec<Count>, Vec<Vec<Count>>) {
-    let column = |values: &[i64]| -> Vec<Vec<i64>> { values.iter().map(|v| vec![*v]).collect() };
+/// Counts of a one-dimensional breakdown as shown: the groups', then the
+/// total's.
+fn breakdown(sizes: &[i64]) -> Vec<Count> {
+    shown(sizes, &Mask::of(&column(sizes)))
+}
+
+/// Counts of `part`, people who are some of those `whole` counts (group
+/// by group), as shown beside the whole's breakdown: the groups', then
+/// the total's.
+fn part_of(whole: &[i64], part: &[i64]) -> Vec<Count> {
     let whole_table = column(whole);
     let whole_mask = Mask::of(&whole_table);
-    let shown = |values: &[i64], mask: &Mask| -> Vec<Count> {
-        values
-            .iter()
-            .zip(&mask.cells)
-            .map(|(value, hidden)| Count::new(*value, hidden[0]))
-            .chain(std::iter::once(Count::new(values.iter().sum(), mask.total)))
-            .collect()
-    };
-    let parts = parts
-        .iter()
-        .map(|part| {
-            let mask = Mask::of_part(&column(part), &whole_table, &whole_mask);
-            shown(part, &mask)
-        })
-        .collect();
-    (shown(whole, &whole_mask), parts)
+    shown(
+        part,
+        &Mask::of_part(&column(part), &whole_table, &whole_mask),
+    )
 }
 
 /// Bounds the statements of the caller's transaction to five seconds
@@ -711,23 +707,22 @@ impl AnalyticsService {
             list(|c| c.approved),
             list(|c| c.active),
         );
-        let (roster_shown, _) = parts_of(&roster, &[]);
-        let (applied_shown, approved_parts) = parts_of(&applied, &[&approved]);
-        let (approved_shown, active_parts) = parts_of(&approved, &[&active]);
+        let (roster_shown, applied_shown, approved_shown) = (
+            breakdown(&roster),
+            breakdown(&applied),
+            breakdown(&approved),
+        );
         // Approved people are part of those who applied, and active ones of
         // those approved: each withheld wherever either relation says.
-        let approved_count = |i: usize| {
-            let a = approved_parts[0][i];
-            let b = approved_shown[i];
-            Count::new(a.people, a.suppressed || b.suppressed)
-        };
+        let (approved_of_applied, active_of_approved) =
+            (part_of(&applied, &approved), part_of(&approved, &active));
         let row_of = |group: Option<Group>, i: usize| {
-            let (roster, applied, approved, active) = (
-                roster_shown[i],
-                applied_shown[i],
-                approved_count(i),
-                active_parts[0][i],
+            let (roster, applied) = (roster_shown[i], applied_shown[i]);
+            let approved = Count::new(
+                approved_shown[i].people,
+                approved_shown[i].suppressed || approved_of_applied[i].suppressed,
             );
+            let active = active_of_approved[i];
             let active = Count::new(active.people, active.suppressed || approved.suppressed);
             FunnelRow {
                 group,
@@ -781,9 +776,10 @@ impl AnalyticsService {
         }
         let confirmed: Vec<i64> = events.iter().map(|e| e.confirmed).collect();
         let attended: Vec<i64> = events.iter().map(|e| e.attended.min(e.confirmed)).collect();
-        let (confirmed_shown, attended_shown) = parts_of(&confirmed, &[&attended]);
+        let (confirmed_shown, attended_shown) =
+            (breakdown(&confirmed), part_of(&confirmed, &attended));
         let row_of = |i: usize, event: Option<&store::EventCounts>| {
-            let (confirmed, attended) = (confirmed_shown[i], attended_shown[0][i]);
+            let (confirmed, attended) = (confirmed_shown[i], attended_shown[i]);
             EventAttendanceRow {
                 event_id: event.map(|e| {
                     GlobalId {
