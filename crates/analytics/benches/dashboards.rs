@@ -9,10 +9,10 @@
 //! years, half of them consenting to analytics; HR's roster and the
 //! applications; and facts from every domain, shaped as such a network
 //! is: many sign in and read, few write. Members fall in four tiers (5%
-//! weekly, 25% monthly, 40% occasional, 30% dormant); posts are read by a
-//! pool of the more engaged members, events drawn from the same kind of
-//! pool, and questions, answers, comments and consultations come from the
-//! top 8,000.
+//! signing in a few times a week, 25% about weekly, 40% about monthly, 30%
+//! hardly ever); readers of a post and registrants of an event are drawn
+//! from pools of the more engaged members, and posts, comments, questions
+//! and answers come from the top 8,000.
 //!
 //! It then times one refresh of the materialised views (the hourly job's
 //! cost at this size), and each dashboard as an analyst calls the service:
@@ -229,8 +229,8 @@ fn dashboards(ranges: &Ranges) -> Vec<Dashboard> {
             },
         },
         Dashboard {
-            // Not in issue 17's list: the largest table a dashboard
-            // returns (105 weeks of 21 groups and the total).
+            // Not in issue 17's list: the largest table of this network
+            // (105 weeks of 21 groups and the total).
             name: "engagement, weeks of two years by company",
             kind: Kind::Engagement {
                 from: ranges.two_years_ago,
