@@ -1,6 +1,8 @@
-//! Demo events for `alumni seed --demo`: a year of them, half past and half
-//! upcoming, of every kind and format, with registrations, waitlists,
-//! check-ins and materials.
+//! Demo events for `alumni seed --demo`: a year of past ones and the next
+//! three months', of every kind and format, with registrations,
+//! waitlists, check-ins and materials. Members register on their visits while
+//! registration is open (see `alumni_membership::demo::presence`): the
+//! regulars often, the others seldom, so an event draws a few dozen.
 //!
 //! Everything goes through the services and their rules. For events in the
 //! past a manual clock is set to the moments things would have happened
@@ -21,10 +23,16 @@ use crate::model::{
 use crate::rules::DEFAULT_TIME_ZONE;
 use crate::service::{EventsService, NewEvent, NewMaterial};
 
-/// How many demo events: one a fortnight for a year.
-const EVENT_COUNT: i64 = 26;
+/// How many demo events: one a fortnight for a year, and three months
+/// ahead.
+const EVENT_COUNT: i64 = 32;
+/// Of them, those already held (or called off).
+const PAST_EVENT_COUNT: i64 = 26;
 /// Days between demo events.
 const SPACING_DAYS: i64 = 14;
+/// A registrant seen on the network this many days before an event, or
+/// later, still goes to events; one not seen for longer has drifted away.
+const STILL_AROUND_DAYS: i64 = 30;
 
 struct Programme {
     kind: EventKind,
@@ -32,6 +40,17 @@ struct Programme {
     audience: Audience,
     title: &'static str,
     description: &'static str,
+}
+
+/// The chance that a member who comes by while registration is open
+/// registers on that visit: hands-on and social events draw more.
+fn pull(kind: EventKind) -> f64 {
+    match kind {
+        EventKind::Workshop => 0.15,
+        EventKind::Meetup | EventKind::StudySession => 0.12,
+        EventKind::AlumniTalk => 0.1,
+        _ => 0.08,
+    }
 }
 
 const PROGRAMMES: [Programme; 10] = [
@@ -158,11 +177,13 @@ pub async fn seed(service: &EventsService, members: &DemoMembers) -> AppResult<(
     let today = real_now
         .duration_trunc(Duration::days(1))
         .unwrap_or(real_now);
-    let first_start = today - Duration::days(SPACING_DAYS * EVENT_COUNT / 2) + Duration::hours(10);
+    let first_start = today - Duration::days(SPACING_DAYS * PAST_EVENT_COUNT) + Duration::hours(10);
 
     for index in 0..EVENT_COUNT {
         let starts_at = first_start + Duration::days(SPACING_DAYS * index);
-        let programme = &PROGRAMMES[usize::try_from(index).unwrap_or(0) % PROGRAMMES.len()];
+        // Stepping by three through the programmes keeps the two for
+        // employees only apart, in different months.
+        let programme = &PROGRAMMES[usize::try_from(index * 3).unwrap_or(0) % PROGRAMMES.len()];
         let opens_at = starts_at - Duration::days(45);
         // Announce (create and publish) the event when registration opens,
         // or now if that is still to come.
@@ -179,39 +200,23 @@ pub async fn seed(service: &EventsService, members: &DemoMembers) -> AppResult<(
         }
         service.publish_event(&secretariat, event.id).await?;
 
-        // Most of the eligible come (all of them while the demo has few
-        // members); a quarter of them end up on the waitlist.
-        let eligible: Vec<Person> = people
-            .iter()
-            .filter(|person| crate::visibility::in_audience(&viewer(**person), programme.audience))
-            .copied()
-            .collect();
-        let registrants: Vec<Person> = eligible
-            .iter()
-            .enumerate()
-            .filter(|(n, _)| {
-                eligible.len() < 6 || (n + usize::try_from(index).unwrap_or(0)) % 3 != 0
-            })
-            .map(|(_, person)| *person)
-            .collect();
-        let capacity = i32::try_from(registrants.len() * 3 / 4)
-            .unwrap_or(i32::MAX)
-            .max(1);
-        service
-            .set_capacity(&secretariat, event.id, Some(capacity))
-            .await?;
-
-        // Registrations arrive over the first weeks of the window (only up
-        // to the present for upcoming events).
-        let spacing = (Duration::days(28) / i32::try_from(registrants.len().max(1)).unwrap_or(1))
-            .min(Duration::hours(6));
-        let mut arrival = opens_at;
-        for person in &registrants {
-            arrival += spacing;
-            if arrival >= real_now.min(starts_at - Duration::days(1)) {
-                break;
-            }
-            clock.set(arrival);
+        let mut rng = fastrand::Rng::with_seed(2026 + u64::try_from(index).unwrap_or(0));
+        let closes_at = (starts_at - Duration::days(1)).min(real_now);
+        let registrants = registrants(&mut rng, members, &people, programme, (opens_at, closes_at));
+        // Rooms have seats for four in five of those who ask (the rest
+        // wait); online rooms have room for all.
+        if programme.format == EventFormat::InPerson {
+            let seats = (registrants.len() * 4 / 5 / 5 * 5).max(5);
+            service
+                .set_capacity(
+                    &secretariat,
+                    event.id,
+                    Some(i32::try_from(seats).unwrap_or(i32::MAX)),
+                )
+                .await?;
+        }
+        for (registered_at, person) in &registrants {
+            clock.set(*registered_at);
             service.register(&viewer(*person), event.id).await?;
         }
         // On every other event someone with a seat cannot come after all,
@@ -219,7 +224,7 @@ pub async fn seed(service: &EventsService, members: &DemoMembers) -> AppResult<(
         let cancels_at = starts_at - Duration::days(2);
         if index % 2 == 0
             && cancels_at < real_now
-            && let Some(first) = registrants.first()
+            && let Some((_, first)) = registrants.first()
         {
             clock.set(cancels_at);
             service
@@ -236,11 +241,56 @@ pub async fn seed(service: &EventsService, members: &DemoMembers) -> AppResult<(
         if starts_at >= real_now {
             continue;
         }
-        check_in_most(&service, &secretariat, &clock, event.id, starts_at).await?;
+        // Most come; those who had stopped coming by the network by then
+        // do not.
+        let turnout = 0.65 + 0.25 * rng.f64();
+        let still_around = |member: MemberId| {
+            members.presence_of(member).is_some_and(|presence| {
+                presence.last_seen() >= starts_at - Duration::days(STILL_AROUND_DAYS)
+            })
+        };
+        check_in_those_present(
+            &service,
+            &secretariat,
+            &clock,
+            (event.id, starts_at),
+            turnout,
+            still_around,
+        )
+        .await?;
         clock.set(starts_at + Duration::days(2));
         add_materials(&service, &secretariat, event.id, index).await?;
     }
     Ok(())
+}
+
+/// Who registers, and when, in registration order: eligible members who
+/// came by while registration was open (`opens_at` until `closes_at`), on
+/// each visit with the event's [`pull`]. The demo's own alumna registers for everything open to
+/// her, so her account shows registrations.
+fn registrants(
+    rng: &mut fastrand::Rng,
+    members: &DemoMembers,
+    people: &[Person],
+    programme: &Programme,
+    (opens_at, closes_at): (DateTime<Utc>, DateTime<Utc>),
+) -> Vec<(DateTime<Utc>, Person)> {
+    let keen = members.alumni.first().copied();
+    let mut registrants: Vec<(DateTime<Utc>, Person)> = people
+        .iter()
+        .filter(|person| crate::visibility::in_audience(&viewer(**person), programme.audience))
+        .filter_map(|person| {
+            let visits = members
+                .presence_of(person.id)?
+                .visits_between(opens_at, closes_at);
+            let visit = visits
+                .iter()
+                .find(|_| Some(person.id) == keen || rng.f64() < pull(programme.kind))?;
+            Some((*visit + Duration::minutes(rng.i64(2..20)), *person))
+        })
+        .collect();
+    registrants.sort_by_key(|(at, _)| *at);
+    registrants
 }
 
 fn new_event(
@@ -291,13 +341,15 @@ fn new_event(
     }
 }
 
-/// Checks in four of every five confirmed attendees at the door.
-async fn check_in_most(
+/// Checks in, at the door, `turnout` of the confirmed attendees who are
+/// `still_around`, spread evenly over the list.
+async fn check_in_those_present(
     service: &EventsService,
     secretariat: &Viewer,
     clock: &ManualClock,
-    event_id: crate::model::EventId,
-    starts_at: DateTime<Utc>,
+    (event_id, starts_at): (crate::model::EventId, DateTime<Utc>),
+    turnout: f64,
+    still_around: impl Fn(MemberId) -> bool,
 ) -> AppResult<()> {
     use alumni_core::pagination::{MAX_PAGE_SIZE, PageRequest};
 
@@ -305,7 +357,7 @@ async fn check_in_most(
 
     clock.set(starts_at - Duration::minutes(15));
     let mut page = PageRequest::<RegistrationPageKey>::first(MAX_PAGE_SIZE);
-    let mut seen = 0_usize;
+    let (mut expected, mut checked_in) = (0.0, 0.0);
     loop {
         let confirmed = service
             .registration_pages(
@@ -316,8 +368,12 @@ async fn check_in_most(
             )
             .await?;
         for registration in confirmed.iter().take(MAX_PAGE_SIZE) {
-            seen += 1;
-            if !seen.is_multiple_of(5) {
+            if !still_around(registration.member_id) {
+                continue;
+            }
+            expected += turnout;
+            if checked_in < f64::round(expected) {
+                checked_in += 1.0;
                 service
                     .check_in(secretariat, event_id, &registration.check_in_code)
                     .await?;

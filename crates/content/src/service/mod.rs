@@ -6,7 +6,7 @@ mod issues;
 mod posts;
 mod reading;
 
-use alumni_core::{AppError, AppResult, ServiceContext, Viewer};
+use alumni_core::{AppError, AppResult, ServiceContext, SharedClock, Viewer};
 use alumni_membership::MembershipService;
 use alumni_notify::NotifyService;
 use diesel_async::AsyncPgConnection;
@@ -45,6 +45,18 @@ impl ContentService {
     /// Membership's services (for demo data written as members would).
     pub fn membership(&self) -> &MembershipService {
         &self.membership
+    }
+
+    /// The same services reading time from `clock` (demo data is written
+    /// through the real rules at past times).
+    pub(crate) fn with_clock(&self, clock: SharedClock) -> Self {
+        Self {
+            ctx: ServiceContext {
+                clock,
+                ..self.ctx.clone()
+            },
+            ..self.clone()
+        }
     }
 
     /// The viewer as audiences see them: one statement for their cohort.

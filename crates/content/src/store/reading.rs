@@ -211,22 +211,21 @@ pub fn by_post<T>(rows: Vec<(PostId, T)>) -> HashMap<PostId, Vec<T>> {
     map
 }
 
-/// Records many reads at once (demo data and benchmarks); repeats are
-/// ignored.
+/// Records many reads at once, each first and last read at its time (demo
+/// data); repeats are ignored.
 pub async fn insert_reads(
     conn: &mut AsyncPgConnection,
-    rows: &[(PostId, MemberId)],
-    at: DateTime<Utc>,
+    rows: &[(PostId, MemberId, DateTime<Utc>)],
 ) -> QueryResult<()> {
     for chunk in rows.chunks(5000) {
         let values: Vec<_> = chunk
             .iter()
-            .map(|(post, member)| {
+            .map(|(post, member, at)| {
                 (
                     reads::post_id.eq(*post),
                     reads::member_id.eq(*member),
-                    reads::first_read_at.eq(at),
-                    reads::last_read_at.eq(at),
+                    reads::first_read_at.eq(*at),
+                    reads::last_read_at.eq(*at),
                 )
             })
             .collect();
@@ -239,20 +238,20 @@ pub async fn insert_reads(
     Ok(())
 }
 
-/// Records many reactions at once (demo data); repeats are ignored.
+/// Records many reactions at once, each at its time (demo data); repeats
+/// are ignored.
 pub async fn insert_reactions(
     conn: &mut AsyncPgConnection,
-    rows: &[(PostId, MemberId, ReactionKind)],
-    at: DateTime<Utc>,
+    rows: &[(PostId, MemberId, ReactionKind, DateTime<Utc>)],
 ) -> QueryResult<()> {
     let values: Vec<_> = rows
         .iter()
-        .map(|(post, member, kind)| {
+        .map(|(post, member, kind, at)| {
             (
                 reactions::post_id.eq(*post),
                 reactions::member_id.eq(*member),
                 reactions::kind.eq(*kind),
-                reactions::created_at.eq(at),
+                reactions::created_at.eq(*at),
             )
         })
         .collect();

@@ -263,10 +263,24 @@ pub async fn seed(service: &FeedbackService, members: &DemoMembers) -> AppResult
     };
     let staff = demo_viewer(secretariat, RoleSet::default().with(Role::Secretariat));
     let today = japan_day(service.context().now());
+    let now = service.context().now();
     let mut written: Vec<FeedbackItemId> = Vec::new();
+    let mut authors: Vec<MemberId> = Vec::new();
     for (index, (days_ago, category, anonymous, attach, body, _)) in ITEMS.iter().enumerate() {
-        // Spread over the alumni, so no one passes the daily limits.
-        let author = members.alumni[index % members.alumni.len()];
+        // Spread over the alumni, so no one passes the daily limits; named
+        // by someone who was a member still coming by on the day.
+        let sent_at = now - Duration::days(*days_ago);
+        let alumni = &members.alumni;
+        let author = (0..alumni.len())
+            .map(|step| alumni[(index + step) % alumni.len()])
+            .find(|member| {
+                !authors.contains(member)
+                    && members
+                        .presence_of(*member)
+                        .is_none_or(|presence| presence.around_at(sent_at))
+            })
+            .unwrap_or(alumni[index % alumni.len()]);
+        authors.push(author);
         let input = |cohort| FeedbackInput {
             category: (*category).to_owned(),
             body: (*body).to_owned(),

@@ -1,11 +1,16 @@
 //! Demo articles: what alumni and employees of 北辰情報システム write for
 //! each other (migrations, operations, requirements, careers), with tags,
 //! a few comments and replies, helpful marks, one draft, and one article
-//! each for alumni only and employees only.
+//! each for alumni only and employees only. One came out every five or six
+//! weeks over the year; comments and marks followed in the days after.
 
+use std::sync::Arc;
+
+use alumni_core::clock::ManualClock;
 use alumni_core::domain::demo_viewer;
 use alumni_core::{AppResult, MemberId, Role, RoleSet, Viewer};
 use alumni_membership::demo::DemoMembers;
+use chrono::{DateTime, Duration, Utc};
 
 use crate::KnowledgeService;
 use crate::model::{ArticleId, KnowledgeAudience};
@@ -243,56 +248,73 @@ fn input(article: &DemoArticle) -> ArticleInput {
     }
 }
 
+/// When the article at `index` in [`ARTICLES`] came out: the first
+/// eleven months ago, then one every five or six weeks.
+fn published_at(now: DateTime<Utc>, index: usize) -> DateTime<Utc> {
+    now - Duration::days(330) + Duration::days(40) * i32::try_from(index).unwrap_or(0)
+}
+
 /// Writes the demo articles through the services as their authors would,
-/// publishes all but the secretariat's draft, and adds comments and
-/// helpful marks; the ids of the articles written.
+/// each at its time, publishes all but the secretariat's draft, and adds
+/// comments and helpful marks; the ids of the articles written.
 pub async fn seed_articles(
     service: &KnowledgeService,
     members: &DemoMembers,
 ) -> AppResult<Vec<ArticleId>> {
+    let now = service.context().now();
+    let clock = Arc::new(ManualClock::new(now));
+    let service = service.with_clock(clock.clone());
     let mut published: Vec<Option<(ArticleId, MemberId)>> = Vec::with_capacity(ARTICLES.len());
-    for article in ARTICLES {
+    for (index, article) in ARTICLES.iter().enumerate() {
         let Some((member, author)) = as_member(members, article.writer) else {
             published.push(None);
             continue;
         };
+        let at = published_at(now, index);
+        clock.set(at - Duration::days(2));
         let created = service.create_article(&author, input(article)).await?;
+        clock.set(at);
         service.publish_article(&author, created.id).await?;
         published.push(Some((created.id, member)));
     }
     for DemoComment {
-        article,
+        article: index,
         writer,
         text,
         replies,
     } in COMMENTS
     {
         let (Some(Some((article, _))), Some((_, commenter))) =
-            (published.get(*article), as_member(members, *writer))
+            (published.get(*index), as_member(members, *writer))
         else {
             continue;
         };
+        let commented_at = published_at(now, *index) + Duration::days(3) + Duration::hours(11);
+        clock.set(commented_at);
         let comment = service
             .add_article_comment(&commenter, *article, None, text, true)
             .await?;
         for (writer, reply) in *replies {
             if let Some((_, replier)) = as_member(members, *writer) {
+                clock.set(commented_at + Duration::hours(20));
                 service
                     .add_article_comment(&replier, *article, Some(comment.id), reply, true)
                     .await?;
             }
         }
     }
-    for (article, readers) in MARKS {
-        let Some(Some((article, author))) = published.get(*article) else {
+    for (index, readers) in MARKS {
+        let Some(Some((article, author))) = published.get(*index) else {
             continue;
         };
-        for reader in *readers {
+        for (order, reader) in readers.iter().enumerate() {
             // A small demo may map a reader onto the author, who cannot
             // mark their own article.
             if let Some((member, reader)) = as_member(members, *reader)
                 && member != *author
             {
+                let days = 1 + 4 * i32::try_from(order).unwrap_or(0);
+                clock.set(published_at(now, *index) + Duration::days(1) * days);
                 service.set_article_helpful(&reader, *article, true).await?;
             }
         }
@@ -303,6 +325,7 @@ pub async fn seed_articles(
         .map(|(article, _)| article)
         .collect();
     if let Some((_, author)) = as_member(members, DRAFT.writer) {
+        clock.set(now - Duration::days(5));
         written.push(service.create_article(&author, input(&DRAFT)).await?.id);
     }
     Ok(written)

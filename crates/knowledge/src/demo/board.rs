@@ -1,7 +1,11 @@
 //! Demo data of the collaboration board and of consultations: a few
-//! offers and searches with members interested in them, and requests in
-//! every state an expert's answer (or silence) leads to.
+//! offers and searches with members interested in them, posted over the
+//! last weeks (a post stays on the board for a month), and requests in
+//! every state an expert's answer (or silence) leads to, over the year.
 
+use std::sync::Arc;
+
+use alumni_core::clock::ManualClock;
 use alumni_core::domain::demo_viewer;
 use alumni_core::{AppResult, MemberId, Role, RoleSet, Viewer};
 use alumni_membership::demo::DemoMembers;
@@ -137,8 +141,15 @@ pub async fn seed_board(service: &KnowledgeService, members: &DemoMembers) -> Ap
     if alumni.len() < 12 {
         return Ok(());
     }
-    for post in POSTS {
+    let now = service.context().now();
+    let clock = Arc::new(ManualClock::new(now));
+    let service = service.with_clock(clock.clone());
+    for (index, post) in POSTS.iter().enumerate() {
         let author = alumnus(alumni[post.author]);
+        // One every few days, the first four weeks ago.
+        let posted_at =
+            now - Duration::days(26) + Duration::hours(84) * i32::try_from(index).unwrap_or(0);
+        clock.set(posted_at);
         let created = service
             .create_board_post(
                 &author,
@@ -152,19 +163,30 @@ pub async fn seed_board(service: &KnowledgeService, members: &DemoMembers) -> Ap
                 },
             )
             .await?;
-        for (member, note) in post.interested {
+        for (order, (member, note)) in post.interested.iter().enumerate() {
+            clock.set(posted_at + Duration::hours(20) * (1 + i32::try_from(order).unwrap_or(0)));
             service
                 .express_interest(&alumnus(alumni[*member]), created.id, note, true)
                 .await?;
         }
         if post.closed {
+            clock.set((posted_at + Duration::days(3)).min(now));
             service.close_board_post(&author, created.id).await?;
         }
     }
-    seed_consultations(service, alumni).await
+    seed_consultations(&service, &clock, alumni).await
 }
 
-async fn seed_consultations(service: &KnowledgeService, alumni: &[MemberId]) -> AppResult<()> {
+/// Requests over the year: one accepted five months ago, one declined two
+/// months ago, one left unanswered last week, one waiting now.
+async fn seed_consultations(
+    service: &KnowledgeService,
+    clock: &ManualClock,
+    alumni: &[MemberId],
+) -> AppResult<()> {
+    let now = service.context().now();
+    let days_ago = |days: i64| now - Duration::days(days);
+    clock.set(days_ago(160));
     service
         .update_expert_settings(
             &alumnus(alumni[8]),
@@ -197,6 +219,7 @@ async fn seed_consultations(service: &KnowledgeService, alumni: &[MemberId]) -> 
             )
             .await
     };
+    clock.set(days_ago(150));
     let accepted = ask(
         0,
         8,
@@ -205,6 +228,7 @@ async fn seed_consultations(service: &KnowledgeService, alumni: &[MemberId]) -> 
         &["SRE", "SLO"],
     )
     .await?;
+    clock.set(days_ago(149));
     service
         .answer_consultation(
             &alumnus(alumni[8]),
@@ -220,6 +244,7 @@ async fn seed_consultations(service: &KnowledgeService, alumni: &[MemberId]) -> 
             },
         )
         .await?;
+    clock.set(days_ago(60));
     let declined = ask(
         9,
         10,
@@ -228,6 +253,7 @@ async fn seed_consultations(service: &KnowledgeService, alumni: &[MemberId]) -> 
         &["転職", "システム設計"],
     )
     .await?;
+    clock.set(days_ago(58));
     service
         .answer_consultation(
             &alumnus(alumni[10]),
@@ -242,6 +268,7 @@ async fn seed_consultations(service: &KnowledgeService, alumni: &[MemberId]) -> 
             },
         )
         .await?;
+    clock.set(now);
     let expired = ask(
         4,
         8,
@@ -251,6 +278,7 @@ async fn seed_consultations(service: &KnowledgeService, alumni: &[MemberId]) -> 
     )
     .await?;
     expire_as_if_unanswered(service, expired.id).await?;
+    clock.set(days_ago(2));
     ask(
         0,
         3,

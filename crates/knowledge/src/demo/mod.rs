@@ -8,6 +8,8 @@ mod articles;
 
 mod board;
 
+mod year;
+
 use alumni_core::AppResult;
 use alumni_membership::demo::DemoMembers;
 

@@ -1,13 +1,19 @@
 //! The demo community's questions and answers, and who is open to
-//! questions on what.
+//! questions on what: a year of questions (see [`super::year`]), then the
+//! ones the demo shows first, asked in the last weeks.
 
+use std::sync::Arc;
+
+use alumni_core::clock::ManualClock;
 use alumni_core::domain::demo_viewer;
 use alumni_core::{AppResult, MemberId, Role, RoleSet};
 use alumni_membership::demo::DemoMembers;
+use chrono::{DateTime, Duration, Utc};
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 
+use super::year::{self, Asked};
 use crate::KnowledgeService;
 use crate::model::Availability;
 use crate::service::{AvailabilityInput, QuestionInput};
@@ -191,46 +197,88 @@ fn people(members: &DemoMembers) -> Vec<(MemberId, RoleSet)> {
     people
 }
 
-/// Writes the demo questions and answers, and sets who takes questions.
+/// Days before the demo is loaded that the questions it shows first
+/// begin; the year's questions come before.
+const RECENT_DAYS: i64 = 40;
+
+/// Writes the demo questions and answers, each at the time it was asked
+/// or answered, and sets who takes questions.
 pub async fn seed(service: &KnowledgeService, members: &DemoMembers) -> AppResult<()> {
     let people = people(members);
     if people.len() < 8 {
         return Ok(());
     }
-    let viewer = |index: usize| {
-        let (member, roles) = people[index % people.len()];
-        demo_viewer(member, roles)
-    };
     seed_availability(service, &people).await?;
+    let now = service.context().now();
+    let clock = Arc::new(ManualClock::new(now));
+    let service = service.with_clock(clock.clone());
+    let mut rng = fastrand::Rng::with_seed(2026_1217);
+    let recent = now - Duration::days(RECENT_DAYS);
+    let history = year::plan(
+        &mut rng,
+        members,
+        &people,
+        (now - Duration::days(365), recent),
+        now,
+    );
+    for asked in history {
+        write(&service, &clock, asked).await?;
+    }
     let mut first = None;
-    for question in QUESTIONS {
-        let asked = service
-            .ask_question(
-                &viewer(question.asker),
-                QuestionInput {
-                    title: question.title.to_owned(),
-                    body: question.body.to_owned(),
-                    tags: question.tags.iter().map(|tag| (*tag).to_owned()).collect(),
-                    confirm_warnings: true,
-                },
-            )
-            .await?;
-        first.get_or_insert(asked.id);
-        for (author, body, accepted) in question.answers {
-            let answer = service
-                .answer_question(&viewer(*author), asked.id, body, true)
-                .await?;
-            if *accepted {
-                service
-                    .accept_answer(&viewer(question.asker), answer.id)
-                    .await?;
+    let spacing = Duration::days(RECENT_DAYS - 4) / i32::try_from(QUESTIONS.len()).unwrap_or(1);
+    // Nothing after the present: the latest things happen up to an hour ago.
+    let before_now = |at: DateTime<Utc>| at.min(now - Duration::hours(1));
+    for (index, question) in QUESTIONS.iter().enumerate() {
+        let asker = people[question.asker % people.len()];
+        let slot = recent + spacing * i32::try_from(index).unwrap_or(0);
+        let at = members
+            .presence_of(asker.0)
+            .and_then(|presence| presence.next_visit(slot))
+            .unwrap_or(slot)
+            + Duration::minutes(rng.i64(3..20));
+        let mut answered_at = at;
+        let mut answers = Vec::new();
+        let mut accepted = None;
+        for (index, (author, body, accept)) in question.answers.iter().enumerate() {
+            answered_at = before_now(answered_at + Duration::hours(rng.i64(1..40)));
+            answers.push((
+                people[*author % people.len()],
+                answered_at,
+                (*body).to_owned(),
+            ));
+            if *accept {
+                accepted = Some(index);
             }
         }
+        let accepted = accepted.map(|index| {
+            (
+                index,
+                before_now(answered_at + Duration::hours(rng.i64(2..30))),
+            )
+        });
+        let id = write(
+            &service,
+            &clock,
+            Asked {
+                asker,
+                at: before_now(at),
+                title: question.title.to_owned(),
+                body: question.body.to_owned(),
+                tags: question.tags.iter().map(|tag| (*tag).to_owned()).collect(),
+                answers,
+                accepted,
+            },
+        )
+        .await?;
+        first.get_or_insert(id);
     }
     if let Some(original) = first {
+        let asker = people[DUPLICATE.0 % people.len()];
+        let viewer = demo_viewer(asker.0, asker.1);
+        clock.set(now - Duration::days(3));
         let duplicate = service
             .ask_question(
-                &viewer(DUPLICATE.0),
+                &viewer,
                 QuestionInput {
                     title: DUPLICATE.1.to_owned(),
                     body: "ERP をクラウドに移すことになりました。最初に決めることを知りたいです。"
@@ -240,11 +288,48 @@ pub async fn seed(service: &KnowledgeService, members: &DemoMembers) -> AppResul
                 },
             )
             .await?;
+        clock.set(now - Duration::days(3) + Duration::hours(2));
         service
-            .close_as_duplicate(&viewer(DUPLICATE.0), duplicate.id, original)
+            .close_as_duplicate(&viewer, duplicate.id, original)
             .await?;
     }
     Ok(())
+}
+
+/// Asks the question, answers it and accepts an answer, each at its time.
+async fn write(
+    service: &KnowledgeService,
+    clock: &ManualClock,
+    asked: Asked,
+) -> AppResult<crate::model::QuestionId> {
+    let asker = demo_viewer(asked.asker.0, asked.asker.1);
+    clock.set(asked.at);
+    let question = service
+        .ask_question(
+            &asker,
+            QuestionInput {
+                title: asked.title,
+                body: asked.body,
+                tags: asked.tags,
+                confirm_warnings: true,
+            },
+        )
+        .await?;
+    let mut answer_ids = Vec::new();
+    for ((member, roles), at, body) in asked.answers {
+        clock.set(at);
+        let answer = service
+            .answer_question(&demo_viewer(member, roles), question.id, &body, true)
+            .await?;
+        answer_ids.push(answer.id);
+    }
+    if let Some((index, at)) = asked.accepted
+        && let Some(answer) = answer_ids.get(index)
+    {
+        clock.set(at);
+        service.accept_answer(&asker, *answer).await?;
+    }
+    Ok(question.id)
 }
 
 /// Varied availability: of the first members with skills visible to

@@ -13,7 +13,7 @@ mod questions;
 mod routing;
 mod search;
 
-use alumni_core::{AppError, AppResult, Identity, Role, ServiceContext, Viewer};
+use alumni_core::{AppError, AppResult, Identity, Role, ServiceContext, SharedClock, Viewer};
 use alumni_membership::MembershipService;
 use alumni_membership::model::TagRecord;
 use alumni_notify::NotifyService;
@@ -66,6 +66,18 @@ impl KnowledgeService {
     /// Membership's services (for demo data written as members would).
     pub fn membership(&self) -> &MembershipService {
         &self.membership
+    }
+
+    /// The same services reading time from `clock` (demo data is written
+    /// through the real rules at past times).
+    pub(crate) fn with_clock(&self, clock: SharedClock) -> Self {
+        Self {
+            ctx: ServiceContext {
+                clock,
+                ..self.ctx.clone()
+            },
+            ..self.clone()
+        }
     }
 
     /// The tags named in `names` (at most [`MAX_TAGS`]), created when new;

@@ -1,11 +1,15 @@
 //! Demo data for `alumni seed --demo` and the first local run: a fictional
 //! company with nine predecessors, a roster of former employees with
 //! realistic Japanese names, about two hundred members with varied profiles
-//! and visibility choices, a few applications awaiting review, employees,
-//! one secretariat, one analyst and one member of management. The data is
-//! the same on every run.
+//! and visibility choices, a few applications awaiting review and a few
+//! rejected, employees, one secretariat, one analyst and one member of
+//! management. The network opened fifteen months ago: members joined over
+//! that time, many at first and a trickle since, and signed in as the
+//! members of a quiet network do (see [`presence`]). The data is the same on
+//! every run, up to the day it is loaded on.
 
 mod data;
+pub mod presence;
 pub mod synthetic;
 
 use alumni_core::domain::demo_viewer;
@@ -14,15 +18,16 @@ use alumni_core::{AppError, AppResult, MemberId, Role, RoleSet};
 use chrono::{DateTime, Datelike as _, Duration, NaiveDate, Utc};
 use diesel_async::AsyncConnection as _;
 
+use self::presence::{Habit, Presence, Presences, VISIT_LENGTH};
 use crate::model::{
     ApplicationId, ApplicationRecord, ApplicationStatus, ApprovalBasis, CompanyId, CompanyRecord,
     ConsentPurpose, ConsentRecord, Interest, InvitationId, InvitationRecord, MemberStatus,
     NameIndex, NewMember, NewProfile, Prefecture, ProfileChanges, ProfileLink, RosterEntryId,
-    RosterEntryValues, TagRecord, TermsRecord, TermsVersionId, Visibility,
+    RosterEntryValues, SessionRecord, TagRecord, TermsRecord, TermsVersionId, Visibility,
 };
-use crate::service::MembershipService;
+use crate::service::{DEFAULT_SESSION_TTL_HOURS, MembershipService};
 use crate::store::{accounts, applications, companies, profiles, roster, tags, terms};
-use alumni_core::search;
+use alumni_core::{SessionId, search};
 
 /// Password of every demo account. Demo data is for local use only.
 pub const DEMO_PASSWORD: &str = "alumni-demo-2026";
@@ -58,6 +63,20 @@ const MEMBER_COUNT: usize = 200;
 const EMPLOYEE_COUNT: usize = 10;
 /// Applications awaiting review.
 const PENDING_COUNT: usize = 5;
+/// Applications the secretariat turned down over the year.
+const REJECTED_COUNT: usize = 7;
+/// Alumni after the demo's own alumna who are the community's regulars:
+/// other domains' demo data has them speak, write and answer.
+const REGULAR_ALUMNI: usize = 12;
+/// Employees, likewise (the magazine's writers among them).
+const REGULAR_EMPLOYEES: usize = 3;
+
+/// Why the demo's rejected applications were turned down.
+const REJECTION_REASONS: [&str; 3] = [
+    "在籍記録を確認できませんでした。社員番号と退職年月をご確認のうえ、あらためてお申し込みください。",
+    "同じ方からのお申し込みがすでに承認されています。以前のアカウントでサインインしてください。",
+    "ご本人の確認が取れませんでした。事務局までメールでご連絡ください。",
+];
 
 /// The demo members other domains' demo data can refer to (speakers,
 /// registrants, authors).
@@ -73,6 +92,17 @@ pub struct DemoMembers {
     pub alumni: Vec<MemberId>,
     /// Current employees.
     pub employees: Vec<MemberId>,
+    /// When each member joined and came by, for other domains' demo
+    /// history to happen at those times. Alumni and employees are listed
+    /// above in the order they joined.
+    pub presence: Presences,
+}
+
+impl DemoMembers {
+    /// The member's time on the network, if the demo made them.
+    pub fn presence_of(&self, member: MemberId) -> Option<&Presence> {
+        self.presence.get(&member)
+    }
 }
 
 /// One person of the demo: an account with a profile.
@@ -84,6 +114,11 @@ struct Person {
     name: (String, String),
     former_surnames: Vec<String>,
     employment: Option<(CompanyId, NaiveDate, NaiveDate, String)>,
+    /// When the account was made (applicants: when they applied).
+    created_at: DateTime<Utc>,
+    /// When they became a member.
+    joined_at: DateTime<Utc>,
+    habit: Habit,
 }
 
 /// Loads the demo data into an empty database: the people in one
@@ -101,10 +136,18 @@ pub async fn seed(service: &MembershipService) -> AppResult<DemoMembers> {
 async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
     let password_hash = service.hash_password_trusted(DEMO_PASSWORD).await?;
     let now = service.context().now();
+    let opened_at = now
+        .checked_sub_months(chrono::Months::new(presence::NETWORK_AGE_MONTHS))
+        .unwrap_or(now);
+    // The companies, the vocabulary and HR's roster were ready before.
+    let prepared_at = opened_at - Duration::days(45);
     let mut rng = fastrand::Rng::with_seed(2026);
+    // The history draws from its own stream, so that tuning it leaves the
+    // people and their profiles as they are.
+    let mut history = fastrand::Rng::with_seed(2027);
     let mut conn = service.context().conn().await?;
     conn.transaction(async |conn| {
-        let (current, predecessors) = company_history(now);
+        let (current, predecessors) = company_history(prepared_at);
         for company in std::iter::once(&current).chain(&predecessors) {
             companies::insert_company(conn, company).await?;
         }
@@ -116,7 +159,7 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
             version: data::TERMS.0.to_owned(),
             title: data::TERMS.1.to_owned(),
             body: data::TERMS.2.to_owned(),
-            published_at: now - Duration::days(30),
+            published_at: opened_at - Duration::days(14),
             published_by: None,
         };
         terms::insert_terms(conn, &terms).await?;
@@ -124,14 +167,14 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
             .iter()
             .map(|name| (search::normalize(name), (*name).to_owned()))
             .collect();
-        let tags = tags::ensure_tags(conn, &skill_names, now).await?;
+        let tags = tags::ensure_tags(conn, &skill_names, prepared_at).await?;
 
         let entries = roster_entries(&mut rng, &all_companies, now);
         let with_ids: Vec<(RosterEntryId, RosterEntryValues)> = entries
             .iter()
             .map(|entry| (RosterEntryId::new(), entry.clone()))
             .collect();
-        roster::insert_entries(conn, &with_ids, now).await?;
+        roster::insert_entries(conn, &with_ids, prepared_at).await?;
 
         let mut people = Vec::new();
         let mut demo = DemoMembers::default();
@@ -153,11 +196,17 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
             ),
         ];
         for (email, role, (name, kana)) in staff {
+            let habit = if role == Role::Secretariat {
+                Habit::Frequent
+            } else {
+                Habit::Regular
+            };
             let person = staff_person(
                 email,
                 RoleSet::EMPTY.with(role).with(Role::Employee),
-                name,
-                kana,
+                (name, kana),
+                opened_at - Duration::days(7),
+                habit,
             );
             let account = match role {
                 Role::Secretariat => &mut demo.secretariat,
@@ -168,14 +217,35 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
             people.push(person);
         }
         let mut applications = Vec::new();
-        for (index, (entry_id, entry)) in with_ids.iter().enumerate().take(MEMBER_COUNT) {
+        let joined = presence::join_times(
+            &mut history,
+            MEMBER_COUNT,
+            opened_at,
+            now - Duration::days(2),
+        );
+        for (index, ((entry_id, entry), joined_at)) in
+            with_ids.iter().zip(joined).enumerate().take(MEMBER_COUNT)
+        {
             let email = if index == 0 {
                 DEMO_ALUMNUS_EMAIL.to_owned()
             } else {
                 format!("alumni{index:03}@alumni.example")
             };
-            let person = alumnus(entry, email, MemberStatus::Active);
-            applications.push(application_for(&person, entry, Some(*entry_id), now));
+            let habit = match index {
+                0 => Habit::Frequent,
+                1..=REGULAR_ALUMNI => Habit::Regular,
+                _ => Habit::drawn(&mut history),
+            };
+            // A roster match is approved as soon as the address is verified.
+            let applied_at = joined_at - Duration::minutes(history.i64(10..180));
+            let person = alumnus(
+                entry,
+                email,
+                MemberStatus::Active,
+                (applied_at, joined_at),
+                habit,
+            );
+            applications.push(application_for(&person, entry, Some(*entry_id)));
             demo.alumni.push(person.id);
             people.push(person);
         }
@@ -187,11 +257,22 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
             };
             let (surname, surname_kana) = data::SURNAMES[(index * 7 + 3) % data::SURNAMES.len()];
             let (given, given_kana) = data::GIVEN_NAMES[(index * 5 + 11) % data::GIVEN_NAMES.len()];
+            let habit = match index {
+                0 => Habit::Frequent,
+                _ if index < REGULAR_EMPLOYEES => Habit::Regular,
+                _ => Habit::drawn(&mut history),
+            };
+            // The secretariat made employees' accounts in the first weeks.
+            let created_at = opened_at + Duration::days(i64::try_from(index * 4).unwrap_or(0));
             let person = staff_person(
                 &email,
                 RoleSet::EMPTY.with(Role::Employee),
-                &format!("{surname} {given}"),
-                &format!("{surname_kana} {given_kana}"),
+                (
+                    &format!("{surname} {given}"),
+                    &format!("{surname_kana} {given_kana}"),
+                ),
+                created_at,
+                habit,
             );
             demo.employees.push(person.id);
             people.push(person);
@@ -208,8 +289,46 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
                 format!("applicant{offset:02}@alumni.example")
             };
             let near_miss = near_miss(entry, offset);
-            let person = alumnus(&near_miss, email, MemberStatus::Applicant);
-            applications.push(application_for(&person, &near_miss, None, now));
+            let applied_at = now - Duration::hours(history.i64(6..240));
+            let person = alumnus(
+                &near_miss,
+                email,
+                MemberStatus::Applicant,
+                (applied_at, applied_at),
+                Habit::Lurker,
+            );
+            applications.push(application_for(&person, &near_miss, None));
+            people.push(person);
+        }
+        // Turned down over the year, a few days after applying.
+        let year = now - (now - Duration::days(365)).max(opened_at);
+        for (offset, (_, entry)) in with_ids
+            .iter()
+            .skip(MEMBER_COUNT + PENDING_COUNT)
+            .take(REJECTED_COUNT)
+            .enumerate()
+        {
+            let near_miss = near_miss(entry, offset);
+            let step = i32::try_from(offset + 1).unwrap_or(1);
+            let applied_at =
+                now - year + year * step / i32::try_from(REJECTED_COUNT + 1).unwrap_or(1);
+            let person = alumnus(
+                &near_miss,
+                format!("rejected{offset:02}@alumni.example"),
+                MemberStatus::Applicant,
+                (applied_at, applied_at),
+                Habit::Lurker,
+            );
+            let application = application_for(&person, &near_miss, None);
+            applications.push(ApplicationRecord {
+                status: ApplicationStatus::Rejected,
+                decided_at: Some(applied_at + Duration::hours(history.i64(20..96))),
+                decided_by: demo.secretariat,
+                rejection_reason: Some(
+                    REJECTION_REASONS[offset % REJECTION_REASONS.len()].to_owned(),
+                ),
+                ..application
+            });
             people.push(person);
         }
 
@@ -220,8 +339,8 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
                 email: &person.email,
                 password_hash: &password_hash,
                 roles: person.roles.to_names(),
-                created_at: now,
-                updated_at: now,
+                created_at: person.created_at,
+                updated_at: person.joined_at,
                 status: person.status,
             })
             .collect();
@@ -231,6 +350,7 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
             // An invitation waiting to be used, so the secretariat's list
             // shows one. Its code is thrown away: only the hash is kept.
             let code = secrets::token("demo_")?;
+            let created_at = now - Duration::days(3);
             applications::insert_invitation(
                 conn,
                 &InvitationRecord {
@@ -238,8 +358,8 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
                     code_hash: secrets::hash(code.expose_secret()),
                     note: "田中さん (2019年退職, 関西システムズ) への招待".to_owned(),
                     created_by: secretariat,
-                    created_at: now,
-                    expires_at: now + Duration::days(30),
+                    created_at,
+                    expires_at: created_at + Duration::days(30),
                     used_at: None,
                 },
             )
@@ -250,10 +370,8 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
             .iter()
             .filter(|person| person.status == MemberStatus::Active)
             .collect();
-        let new_profiles: Vec<NewProfile> = active
-            .iter()
-            .map(|person| new_profile(person, now))
-            .collect();
+        let new_profiles: Vec<NewProfile> =
+            active.iter().map(|person| new_profile(person)).collect();
         profiles::insert_profiles(conn, &new_profiles).await?;
         let mut skills = Vec::new();
         for person in &active {
@@ -275,15 +393,51 @@ async fn seed_people(service: &MembershipService) -> AppResult<DemoMembers> {
             .map(|person| ConsentRecord {
                 member_id: person.id,
                 terms_version_id: terms.id,
-                accepted_at: now,
+                accepted_at: person.created_at,
                 purposes: purposes(&mut rng).into_iter().map(Some).collect(),
-                updated_at: now,
+                updated_at: person.created_at,
             })
             .collect();
         terms::insert_consents(conn, &consents).await?;
+
+        // Their visits since joining, each a sign-in ended by signing out.
+        let until = now - Duration::hours(1);
+        let mut sessions = Vec::new();
+        for person in &active {
+            let visits = presence::visits(&mut history, person.habit, person.joined_at, until);
+            sessions.extend(
+                visits
+                    .iter()
+                    .map(|visit| past_session(&mut history, person.id, *visit)),
+            );
+            let presence = Presence {
+                joined_at: person.joined_at,
+                visits,
+            };
+            accounts::mark_seen(conn, person.id, presence.last_seen(), Duration::zero()).await?;
+            demo.presence.insert(person.id, presence);
+        }
+        accounts::insert_sessions(conn, &sessions).await?;
         Ok::<_, AppError>(demo)
     })
     .await
+}
+
+/// A session of a visit long past: its token was never kept, and it ended
+/// when the visit did.
+fn past_session(
+    rng: &mut fastrand::Rng,
+    member_id: MemberId,
+    began_at: DateTime<Utc>,
+) -> SessionRecord {
+    SessionRecord {
+        id: SessionId::new(),
+        member_id,
+        token_hash: std::iter::repeat_with(|| rng.u8(..)).take(32).collect(),
+        created_at: began_at,
+        expires_at: began_at + Duration::hours(DEFAULT_SESSION_TTL_HOURS),
+        revoked_at: Some(began_at + VISIT_LENGTH),
+    }
 }
 
 /// The secretariat's curation of the demo skills: synonyms and labels,
@@ -317,7 +471,7 @@ fn date(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_default()
 }
 
-fn company_history(now: DateTime<Utc>) -> (CompanyRecord, Vec<CompanyRecord>) {
+fn company_history(at: DateTime<Utc>) -> (CompanyRecord, Vec<CompanyRecord>) {
     let (name, kana, short_name, description) = data::COMPANY;
     let current = CompanyRecord {
         id: CompanyId::new(),
@@ -327,8 +481,8 @@ fn company_history(now: DateTime<Utc>) -> (CompanyRecord, Vec<CompanyRecord>) {
         is_current: true,
         merged_on: None,
         description: description.to_owned(),
-        created_at: now,
-        updated_at: now,
+        created_at: at,
+        updated_at: at,
     };
     let predecessors = data::PREDECESSORS
         .iter()
@@ -340,8 +494,8 @@ fn company_history(now: DateTime<Utc>) -> (CompanyRecord, Vec<CompanyRecord>) {
             is_current: false,
             merged_on: Some(date(merged_on)),
             description: format!("{}に北辰情報システムへ合併。", &merged_on[..4]),
-            created_at: now,
-            updated_at: now,
+            created_at: at,
+            updated_at: at,
         })
         .collect();
     (current, predecessors)
@@ -438,7 +592,15 @@ fn near_miss(entry: &RosterEntryValues, offset: usize) -> RosterEntryValues {
     applicant
 }
 
-fn alumnus(entry: &RosterEntryValues, email: String, status: MemberStatus) -> Person {
+/// Someone from the roster, who applied at `times.0` and became a member
+/// at `times.1` (if they did).
+fn alumnus(
+    entry: &RosterEntryValues,
+    email: String,
+    status: MemberStatus,
+    times: (DateTime<Utc>, DateTime<Utc>),
+    habit: Habit,
+) -> Person {
     Person {
         id: MemberId::new(),
         email,
@@ -456,10 +618,20 @@ fn alumnus(entry: &RosterEntryValues, email: String, status: MemberStatus) -> Pe
             entry.left_on,
             entry.last_department.clone(),
         )),
+        created_at: times.0,
+        joined_at: times.1,
+        habit,
     }
 }
 
-fn staff_person(email: &str, roles: RoleSet, name: &str, kana: &str) -> Person {
+/// An account the secretariat made at `created_at`, a member from then.
+fn staff_person(
+    email: &str,
+    roles: RoleSet,
+    (name, kana): (&str, &str),
+    created_at: DateTime<Utc>,
+    habit: Habit,
+) -> Person {
     Person {
         id: MemberId::new(),
         email: email.to_owned(),
@@ -468,14 +640,18 @@ fn staff_person(email: &str, roles: RoleSet, name: &str, kana: &str) -> Person {
         name: (name.to_owned(), kana.to_owned()),
         former_surnames: Vec::new(),
         employment: None,
+        created_at,
+        joined_at: created_at,
+        habit,
     }
 }
 
+/// The person's application, sent when their account was made: approved
+/// when they joined if it matched `roster_entry`, pending otherwise.
 fn application_for(
     person: &Person,
     entry: &RosterEntryValues,
     roster_entry: Option<RosterEntryId>,
-    now: DateTime<Utc>,
 ) -> ApplicationRecord {
     let approved = roster_entry.is_some();
     ApplicationRecord {
@@ -499,23 +675,24 @@ fn application_for(
         roster_entry_id: roster_entry,
         invitation_id: None,
         approval_basis: approved.then_some(ApprovalBasis::RosterMatch),
-        submitted_at: now - Duration::days(7),
-        decided_at: approved.then_some(now - Duration::days(7)),
+        submitted_at: person.created_at,
+        decided_at: approved.then_some(person.joined_at),
         decided_by: None,
         rejection_reason: None,
         possible_duplicate: false,
         duplicate_of: None,
-        email_verified_at: Some(now - Duration::days(7)),
+        email_verified_at: Some(person.created_at + Duration::minutes(5)),
     }
 }
 
-fn new_profile(person: &Person, now: DateTime<Utc>) -> NewProfile {
+/// The profile made when the person joined.
+fn new_profile(person: &Person) -> NewProfile {
     let base = NewProfile::new(
         person.id,
         &person.name.0,
         &person.name.1,
         person.former_surnames.clone(),
-        now,
+        person.joined_at,
     );
     match person.employment.clone() {
         Some((company_id, joined_on, left_on, last_department)) => NewProfile {
