@@ -21,8 +21,8 @@ const REFRESHES: &[&str] = &[
     "REFRESH MATERIALIZED VIEW CONCURRENTLY analytics_private.posts",
     // Fresh statistics with the rows, committed together: a view filled
     // from empty has none until autovacuum comes by, and the planner then
-    // takes the year of weekly cells (47,000 rows at 100,000 members) for
-    // two and sorts them on disk, tripling the dashboard's time.
+    // takes a year of weekly cells (47,000 rows at 100,000 members) for
+    // two and sorts them on disk rather than hashing them in memory.
     "ANALYZE analytics_private.member_periods, analytics_private.members, \
              analytics_private.cohorts, analytics_private.cohort_periods, analytics_private.funnel, \
              analytics_private.events, analytics_private.question_months, analytics_private.posts",
@@ -32,10 +32,10 @@ const REFRESHES: &[&str] = &[
 /// readers see the previous refresh until it commits, then all of this
 /// one. Waits at most ten seconds for a lock (an analyst's long query on a
 /// member-level view), failing rather than holding dashboards up. A
-/// statement may run for minutes (`member_periods` aggregates every fact:
-/// about 40 seconds at 10,000,000), beyond the pool's 10 seconds, which
-/// would fail every refresh at that size; five minutes is the job's lease,
-/// which bounds the whole refresh anyway.
+/// statement may run for a minute (`member_periods` aggregates every
+/// fact: about 50 seconds at 10,000,000 on two cores), far beyond the
+/// pool's 10 seconds, which failed every refresh at that size; five
+/// minutes is the job's lease, which bounds the whole refresh anyway.
 pub async fn refresh(
     conn: &mut AsyncPgConnection,
     as_of: DateTime<Utc>,
